@@ -1,0 +1,228 @@
+#include "analysis/summary.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace dsim {
+
+using Json = nlohmann::ordered_json;
+
+double round_to(double v, int decimals) {
+  if (!std::isfinite(v)) return v;
+  double scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  return std::round(v * scale) / scale;
+}
+
+namespace {
+
+double ns_to_ms(double ns) { return round_to(ns / 1e6, 6); }
+
+Json occupancy_json(const OccupancyRecord& o, double measured_s) {
+  Json j;
+  if (o.utilization) j["utilization"] = round_to(*o.utilization, 6);
+  j["queue_length"] = round_to(o.queue_length, 6);
+  j["in_system"] = round_to(o.in_system, 6);
+  j["arrivals"] = o.arrivals;
+  j["arrival_rate_rps"] = round_to(static_cast<double>(o.arrivals) / measured_s, 3);
+  j["rejected"] = o.rejected;
+  if (o.departures > 0)
+    j["time_in_system_ms"] = ns_to_ms(o.time_in_system_sum_ns / static_cast<double>(o.departures));
+  else
+    j["time_in_system_ms"] = nullptr;
+  return j;
+}
+
+// Sets j["a"]["b"]["c"] = v for path "a/b/c".
+void set_path(Json& j, const std::string& path, double v) {
+  Json* cur = &j;
+  std::size_t start = 0;
+  for (;;) {
+    const auto slash = path.find('/', start);
+    const std::string key = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (slash == std::string::npos) {
+      if (v == std::floor(v) && std::fabs(v) < 9e15) (*cur)[key] = static_cast<std::int64_t>(v);
+      else (*cur)[key] = round_to(v, 6);
+      return;
+    }
+    cur = &(*cur)[key];
+    start = slash + 1;
+  }
+}
+
+std::string fmt(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// 1234567 -> "1,234,567"
+std::string group(std::uint64_t v) {
+  std::string s = std::to_string(v);
+  std::string out;
+  const int n = static_cast<int>(s.size());
+  for (int i = 0; i < n; ++i) {
+    if (i > 0 && (n - i) % 3 == 0) out += ',';
+    out += s[static_cast<std::size_t>(i)];
+  }
+  return out;
+}
+
+std::string pad(const std::string& s, std::size_t w, bool right) {
+  if (s.size() >= w) return s;
+  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+
+}  // namespace
+
+Json summary_json(const RunRecord& rec) {
+  const double measured_s = static_cast<double>(rec.duration - rec.warmup) / 1e9;
+  const RequestRecord& r = rec.requests;
+  Json j;
+  j["schema"] = kSummarySchema;
+  j["dsim_version"] = kDsimVersion;
+  j["scenario"] = rec.scenario;
+  j["seed"] = rec.seed;
+  j["duration_s"] = round_to(to_seconds(rec.duration), 9);
+  j["warmup_s"] = round_to(to_seconds(rec.warmup), 9);
+  j["end_s"] = round_to(to_seconds(rec.end), 9);
+  j["events"] = rec.events;
+  Json req;
+  req["sent"] = r.sent;
+  req["succeeded"] = r.succeeded;
+  req["completed"] = r.completed;
+  req["failed"] = Json{{"timeout", r.failed[0]}, {"rejected", r.failed[1]}, {"unavailable", r.failed[2]}};
+  j["requests"] = req;
+  j["throughput_rps"] = round_to(static_cast<double>(r.succeeded) / measured_s, 3);
+  if (r.sent > 0) j["availability"] = round_to(static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 9);
+  else j["availability"] = nullptr;
+  Json lat;
+  if (r.latency.count() > 0) {
+    lat["mean"] = ns_to_ms(r.latency.mean());
+    if (std::isfinite(r.latency_mean_stderr_ns)) lat["mean_stderr"] = ns_to_ms(r.latency_mean_stderr_ns);
+    else lat["mean_stderr"] = nullptr;
+    lat["p50"] = ns_to_ms(r.latency.quantile(0.50));
+    lat["p90"] = ns_to_ms(r.latency.quantile(0.90));
+    lat["p99"] = ns_to_ms(r.latency.quantile(0.99));
+    lat["p999"] = ns_to_ms(r.latency.quantile(0.999));
+    lat["max"] = ns_to_ms(static_cast<double>(r.latency.max()));
+  } else {
+    for (const char* k : {"mean", "mean_stderr", "p50", "p90", "p99", "p999", "max"}) lat[k] = nullptr;
+  }
+  j["latency_ms"] = lat;
+  j["network"] = Json{{"messages", rec.messages_sent}, {"lost", rec.messages_lost}};
+  Json comps = Json::object();
+  for (const auto& c : rec.components) {
+    Json cj;
+    cj["kind"] = c.kind;
+    cj["replicas"] = c.replicas.size();
+    if (c.has_occupancy) {
+      const Json occ = occupancy_json(c.total, measured_s);
+      for (const auto& [k, v] : occ.items()) cj[k] = v;
+    }
+    for (const auto& [path, v] : c.extra) set_path(cj, path, v);
+    Json per = Json::object();
+    for (const auto& rep : c.replicas) {
+      Json rj;
+      rj["zone"] = rep.zone;
+      if (c.has_occupancy) {
+        const Json occ = occupancy_json(rep.occupancy, measured_s);
+        for (const auto& [k, v] : occ.items()) rj[k] = v;
+      }
+      per[rep.name] = rj;
+    }
+    cj["per_replica"] = per;
+    comps[c.name] = cj;
+  }
+  j["components"] = comps;
+  return j;
+}
+
+std::string summary_json_text(const RunRecord& rec) { return summary_json(rec).dump(2) + "\n"; }
+
+std::string summary_table(const RunRecord& rec) {
+  const RequestRecord& r = rec.requests;
+  const double measured_s = static_cast<double>(rec.duration - rec.warmup) / 1e9;
+  std::ostringstream o;
+  o << "dsim  " << rec.scenario << "  seed " << rec.seed << "  " << fmt(to_seconds(rec.duration), 3)
+    << " s simulated (" << fmt(to_seconds(rec.warmup), 3) << " s warm-up), " << group(rec.events) << " events\n\n";
+  const std::uint64_t failed = r.failed[0] + r.failed[1] + r.failed[2];
+  o << "requests     " << group(r.sent) << " sent, " << group(r.succeeded) << " succeeded, " << group(failed)
+    << " failed (timeout " << group(r.failed[0]) << ", rejected " << group(r.failed[1]) << ", unavailable "
+    << group(r.failed[2]) << ")\n";
+  o << "throughput   " << fmt(static_cast<double>(r.succeeded) / measured_s, 1) << " req/s\n";
+  if (r.sent > 0)
+    o << "availability " << fmt(100.0 * static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 4) << " %\n";
+  if (r.latency.count() > 0) {
+    o << "latency ms   mean " << fmt(r.latency.mean() / 1e6, 3);
+    if (std::isfinite(r.latency_mean_stderr_ns)) o << " (+/- " << fmt(1.96 * r.latency_mean_stderr_ns / 1e6, 3) << ")";
+    o << "  p50 " << fmt(r.latency.quantile(0.5) / 1e6, 3) << "  p90 " << fmt(r.latency.quantile(0.9) / 1e6, 3)
+      << "  p99 " << fmt(r.latency.quantile(0.99) / 1e6, 3) << "  p99.9 " << fmt(r.latency.quantile(0.999) / 1e6, 3)
+      << "  max " << fmt(static_cast<double>(r.latency.max()) / 1e6, 3) << "\n";
+  }
+  o << "\n";
+  const std::vector<std::string> head = {"component", "kind", "zone", "util", "queue", "in_sys", "arrivals/s", "W ms", "rejected"};
+  std::vector<std::vector<std::string>> rows;
+  auto occ_row = [&](const std::string& name, const std::string& kind, const std::string& zone,
+                     const OccupancyRecord& occ) {
+    std::vector<std::string> row = {name, kind, zone};
+    row.push_back(occ.utilization ? fmt(*occ.utilization * 100, 1) + "%" : "-");
+    row.push_back(fmt(occ.queue_length, 2));
+    row.push_back(fmt(occ.in_system, 2));
+    row.push_back(fmt(static_cast<double>(occ.arrivals) / measured_s, 1));
+    row.push_back(occ.departures > 0 ? fmt(occ.time_in_system_sum_ns / static_cast<double>(occ.departures) / 1e6, 3) : "-");
+    row.push_back(group(occ.rejected));
+    rows.push_back(row);
+  };
+  for (const auto& c : rec.components) {
+    if (!c.has_occupancy) {
+      rows.push_back({c.name, c.kind, c.replicas.size() == 1 ? c.replicas[0].zone : "", "", "", "", "", "", ""});
+      continue;
+    }
+    occ_row(c.name, c.kind, c.replicas.size() == 1 ? c.replicas[0].zone : "", c.total);
+    if (c.replicas.size() > 1)
+      for (const auto& rep : c.replicas) occ_row("  " + rep.name, "", rep.zone, rep.occupancy);
+  }
+  std::vector<std::size_t> width(head.size());
+  for (std::size_t i = 0; i < head.size(); ++i) width[i] = head[i].size();
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  auto line = [&](const std::vector<std::string>& row) {
+    std::string s;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) s += "  ";
+      s += pad(row[i], width[i], i >= 3);
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    o << s << "\n";
+  };
+  line(head);
+  for (const auto& row : rows) line(row);
+  return o.str();
+}
+
+std::string timeseries_csv(const RunRecord& rec) {
+  std::ostringstream o;
+  o << "time_s,sent,succeeded,failed_timeout,failed_rejected,failed_unavailable,throughput_rps,availability,p50_ms,p99_ms\n";
+  const double win_s = to_seconds(rec.window);
+  auto num = [](double v) {
+    char buf[32];
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, res.ptr);
+  };
+  for (const auto& w : rec.windows) {
+    const std::uint64_t resolved = w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
+    o << num(round_to(to_seconds(w.start), 9)) << ',' << w.sent << ',' << w.succeeded << ',' << w.failed[0] << ','
+      << w.failed[1] << ',' << w.failed[2] << ',' << num(round_to(static_cast<double>(w.succeeded) / win_s, 3)) << ',';
+    if (resolved > 0) o << num(round_to(static_cast<double>(w.succeeded) / static_cast<double>(resolved), 6));
+    o << ',';
+    if (w.succeeded > 0) o << num(round_to(w.p50_ns / 1e6, 6)) << ',' << num(round_to(w.p99_ns / 1e6, 6));
+    else o << ',';
+    o << '\n';
+  }
+  return o.str();
+}
+
+}  // namespace dsim

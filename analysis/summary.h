@@ -1,0 +1,30 @@
+// Turns a RunRecord into the reports a person reads: the summary JSON (schema
+// "dsim.summary/1", documented in docs/SUMMARY.md), the terminal table and the
+// time-series CSV. Nothing here reads the wall clock: the same record always
+// gives the same bytes.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "models/record.h"
+
+namespace dsim {
+
+inline constexpr const char* kSummarySchema = "dsim.summary/1";
+inline constexpr const char* kDsimVersion = "0.1.0";
+
+nlohmann::ordered_json summary_json(const RunRecord& rec);
+// The summary as text: 2-space indented JSON and a final newline.
+std::string summary_json_text(const RunRecord& rec);
+// The human-readable summary table.
+std::string summary_table(const RunRecord& rec);
+// time_s,sent,succeeded,failed_timeout,failed_rejected,failed_unavailable,
+// throughput_rps,availability,p50_ms,p99_ms — one row per metrics window.
+std::string timeseries_csv(const RunRecord& rec);
+
+// Rounds to `decimals` places (half away from zero); used so that reports
+// print stable, readable numbers.
+double round_to(double v, int decimals);
+
+}  // namespace dsim

@@ -1,0 +1,168 @@
+// dsim: the command line. A thin layer over the library: it parses arguments
+// (CLI11), loads a Scenario, runs it and writes the reports. Exit codes:
+// 0 success, 1 an environment failure (cannot write output), 2 bad input
+// (scenario or arguments), with one message on stderr naming the location.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "analysis/summary.h"
+#include "cli/output.h"
+#include "models/scenario.h"
+
+namespace {
+
+using dsim::Diagnostic;
+using dsim::LoadOptions;
+using dsim::LoadResult;
+using dsim::Scenario;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct Common {
+  std::vector<std::string> sets;
+};
+
+// Loads FILE (or the built-in example when empty) or prints the diagnostic.
+std::unique_ptr<Scenario> load(const std::string& file, const LoadOptions& options) {
+  LoadResult res = file.empty()
+                       ? Scenario::load_text(dsim::kBuiltinEcommerceScenario, "<built-in ecommerce example>", options)
+                       : Scenario::load_file(file, options);
+  if (auto* d = std::get_if<Diagnostic>(&res)) {
+    std::fprintf(stderr, "dsim: error: %s\n", d->to_string().c_str());
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<Scenario>>(res));
+}
+
+std::string group_thousands(std::uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Common& common, bool json,
+            const std::string& out_dir, bool quiet) {
+  LoadOptions options;
+  options.overrides = common.sets;
+  options.seed = seed;
+  auto scenario = load(file, options);
+  if (!scenario) return kExitBadInput;
+  if (!out_dir.empty()) {
+    if (auto err = dsim::cli::ensure_directory(out_dir); !err.empty()) {
+      std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+      return kExitFailure;
+    }
+  }
+  dsim::cli::Progress progress(!quiet && dsim::cli::stderr_is_terminal(), "dsim run " + scenario->name());
+  dsim::RunOptions run_options;
+  run_options.progress = [&progress](dsim::Time now, dsim::Time duration, std::uint64_t events) {
+    progress.update(now, duration, events);
+  };
+  const double t0 = dsim::cli::wall_seconds();
+  const dsim::RunRecord rec = scenario->run(run_options);
+  const double wall = dsim::cli::wall_seconds() - t0;
+  progress.done();
+  if (json) std::fputs(dsim::summary_json_text(rec).c_str(), stdout);
+  else std::fputs(dsim::summary_table(rec).c_str(), stdout);
+  std::fflush(stdout);
+  if (!quiet) {
+    // Wall-clock figures go to stderr only: results never depend on them.
+    const double total = static_cast<double>(rec.requests.sent);
+    std::fprintf(stderr, "dsim: %s events in %.2f s wall time (%.1f M events/s, %.2f M requests/s)\n",
+                 group_thousands(rec.events).c_str(), wall, static_cast<double>(rec.events) / wall / 1e6,
+                 total / wall / 1e6);
+  }
+  if (!out_dir.empty()) {
+    for (const auto& [name, content] : {std::pair<std::string, std::string>{"summary.json", dsim::summary_json_text(rec)},
+                                        {"timeseries.csv", dsim::timeseries_csv(rec)}}) {
+      if (auto err = dsim::cli::write_file_atomic(out_dir + "/" + name, content); !err.empty()) {
+        std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+        return kExitFailure;
+      }
+    }
+    if (!quiet) std::fprintf(stderr, "dsim: wrote %s/summary.json and %s/timeseries.csv\n", out_dir.c_str(), out_dir.c_str());
+  }
+  return kExitOk;
+}
+
+int cmd_validate(const std::string& file, const Common& common) {
+  LoadOptions options;
+  options.overrides = common.sets;
+  auto scenario = load(file, options);
+  if (!scenario) return kExitBadInput;
+  std::size_t replicas = 0;
+  for (const auto& c : scenario->components()) replicas += static_cast<std::size_t>(c->replica_count());
+  std::printf("%s: ok (scenario '%s', %zu components, %zu replicas)\n", file.c_str(), scenario->name().c_str(),
+              scenario->components().size(), replicas);
+  return kExitOk;
+}
+
+int cmd_graph(const std::string& file, const Common& common) {
+  LoadOptions options;
+  options.overrides = common.sets;
+  auto scenario = load(file, options);
+  if (!scenario) return kExitBadInput;
+  std::fputs(scenario->graph_dot().c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dsim: a deterministic discrete-event simulator for distributed-system designs"};
+  app.set_version_flag("--version", std::string("dsim ") + dsim::kDsimVersion);
+  app.require_subcommand(1);
+
+  Common common;
+  std::string run_file;
+  std::optional<std::uint64_t> seed;
+  bool json = false;
+  bool quiet = false;
+  std::string out_dir;
+  CLI::App* run = app.add_subcommand("run", "run a scenario and print its report");
+  run->add_option("file", run_file, "scenario YAML file (default: the built-in e-commerce example)");
+  run->add_option("--seed", seed, "random seed (default: the scenario's seed, or 1)");
+  run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
+      ->type_name("PATH=VALUE");
+  run->add_flag("--json", json, "print the summary as JSON instead of a table");
+  run->add_option("--out", out_dir, "also write summary.json and timeseries.csv into DIR")->type_name("DIR");
+  run->add_flag("-q,--quiet", quiet, "no progress or timing on stderr");
+
+  std::string validate_file;
+  CLI::App* validate = app.add_subcommand("validate", "check a scenario without running it (exit 0 or 2)");
+  validate->add_option("file", validate_file, "scenario YAML file")->required();
+  validate->add_option("--set", common.sets, "override a field (repeatable)")->type_name("PATH=VALUE");
+
+  std::string graph_file;
+  CLI::App* graph = app.add_subcommand("graph", "print the topology as Graphviz DOT");
+  graph->add_option("file", graph_file, "scenario YAML file")->required();
+  graph->add_option("--set", common.sets, "override a field (repeatable)")->type_name("PATH=VALUE");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitBadInput;
+  }
+
+  try {
+    if (run->parsed()) return cmd_run(run_file, seed, common, json, out_dir, quiet);
+    if (validate->parsed()) return cmd_validate(validate_file, common);
+    if (graph->parsed()) return cmd_graph(graph_file, common);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dsim: internal error: %s\n", e.what());
+    return kExitFailure;
+  }
+  return kExitBadInput;
+}

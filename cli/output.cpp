@@ -1,0 +1,76 @@
+#include "cli/output.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace dsim::cli {
+
+std::string ensure_directory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create directory '" + dir + "': " + ec.message();
+  if (!std::filesystem::is_directory(dir, ec)) return "'" + dir + "' exists and is not a directory";
+  return {};
+}
+
+std::string write_file_atomic(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (f == nullptr) return "cannot write '" + tmp + "': " + std::strerror(errno);
+    const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0 &&
+                    ::fsync(::fileno(f)) == 0;
+    const int err = errno;
+    std::fclose(f);
+    if (!ok) {
+      std::remove(tmp.c_str());
+      return "cannot write '" + tmp + "': " + std::strerror(err);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    return "cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(err);
+  }
+  return {};
+}
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+double wall_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+Progress::Progress(bool enabled, std::string label) : enabled_(enabled), label_(std::move(label)) {}
+
+Progress::~Progress() { done(); }
+
+void Progress::update(Time now, Time duration, std::uint64_t events) {
+  if (!enabled_) return;
+  const double w = wall_seconds();
+  if (w - last_wall_ < 0.1) return;
+  last_wall_ = w;
+  const double pct = duration > 0 ? 100.0 * static_cast<double>(std::min(now, duration)) / static_cast<double>(duration) : 100.0;
+  std::fprintf(stderr, "\r%s: %5.1f%% of %.3g s simulated, %.1f M events", label_.c_str(), pct,
+               static_cast<double>(duration) / 1e9, static_cast<double>(events) / 1e6);
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::done() {
+  if (shown_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    shown_ = false;
+  }
+}
+
+}  // namespace dsim::cli

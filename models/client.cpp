@@ -1,0 +1,229 @@
+#include "models/client.h"
+
+#include <cmath>
+
+#include "sim/units.h"
+
+namespace dsim {
+
+namespace {
+enum EventKind : std::uint16_t { kArrival = 1, kUserSend = 2, kTimeout = 3 };
+constexpr std::uint32_t kNoUser = UINT32_MAX;
+}  // namespace
+
+class ClientComponent::Replica final : public Actor {
+ public:
+  Replica(const ClientComponent& owner, int index, BuildContext& ctx)
+      : owner_(owner),
+        cfg_(owner.config_),
+        index_(index),
+        sim_(ctx.sim),
+        metrics_(ctx.requests),
+        duration_(ctx.duration),
+        rng_(ctx.sim.stream(owner.replica_name(index))) {
+    const auto n = static_cast<std::uint64_t>(owner.replica_count());
+    if (cfg_.loop == Loop::kOpen) {
+      const double rate = cfg_.rate / static_cast<double>(n);
+      const double mean_gap_ns = 1e9 / rate;
+      gap_ = cfg_.arrival == Arrival::kPoisson ? Distribution::exponential(mean_gap_ns)
+                                               : Distribution::constant(mean_gap_ns);
+    } else {
+      const auto total = static_cast<std::uint64_t>(cfg_.users);
+      users_ = total / n + (static_cast<std::uint64_t>(index) < total % n ? 1 : 0);
+    }
+  }
+
+  void bind() { calls_.bind(sim_, actor_id(), kTimeout); }
+
+  void set_targets(std::vector<ActorId> targets) {
+    targets_ = std::move(targets);
+    next_target_ = static_cast<std::size_t>(index_) % targets_.size();
+  }
+
+  void start() {
+    if (cfg_.loop == Loop::kOpen) {
+      if (cfg_.arrival == Arrival::kPoisson) {
+        next_arrival_ = gap_.sample(rng_);
+      } else {
+        // Stagger replicas of a constant-rate client across one gap.
+        next_arrival_ = gap_.mean() * static_cast<double>(index_) /
+                        static_cast<double>(owner_.replica_count());
+      }
+      schedule_arrival();
+    } else {
+      for (std::uint32_t u = 0; u < users_; ++u) think(u);
+    }
+  }
+
+  void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    switch (kind) {
+      case kArrival:
+        if (sim_.now() >= duration_) return;  // arrivals stop at `duration`
+        send(kNoUser);
+        next_arrival_ += gap_.sample(rng_);
+        schedule_arrival();
+        return;
+      case kUserSend:
+        if (sim_.now() >= duration_) return;
+        send(arg);
+        return;
+      case kTimeout:
+        calls_.on_timer(arg, [this](Handle, const Pending& p) { resolve(p, Status::kTimeout); });
+        return;
+      default:
+        DSIM_CHECK_MSG(false, "client: unknown event kind");
+    }
+  }
+
+  void on_message(const Message& msg) override {
+    DSIM_CHECK(msg.type == static_cast<std::uint16_t>(MsgType::kResponse));
+    const Handle h = handle_of(msg);
+    const Pending* p = calls_.find(h);
+    if (p == nullptr) return;  // answer to a request that already timed out
+    const Pending done = *p;
+    calls_.finish(h);
+    resolve(done, static_cast<Status>(msg.status));
+  }
+
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t succeeded() const { return succeeded_; }
+  const std::array<std::uint64_t, kFailureKinds>& failed() const { return failed_; }
+
+ private:
+  struct Pending {
+    Time sent_at = 0;
+    std::uint32_t user = kNoUser;
+  };
+
+  void schedule_arrival() {
+    sim_.schedule(std::max(sim_.now(), round_to_time(next_arrival_)), actor_id(), kArrival, 0);
+  }
+
+  void think(std::uint32_t user) {
+    sim_.schedule_after(round_to_time(cfg_.think_time.sample(rng_)), actor_id(), kUserSend, user);
+  }
+
+  void send(std::uint32_t user) {
+    const Time now = sim_.now();
+    const Handle h = calls_.start(cfg_.timeout, Pending{now, user});
+    metrics_.on_sent(now);
+    if (metrics_.measured(now)) ++sent_;
+    const ActorId target = targets_[next_target_];
+    if (++next_target_ == targets_.size()) next_target_ = 0;
+    sim_.network().send(make_request(actor_id(), target, h, cfg_.request_size,
+                                     RequestContext{cfg_.timeout, actor_id(), 0}));
+  }
+
+  void resolve(const Pending& p, Status status) {
+    if (metrics_.measured(p.sent_at)) {
+      if (status == Status::kOk) ++succeeded_;
+      else ++failed_[static_cast<std::size_t>(failure_index(status))];
+    }
+    metrics_.on_resolved(sim_.now(), p.sent_at, status);
+    if (p.user != kNoUser) think(p.user);
+  }
+
+  const ClientComponent& owner_;
+  const Config& cfg_;
+  int index_;
+  Simulation& sim_;
+  RequestMetrics& metrics_;
+  Time duration_;
+  Rng rng_;
+  Distribution gap_;
+  double next_arrival_ = 0;
+  std::uint32_t users_ = 0;
+  std::vector<ActorId> targets_;
+  std::size_t next_target_ = 0;
+  CallTracker<Pending> calls_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t succeeded_ = 0;
+  std::array<std::uint64_t, kFailureKinds> failed_{};
+};
+
+ClientComponent::ClientComponent(ComponentCommon common, Config config)
+    : Component(std::move(common)), config_(std::move(config)) {}
+
+ClientComponent::~ClientComponent() = default;
+
+std::unique_ptr<Component> ClientComponent::parse(ComponentCommon common, MapReader& r) {
+  Config c;
+  auto rate = r.get("rate");
+  auto users = r.get("users");
+  auto arrival = r.get("arrival");
+  auto think = r.get("think_time");
+  if (rate && users)
+    users->fail("give either rate (open loop) or users (closed loop), not both", true);
+  if (!rate && !users)
+    r.node().fail("a client needs rate (open loop, e.g. rate: 1500/s) or users (closed loop, e.g. users: 50)");
+  if (rate) {
+    c.loop = Loop::kOpen;
+    c.rate = rate->as_rate();
+    if (!(c.rate > 0.0)) rate->fail("must be a positive rate, got " + rate->describe());
+    if (c.rate / common.replicas > 1e9)
+      rate->fail("more than one request per nanosecond per replica cannot be simulated");
+    if (think) think->fail("think_time applies to closed-loop clients (users); this one has a rate", true);
+    if (arrival) {
+      const std::string a = arrival->as_string();
+      if (a == "poisson") c.arrival = Arrival::kPoisson;
+      else if (a == "constant") c.arrival = Arrival::kConstant;
+      else arrival->fail("unknown arrival process '" + a + "'" + did_you_mean(a, {"poisson", "constant"}) +
+                         "; valid: poisson, constant");
+    }
+  } else {
+    c.loop = Loop::kClosed;
+    c.users = users->int_in(1, 10'000'000);
+    if (arrival) arrival->fail("arrival applies to open-loop clients (rate); this one has users", true);
+    if (think) c.think_time = think->as_duration_distribution();
+  }
+  if (auto t = r.get("timeout")) c.timeout = t->positive_duration();
+  if (auto s = r.get("request_size")) {
+    const double v = s->as_size();
+    if (v < 0 || v > 4e9) s->fail("must be a size from 0B to 4GB, got " + s->describe());
+    c.request_size = static_cast<std::uint32_t>(v);
+  }
+  c.target_ref = r.require("target", "the component that receives the requests, e.g. target: lb");
+  return std::make_unique<ClientComponent>(std::move(common), std::move(c));
+}
+
+std::vector<std::string> ClientComponent::downstream() const {
+  return {config_.target_ref->as_string()};
+}
+
+void ClientComponent::resolve(const ComponentIndex& index) {
+  target_ = &index.lookup(*config_.target_ref, true);
+}
+
+void ClientComponent::build(BuildContext& ctx) {
+  for (int i = 0; i < replica_count(); ++i) {
+    replicas_.push_back(std::make_unique<Replica>(*this, i, ctx));
+    add_replica_actor(ctx.sim, *replicas_.back(), i);
+    replicas_.back()->bind();
+  }
+}
+
+void ClientComponent::connect(const ComponentIndex&) {
+  for (auto& r : replicas_) r->set_targets(target_->replica_actors());
+}
+
+void ClientComponent::start() {
+  for (auto& r : replicas_) r->start();
+}
+
+void ClientComponent::record(ComponentRecord& out) const {
+  std::uint64_t sent = 0;
+  std::uint64_t ok = 0;
+  std::array<std::uint64_t, kFailureKinds> failed{};
+  for (const auto& r : replicas_) {
+    sent += r->sent();
+    ok += r->succeeded();
+    for (int k = 0; k < kFailureKinds; ++k) failed[static_cast<std::size_t>(k)] += r->failed()[static_cast<std::size_t>(k)];
+  }
+  out.extra.emplace_back("sent", static_cast<double>(sent));
+  out.extra.emplace_back("succeeded", static_cast<double>(ok));
+  out.extra.emplace_back("failed_timeout", static_cast<double>(failed[0]));
+  out.extra.emplace_back("failed_rejected", static_cast<double>(failed[1]));
+  out.extra.emplace_back("failed_unavailable", static_cast<double>(failed[2]));
+}
+
+}  // namespace dsim

@@ -1,0 +1,476 @@
+#include "models/config.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "sim/units.h"
+
+namespace dsim {
+
+ConfigNode::ConfigNode(YAML::Node node, std::string path, std::shared_ptr<const ConfigSource> source,
+                       std::shared_ptr<const ConfigContext> ctx, YAML::Mark key_mark)
+    : node_(std::move(node)),
+      path_(std::move(path)),
+      source_(std::move(source)),
+      ctx_(std::move(ctx)),
+      key_mark_(key_mark) {}
+
+std::string ConfigNode::describe() const {
+  if (is_null()) return "nothing";
+  if (node_.IsScalar()) {
+    std::string s = node_.Scalar();
+    if (s.size() > 40) s = s.substr(0, 37) + "...";
+    return "'" + s + "'";
+  }
+  if (node_.IsMap()) return "a mapping";
+  if (node_.IsSequence()) return "a list";
+  return "an unknown YAML node";
+}
+
+std::pair<int, int> ConfigNode::location(bool at_key) const {
+  const YAML::Mark m = at_key && !key_mark_.is_null() ? key_mark_ : node_.Mark();
+  if (m.is_null() || m.line < 0) {
+    if (!key_mark_.is_null() && key_mark_.line >= 0) return {key_mark_.line + 1, key_mark_.column + 1};
+    return {0, 0};
+  }
+  return {m.line + 1, m.column + 1};
+}
+
+Diagnostic ConfigNode::diagnostic(const std::string& message, bool at_key) const {
+  Diagnostic d;
+  d.source = source_->name;
+  if (source_->has_lines) {
+    const auto [line, col] = location(at_key);
+    d.line = line;
+    d.column = col;
+  }
+  d.field = path_;
+  d.message = message;
+  return d;
+}
+
+void ConfigNode::fail(const std::string& message, bool at_key) const {
+  throw DiagnosticError(diagnostic(message, at_key));
+}
+
+ConfigNode ConfigNode::child(const YAML::Node& key, const YAML::Node& value,
+                             const std::string& key_text) const {
+  std::shared_ptr<const ConfigSource> src = source_;
+  for (const auto& [root, override_source] : ctx_->overrides)
+    if (value.is(root)) src = override_source;
+  std::string path;
+  if (key_text.empty() || key_text[0] == '[') path = path_ + key_text;
+  else path = path_.empty() ? key_text : path_ + "." + key_text;
+  return ConfigNode(value, std::move(path), std::move(src), ctx_,
+                    key.IsDefined() ? key.Mark() : YAML::Mark::null_mark());
+}
+
+std::string ConfigNode::scalar_text(std::string_view expected) const {
+  if (is_null()) fail("missing value; expected " + std::string(expected));
+  if (!node_.IsScalar()) fail("expected " + std::string(expected) + ", got " + describe());
+  return node_.Scalar();
+}
+
+std::string ConfigNode::as_string() const { return scalar_text("a string"); }
+
+std::string ConfigNode::as_name() const {
+  const std::string s = scalar_text("a name");
+  bool ok = !s.empty() && s.size() <= 128;
+  for (const char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) ok = false;
+  if (ok && !(std::isalnum(static_cast<unsigned char>(s[0])) || s[0] == '_')) ok = false;
+  if (!ok)
+    fail("invalid name " + describe() +
+         ": use letters, digits, '_', '-' and '.', starting with a letter, digit or '_'");
+  return s;
+}
+
+std::int64_t ConfigNode::as_int() const {
+  const std::string s = scalar_text("an integer");
+  std::int64_t v = 0;
+  const char* end = s.data() + s.size();
+  auto res = std::from_chars(s.data(), end, v);
+  if (res.ec == std::errc() && res.ptr == end) return v;
+  // Also accept integral numbers written as 1e6 or 4.0.
+  double d = 0;
+  auto res2 = std::from_chars(s.data(), end, d);
+  if (res2.ec == std::errc() && res2.ptr == end && std::isfinite(d) && d == std::floor(d) &&
+      std::fabs(d) < 9e15)
+    return static_cast<std::int64_t>(d);
+  fail("expected an integer, got " + describe());
+}
+
+double ConfigNode::as_number() const {
+  const std::string s = scalar_text("a number");
+  const auto p = units::parse_number(s);
+  if (!p.ok()) fail(p.error);
+  return p.value;
+}
+
+bool ConfigNode::as_bool() const {
+  const std::string s = scalar_text("true or false");
+  if (s == "true" || s == "yes" || s == "on" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "no" || s == "off" || s == "False" || s == "FALSE") return false;
+  fail("expected true or false, got " + describe());
+}
+
+Time ConfigNode::as_duration() const {
+  const auto p = units::parse_duration(scalar_text("a duration such as 10ms or 1.5s"));
+  if (!p.ok()) fail(p.error);
+  return static_cast<Time>(p.value);
+}
+
+double ConfigNode::as_rate() const {
+  const auto p = units::parse_rate(scalar_text("a rate such as 2000/s"));
+  if (!p.ok()) fail(p.error);
+  return p.value;
+}
+
+double ConfigNode::as_size() const {
+  const auto p = units::parse_size(scalar_text("a size such as 1KB"));
+  if (!p.ok()) fail(p.error);
+  return p.value;
+}
+
+double ConfigNode::as_bandwidth() const {
+  const auto p = units::parse_bandwidth(scalar_text("a bandwidth such as 1Gbps"));
+  if (!p.ok()) fail(p.error);
+  return p.value;
+}
+
+double ConfigNode::as_fraction() const {
+  const auto p = units::parse_fraction(scalar_text("a percentage such as 0.1%"));
+  if (!p.ok()) fail(p.error);
+  if (p.value < 0.0 || p.value > 1.0)
+    fail("must be between 0% and 100%, got " + describe());
+  return p.value;
+}
+
+std::vector<ConfigNode> ConfigNode::as_list() const {
+  if (is_null()) fail("missing value; expected a list");
+  if (!node_.IsSequence()) fail("expected a list, got " + describe());
+  std::vector<ConfigNode> out;
+  std::size_t i = 0;
+  for (const auto& item : node_) {
+    out.push_back(child(YAML::Node(), item, "[" + std::to_string(i) + "]"));
+    ++i;
+  }
+  return out;
+}
+
+std::int64_t ConfigNode::positive_int() const {
+  const std::int64_t v = as_int();
+  if (v < 1) fail("must be a positive integer (at least 1), got " + describe());
+  return v;
+}
+
+std::int64_t ConfigNode::int_in(std::int64_t lo, std::int64_t hi) const {
+  const std::int64_t v = as_int();
+  if (v < lo || v > hi)
+    fail("must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+         describe());
+  return v;
+}
+
+Time ConfigNode::positive_duration() const {
+  const Time v = as_duration();
+  if (v <= 0) fail("must be a positive duration (greater than 0), got " + describe());
+  return v;
+}
+
+Time ConfigNode::non_negative_duration() const {
+  const Time v = as_duration();
+  if (v < 0) fail("must not be negative, got " + describe());
+  return v;
+}
+
+namespace {
+
+const std::vector<std::string> kDistNames = {"constant", "uniform",  "exponential", "normal",
+                                             "lognormal", "pareto",  "weibull",     "empirical"};
+
+double positive_dur(const ConfigNode& n) { return static_cast<double>(n.positive_duration()); }
+double non_negative_dur(const ConfigNode& n) { return static_cast<double>(n.non_negative_duration()); }
+double positive_shape(const ConfigNode& n) {
+  const double v = n.as_number();
+  if (!(v > 0.0) || v > 1e6) n.fail("must be a positive number (the shape parameter), got " + n.describe());
+  return v;
+}
+
+Distribution parse_empirical(MapReader& r) {
+  const ConfigNode points_node =
+      r.require("points", "percentile points such as {p0: 1ms, p50: 2ms, p99: 9ms, p100: 20ms}");
+  MapReader points(points_node);
+  std::vector<Distribution::Point> pts;
+  for (auto& [key, value] : points.entries()) {
+    double p = -1;
+    if (key.size() >= 2 && key[0] == 'p') {
+      const auto parsed = units::parse_number(std::string_view(key).substr(1));
+      if (parsed.ok()) p = parsed.value;
+    }
+    if (!(p >= 0.0 && p <= 100.0))
+      value.fail("percentile keys are p0 to p100 (e.g. p50, p99.9), got '" + key + "'", true);
+    const double v = non_negative_dur(value);
+    if (!pts.empty() && p <= pts.back().p * 100.0)
+      value.fail("percentiles must be listed in increasing order");
+    if (!pts.empty() && v < pts.back().value)
+      value.fail("values must not decrease as the percentile grows (" + key + " is below the previous point)");
+    pts.push_back({p / 100.0, v});
+  }
+  if (pts.empty() || pts.front().p != 0.0)
+    points_node.fail("an empirical distribution needs p0, the smallest value");
+  if (pts.back().p != 1.0) points_node.fail("an empirical distribution needs p100, the largest value");
+  return Distribution::empirical(std::move(pts));
+}
+
+}  // namespace
+
+Distribution ConfigNode::as_duration_distribution() const {
+  if (is_null())
+    fail("missing value; expected a duration such as 2ms or a distribution such as "
+         "{dist: exponential, mean: 2ms}");
+  if (is_scalar()) {
+    const Time v = as_duration();
+    if (v < 0) fail("must not be negative, got " + describe());
+    return Distribution::constant(static_cast<double>(v));
+  }
+  if (!is_map())
+    fail("expected a duration such as 2ms or a distribution such as {dist: exponential, mean: 2ms}, got " +
+         describe());
+  MapReader r(*this);
+  const ConfigNode dist_node = r.require("dist", "the distribution's name: " + join_alternatives(kDistNames));
+  const std::string dist = dist_node.as_string();
+  Distribution d;
+  if (dist == "constant") {
+    d = Distribution::constant(non_negative_dur(r.require("value", "the constant duration, e.g. 2ms")));
+  } else if (dist == "uniform") {
+    const ConfigNode lo = r.require("min", "the smallest value, e.g. 1ms");
+    const ConfigNode hi = r.require("max", "the largest value, e.g. 3ms");
+    const double a = non_negative_dur(lo);
+    const double b = non_negative_dur(hi);
+    if (b < a) hi.fail("max must not be below min");
+    d = Distribution::uniform(a, b);
+  } else if (dist == "exponential") {
+    d = Distribution::exponential(positive_dur(r.require("mean", "the mean duration, e.g. 2ms")));
+  } else if (dist == "normal") {
+    const ConfigNode mean = r.require("mean", "the mean duration, e.g. 10ms");
+    const ConfigNode sd = r.require("stddev", "the standard deviation, e.g. 2ms");
+    d = Distribution::normal(positive_dur(mean), non_negative_dur(sd));
+  } else if (dist == "lognormal") {
+    auto mean = r.get("mean");
+    auto sd = r.get("stddev");
+    auto median = r.get("median");
+    auto p99 = r.get("p99");
+    if (mean && median) median->fail("give either mean and stddev, or median and p99, not both", true);
+    if (median || p99) {
+      if (!median) fail("a lognormal given by p99 also needs median, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
+      if (!p99) fail("a lognormal given by median also needs p99, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
+      if (sd) sd->fail("stddev goes with mean; with median, give p99", true);
+      const double m = positive_dur(*median);
+      const double p = positive_dur(*p99);
+      if (p < m) p99->fail("p99 must not be below the median");
+      d = Distribution::lognormal_median_p99(m, p);
+    } else {
+      if (!mean) fail("a lognormal needs mean and stddev, or median and p99, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
+      if (!sd) fail("a lognormal given by mean also needs stddev, e.g. {dist: lognormal, mean: 2ms, stddev: 1ms}");
+      d = Distribution::lognormal(positive_dur(*mean), non_negative_dur(*sd));
+    }
+  } else if (dist == "pareto") {
+    const ConfigNode shape_node = r.require("shape", "the tail index alpha, e.g. 2.5");
+    const double shape = positive_shape(shape_node);
+    auto min = r.get("min");
+    auto mean = r.get("mean");
+    if (min && mean) mean->fail("give either min or mean, not both", true);
+    if (mean) {
+      if (shape <= 1.0) shape_node.fail("a pareto given by its mean needs shape > 1 (the mean is infinite otherwise)");
+      d = Distribution::pareto_mean(positive_dur(*mean), shape);
+    } else {
+      if (!min) fail("a pareto needs min (the scale) or mean, e.g. {dist: pareto, min: 1ms, shape: 2.5}");
+      d = Distribution::pareto(positive_dur(*min), shape);
+    }
+  } else if (dist == "weibull") {
+    const double shape = positive_shape(r.require("shape", "the shape k, e.g. 1.5"));
+    auto scale = r.get("scale");
+    auto mean = r.get("mean");
+    if (scale && mean) mean->fail("give either scale or mean, not both", true);
+    if (mean) d = Distribution::weibull_mean(positive_dur(*mean), shape);
+    else if (scale) d = Distribution::weibull(positive_dur(*scale), shape);
+    else fail("a weibull needs scale or mean, e.g. {dist: weibull, scale: 2ms, shape: 1.5}");
+  } else if (dist == "empirical") {
+    d = parse_empirical(r);
+  } else {
+    dist_node.fail("unknown distribution '" + dist + "'" + did_you_mean(dist, kDistNames) +
+                   "; valid: " + join_alternatives(kDistNames));
+  }
+  r.finish();
+  return d;
+}
+
+// ---------------------------------------------------------------------------
+
+MapReader::MapReader(const ConfigNode& node) : node_(node) {
+  if (node.is_null()) node.fail("missing value; expected a mapping of fields");
+  if (!node.is_map()) node.fail("expected a mapping of fields, got " + node.describe());
+  for (auto it = node.yaml().begin(); it != node.yaml().end(); ++it) {
+    const YAML::Node& key = it->first;
+    if (!key.IsScalar()) {
+      ConfigNode k = node.child(key, key, "");
+      k.fail("field names must be plain strings");
+    }
+    const std::string name = key.Scalar();
+    ConfigNode value = node.child(key, it->second, name);
+    for (const auto& [seen, seen_node] : items_)
+      if (seen == name) {
+        const auto loc = seen_node.diagnostic("").line;
+        value.fail("duplicate field '" + name + "'" +
+                       (loc > 0 ? " (first given on line " + std::to_string(loc) + ")" : std::string()),
+                   true);
+      }
+    items_.emplace_back(name, std::move(value));
+  }
+}
+
+bool MapReader::has(std::string_view key) const {
+  for (const auto& [k, v] : items_)
+    if (k == key) return !v.is_null();
+  return false;
+}
+
+std::optional<ConfigNode> MapReader::get(std::string_view key) {
+  known_.emplace_back(key);
+  for (const auto& [k, v] : items_)
+    if (k == key) {
+      if (v.is_null()) return std::nullopt;
+      return v;
+    }
+  return std::nullopt;
+}
+
+ConfigNode MapReader::require(std::string_view key, std::string_view hint) {
+  auto v = get(key);
+  if (!v) {
+    // Point at the key if it is present but empty, else at the mapping.
+    for (const auto& [k, n] : items_)
+      if (k == key) n.fail("missing value for '" + std::string(key) + "': " + std::string(hint), true);
+    node_.fail("missing field '" + std::string(key) + "': " + std::string(hint));
+  }
+  return *v;
+}
+
+void MapReader::allow(std::initializer_list<std::string_view> keys) {
+  for (auto k : keys) known_.emplace_back(k);
+}
+
+std::vector<std::pair<std::string, ConfigNode>> MapReader::entries() {
+  for (const auto& [k, v] : items_) known_.push_back(k);
+  return items_;
+}
+
+void MapReader::finish() const {
+  for (const auto& [k, v] : items_) {
+    bool ok = false;
+    for (const auto& known : known_)
+      if (known == k) ok = true;
+    if (ok) continue;
+    std::vector<std::string> valid = known_;
+    std::sort(valid.begin(), valid.end());
+    valid.erase(std::unique(valid.begin(), valid.end()), valid.end());
+    v.fail("unknown field '" + k + "'" + did_you_mean(k, valid) + "; valid fields here: " +
+               join_alternatives(valid, ", "),
+           true);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+namespace {
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (const char c : path) {
+    if (c == '.') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::vector<std::string> map_keys(const YAML::Node& n) {
+  std::vector<std::string> keys;
+  for (auto it = n.begin(); it != n.end(); ++it)
+    if (it->first.IsScalar()) keys.push_back(it->first.Scalar());
+  return keys;
+}
+}  // namespace
+
+void apply_override(YAML::Node& root, const std::string& assignment, ConfigContext& ctx) {
+  auto source = std::make_shared<ConfigSource>(ConfigSource{"--set " + assignment, false});
+  auto fail = [&](const std::string& field, const std::string& msg) {
+    throw DiagnosticError(Diagnostic{source->name, 0, 0, field, msg});
+  };
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    fail("", "expected path=value, e.g. --set components.app.replicas=4");
+  const std::string path = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  if (text.empty()) fail(path, "missing value after '='");
+  const auto segments = split_path(path);
+  for (const auto& s : segments)
+    if (s.empty()) fail(path, "empty path segment; write dotted field names such as components.app.replicas");
+
+  YAML::Node value;
+  try {
+    value = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    fail(path, "the value is not valid YAML: " + e.msg);
+  }
+
+  if (!root.IsMap()) fail(path, "the scenario is not a mapping, so no field can be set");
+  YAML::Node cur = root;
+  std::string walked;
+  for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
+    const std::string& seg = segments[i];
+    const YAML::Node& ccur = cur;
+    YAML::Node next;
+    if (ccur.IsMap()) {
+      next = ccur[seg];
+      if (!next.IsDefined()) {
+        const std::string where = walked.empty() ? "the scenario" : "'" + walked + "'";
+        fail(path, "no field '" + seg + "' in " + where + did_you_mean(seg, map_keys(ccur)));
+      }
+    } else if (ccur.IsSequence()) {
+      std::size_t idx = 0;
+      auto res = std::from_chars(seg.data(), seg.data() + seg.size(), idx);
+      if (res.ec != std::errc() || res.ptr != seg.data() + seg.size() || idx >= ccur.size())
+        fail(path, "'" + walked + "' is a list of " + std::to_string(ccur.size()) +
+                       " items; use an index from 0 to " + std::to_string(ccur.size() - 1));
+      next = ccur[idx];
+    } else {
+      fail(path, "'" + walked + "' is a single value, not a mapping, so it has no field '" + seg + "'");
+    }
+    walked += (walked.empty() ? "" : ".") + seg;
+    cur.reset(next);
+  }
+  const std::string& last = segments.back();
+  if (cur.IsSequence()) {
+    std::size_t idx = 0;
+    auto res = std::from_chars(last.data(), last.data() + last.size(), idx);
+    if (res.ec != std::errc() || res.ptr != last.data() + last.size() || idx >= cur.size())
+      fail(path, "'" + walked + "' is a list of " + std::to_string(cur.size()) + " items");
+    cur[idx] = value;
+    const YAML::Node& ccur = cur;
+    ctx.overrides.emplace_back(ccur[idx], source);
+  } else if (cur.IsMap() || cur.IsNull()) {
+    cur[last] = value;
+    const YAML::Node& ccur = cur;
+    ctx.overrides.emplace_back(ccur[last], source);
+  } else {
+    fail(path, "'" + walked + "' is a single value, not a mapping, so it has no field '" + last + "'");
+  }
+}
+
+}  // namespace dsim

@@ -1,0 +1,295 @@
+#include "models/load_balancer.h"
+
+#include <cmath>
+
+namespace dsim {
+
+namespace {
+enum EventKind : std::uint16_t { kCallTimeout = 1 };
+
+const std::vector<std::string> kPolicyNames = {"round_robin", "weighted_round_robin", "random",
+                                               "least_connections", "power_of_two_choices"};
+}  // namespace
+
+const char* LoadBalancerComponent::policy_name(Policy p) {
+  return kPolicyNames[static_cast<std::size_t>(p)].c_str();
+}
+
+class LoadBalancerComponent::Replica final : public Actor {
+ public:
+  Replica(const LoadBalancerComponent& owner, int index, BuildContext& ctx)
+      : cfg_(owner.config_), sim_(ctx.sim), rng_(ctx.sim.stream(owner.replica_name(index))) {
+    occupancy_.init(ctx.warmup, ctx.duration, 0);
+  }
+
+  void bind() { calls_.bind(sim_, actor_id(), kCallTimeout); }
+
+  void set_backends(const std::vector<ActorId>& ids, const std::vector<double>& weights) {
+    backends_.clear();
+    for (std::size_t i = 0; i < ids.size(); ++i) backends_.push_back(BackendState{ids[i], weights[i], 0, 0.0, 0});
+    update_eligible();
+  }
+
+  void on_message(const Message& msg) override {
+    if (msg.type == static_cast<std::uint16_t>(MsgType::kRequest)) {
+      on_request(msg);
+    } else {
+      on_response(msg);
+    }
+  }
+
+  void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    DSIM_CHECK(kind == kCallTimeout);
+    calls_.on_timer(arg, [this](Handle, const Proxied& p) { relay(p, 0, Status::kTimeout); });
+  }
+
+  void finish_run() { occupancy_.finish(); }
+  OccupancyRecord record() const { return occupancy_.record(); }
+  std::uint64_t forwarded(std::size_t b) const { return backends_[b].forwarded; }
+
+ private:
+  struct BackendState {
+    ActorId id;
+    double weight;
+    std::int64_t active;  // requests forwarded and not yet answered
+    double current;       // smooth weighted round robin state
+    std::uint64_t forwarded;
+  };
+  struct Proxied {
+    ActorId caller = 0;
+    Handle reply_to{};
+    std::uint32_t backend = 0;
+    Time arrived = 0;
+    bool measured = false;
+  };
+
+  // The backend for the next request, among the eligible ones (weight above
+  // zero). REQUIRES: !eligible_.empty().
+  std::uint32_t pick() {
+    const auto n = static_cast<std::uint32_t>(eligible_.size());
+    auto weight = [this](std::uint32_t i) { return backends_[i].weight; };
+    auto load = [this](std::uint32_t i) {
+      return static_cast<double>(backends_[i].active) / backends_[i].weight;
+    };
+    switch (cfg_.policy) {
+      case Policy::kRoundRobin: {
+        if (rr_ >= n) rr_ = 0;
+        return eligible_[rr_++];
+      }
+      case Policy::kWeightedRoundRobin: {
+        // Smooth weighted round robin (nginx): every backend gains its weight,
+        // the largest is chosen and pays back the total. Spreads picks evenly.
+        double total = 0;
+        std::uint32_t best = eligible_[0];
+        for (const std::uint32_t i : eligible_) {
+          backends_[i].current += weight(i);
+          total += weight(i);
+          if (backends_[i].current > backends_[best].current) best = i;
+        }
+        backends_[best].current -= total;
+        return best;
+      }
+      case Policy::kRandom: {
+        if (uniform_) return eligible_[rng_.below(n)];
+        double total = 0;
+        for (const std::uint32_t i : eligible_) total += weight(i);
+        double x = rng_.uniform() * total;
+        for (const std::uint32_t i : eligible_) {
+          if (x < weight(i)) return i;
+          x -= weight(i);
+        }
+        return eligible_.back();
+      }
+      case Policy::kLeastConnections: {
+        // Fewest active requests per unit of weight; ties go round robin.
+        if (rr_ >= n) rr_ = 0;
+        std::uint32_t best = eligible_[rr_];
+        for (std::uint32_t k = 1; k < n; ++k) {
+          const std::uint32_t i = eligible_[(rr_ + k) % n];
+          if (load(i) < load(best)) best = i;
+        }
+        ++rr_;
+        return best;
+      }
+      case Policy::kPowerOfTwoChoices: {
+        if (n == 1) return eligible_[0];
+        const auto a = static_cast<std::uint32_t>(rng_.below(n));
+        auto b = static_cast<std::uint32_t>(rng_.below(n - 1));
+        if (b >= a) ++b;
+        return load(eligible_[b]) < load(eligible_[a]) ? eligible_[b] : eligible_[a];
+      }
+    }
+    return eligible_[0];
+  }
+
+  void update_eligible() {
+    eligible_.clear();
+    for (std::uint32_t i = 0; i < backends_.size(); ++i)
+      if (backends_[i].weight > 0) eligible_.push_back(i);
+    uniform_ = true;
+    for (const std::uint32_t i : eligible_)
+      if (backends_[i].weight != backends_[eligible_[0]].weight) uniform_ = false;
+  }
+
+  void on_request(const Message& msg) {
+    const Time now = sim_.now();
+    if (eligible_.empty()) {
+      occupancy_.reject(now);
+      sim_.network().send(make_response(actor_id(), msg.src, handle_of(msg), 0, Status::kUnavailable));
+      return;
+    }
+    const std::uint32_t b = pick();
+    BackendState& backend = backends_[b];
+    ++backend.active;
+    const bool measured = occupancy_.accept(now);
+    if (measured) ++backend.forwarded;
+    const RequestContext ctx = context_of(msg);
+    const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : ctx.budget;
+    const Handle h = calls_.start(timeout, Proxied{msg.src, handle_of(msg), b, now, measured});
+    sim_.network().send(make_request(actor_id(), backend.id, h, msg.bytes, ctx));
+  }
+
+  void on_response(const Message& msg) {
+    const Handle h = handle_of(msg);
+    const Proxied* p = calls_.find(h);
+    if (p == nullptr) return;  // the backend answered after the timeout
+    const Proxied done = *p;
+    calls_.finish(h);
+    relay(done, msg.bytes, static_cast<Status>(msg.status));
+  }
+
+  void relay(const Proxied& p, std::uint32_t bytes, Status status) {
+    --backends_[p.backend].active;
+    occupancy_.depart(sim_.now(), p.arrived, p.measured);
+    sim_.network().send(make_response(actor_id(), p.caller, p.reply_to, bytes, status));
+  }
+
+  const Config& cfg_;
+  Simulation& sim_;
+  Rng rng_;
+  std::vector<BackendState> backends_;
+  std::vector<std::uint32_t> eligible_;  // indices of backends that may be picked
+  bool uniform_ = true;                  // all eligible weights equal
+  std::uint32_t rr_ = 0;
+  CallTracker<Proxied> calls_;
+  Occupancy occupancy_;
+};
+
+LoadBalancerComponent::LoadBalancerComponent(ComponentCommon common, Config config)
+    : Component(std::move(common)), config_(std::move(config)) {}
+
+LoadBalancerComponent::~LoadBalancerComponent() = default;
+
+std::unique_ptr<Component> LoadBalancerComponent::parse(ComponentCommon common, MapReader& r) {
+  Config c;
+  if (auto p = r.get("policy")) {
+    const std::string name = p->as_string();
+    bool found = false;
+    for (std::size_t i = 0; i < kPolicyNames.size(); ++i)
+      if (kPolicyNames[i] == name) {
+        c.policy = static_cast<Policy>(i);
+        found = true;
+      }
+    if (!found)
+      p->fail("unknown policy '" + name + "'" + did_you_mean(name, kPolicyNames) +
+              "; valid: " + join_alternatives(kPolicyNames));
+  }
+  const ConfigNode backends =
+      r.require("backends", "a component name (all its replicas) or a list of {name, weight}");
+  if (backends.is_scalar()) {
+    c.backends.push_back(BackendRef{backends, 1.0});
+  } else {
+    const auto items = backends.as_list();
+    if (items.empty()) backends.fail("needs at least one backend");
+    for (const auto& item : items) {
+      if (item.is_scalar()) {
+        c.backends.push_back(BackendRef{item, 1.0});
+        continue;
+      }
+      MapReader br(item);
+      BackendRef ref{br.require("name", "a component or replica name, e.g. app or app-1"), 1.0};
+      if (auto w = br.get("weight")) {
+        ref.weight = w->as_number();
+        if (!(ref.weight >= 0) || ref.weight > 1e6) w->fail("must be a number from 0 to 1000000, got " + w->describe());
+        if (c.policy == Policy::kRoundRobin && ref.weight != 1.0)
+          w->fail("round_robin ignores weights; use policy: weighted_round_robin (or random, "
+                  "least_connections, power_of_two_choices, which also honour weights)");
+      }
+      br.finish();
+      c.backends.push_back(std::move(ref));
+    }
+  }
+  if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
+  return std::make_unique<LoadBalancerComponent>(std::move(common), std::move(c));
+}
+
+std::vector<std::string> LoadBalancerComponent::downstream() const {
+  std::vector<std::string> out;
+  for (const auto& b : config_.backends) {
+    const std::string n = b.ref.as_string();
+    out.push_back(n);
+  }
+  return out;
+}
+
+void LoadBalancerComponent::resolve(const ComponentIndex& index) {
+  for (const auto& ref : config_.backends) {
+    auto [comp, replica] = index.lookup_replica(ref.ref);
+    if (comp == this) ref.ref.fail("a load balancer cannot be its own backend");
+    if (!comp->serves_requests())
+      ref.ref.fail("'" + comp->name() + "' is a " + comp->kind() + ", which does not accept requests");
+    auto add = [&](int i) {
+      for (const auto& b : backends_)
+        if (b.component == comp && b.replica == i)
+          ref.ref.fail("backend '" + comp->replica_name(i) + "' is listed more than once");
+      backends_.push_back(Backend{comp, i, ref.weight});
+    };
+    if (replica) add(*replica);
+    else
+      for (int i = 0; i < comp->replica_count(); ++i) add(i);
+  }
+  double total = 0;
+  for (const auto& b : backends_) total += b.weight;
+  if (!(total > 0)) config_.backends.front().ref.fail("at least one backend needs a weight above 0");
+}
+
+void LoadBalancerComponent::build(BuildContext& ctx) {
+  for (int i = 0; i < replica_count(); ++i) {
+    replicas_.push_back(std::make_unique<Replica>(*this, i, ctx));
+    add_replica_actor(ctx.sim, *replicas_.back(), i);
+    replicas_.back()->bind();
+  }
+}
+
+void LoadBalancerComponent::connect(const ComponentIndex&) {
+  std::vector<ActorId> ids;
+  std::vector<double> weights;
+  for (const auto& b : backends_) {
+    ids.push_back(b.component->replica_actors()[static_cast<std::size_t>(b.replica)]);
+    weights.push_back(b.weight);
+  }
+  for (auto& r : replicas_) r->set_backends(ids, weights);
+}
+
+void LoadBalancerComponent::finish_run() {
+  for (auto& r : replicas_) r->finish_run();
+}
+
+void LoadBalancerComponent::record(ComponentRecord& out) const {
+  out.has_occupancy = true;
+  std::vector<OccupancyRecord> parts;
+  for (std::size_t i = 0; i < replicas_.size(); ++i) {
+    parts.push_back(replicas_[i]->record());
+    out.replicas[i].occupancy = parts.back();
+  }
+  out.total = sum_occupancy(parts);
+  for (std::size_t b = 0; b < backends_.size(); ++b) {
+    std::uint64_t n = 0;
+    for (const auto& r : replicas_) n += r->forwarded(b);
+    const Backend& be = backends_[b];
+    out.extra.emplace_back("backends/" + be.component->replica_name(be.replica) + "/requests",
+                           static_cast<double>(n));
+  }
+}
+
+}  // namespace dsim

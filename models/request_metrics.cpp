@@ -1,0 +1,86 @@
+#include "models/request_metrics.h"
+
+namespace dsim {
+
+RequestMetrics::RequestMetrics(Time warmup, Time duration, Time window)
+    : warmup_(warmup), duration_(duration), window_(window), window_end_(window) {
+  DSIM_CHECK(window > 0);
+}
+
+void RequestMetrics::close_windows(Time now) {
+  while (now >= window_end_) {
+    cur_.start = window_end_ - window_;
+    cur_.p50_ns = window_latency_.quantile(0.50);
+    cur_.p99_ns = window_latency_.quantile(0.99);
+    windows_.push_back(cur_);
+    cur_ = WindowRecord{};
+    window_latency_.reset();
+    window_end_ += window_;
+  }
+}
+
+void RequestMetrics::finish(Time end, RunRecord& out) {
+  // Close every window that started before `end` (the last one may be partial).
+  close_windows(end);
+  if (cur_.sent + cur_.succeeded + cur_.failed[0] + cur_.failed[1] + cur_.failed[2] > 0 ||
+      windows_.empty()) {
+    cur_.start = window_end_ - window_;
+    cur_.p50_ns = window_latency_.quantile(0.50);
+    cur_.p99_ns = window_latency_.quantile(0.99);
+    windows_.push_back(cur_);
+  }
+  rec_.latency_mean_stderr_ns = batches_.standard_error();
+  out.requests = rec_;
+  out.windows = windows_;
+}
+
+void Occupancy::init(Time window_start, Time window_end, std::uint64_t workers) {
+  start_ = window_start;
+  end_ = window_end;
+  workers_ = workers;
+  busy_.set_window(start_, end_);
+  queue_.set_window(start_, end_);
+  in_system_.set_window(start_, end_);
+}
+
+void Occupancy::finish() {
+  busy_.finish();
+  queue_.finish();
+  in_system_.finish();
+}
+
+OccupancyRecord Occupancy::record() const {
+  OccupancyRecord r;
+  if (workers_ > 0) r.utilization = busy_.mean() / static_cast<double>(workers_);
+  r.queue_length = queue_.mean();
+  r.in_system = in_system_.mean();
+  r.arrivals = arrivals_;
+  r.rejected = rejected_;
+  r.departures = departures_;
+  r.time_in_system_sum_ns = time_in_system_ns_;
+  r.workers = workers_;
+  return r;
+}
+
+OccupancyRecord sum_occupancy(const std::vector<OccupancyRecord>& parts) {
+  OccupancyRecord t;
+  double busy = 0;
+  bool any_util = false;
+  for (const auto& p : parts) {
+    t.queue_length += p.queue_length;
+    t.in_system += p.in_system;
+    t.arrivals += p.arrivals;
+    t.rejected += p.rejected;
+    t.departures += p.departures;
+    t.time_in_system_sum_ns += p.time_in_system_sum_ns;
+    t.workers += p.workers;
+    if (p.utilization) {
+      any_util = true;
+      busy += *p.utilization * static_cast<double>(p.workers);
+    }
+  }
+  if (any_util && t.workers > 0) t.utilization = busy / static_cast<double>(t.workers);
+  return t;
+}
+
+}  // namespace dsim

@@ -1,0 +1,135 @@
+// Accounting of client requests: counts, latency, and the per-window series.
+//
+// A request counts in the summary if it was first sent in [warmup, duration);
+// after `duration` no request is sent, and those in flight run until they
+// resolve, so sent = succeeded + failed holds exactly. The time series counts
+// every request (warm-up included): outcomes in the window where they resolved,
+// sends in the window where they were sent.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/record.h"
+#include "models/rpc.h"
+#include "sim/simulation.h"
+#include "sim/stats.h"
+
+namespace dsim {
+
+class RequestMetrics {
+ public:
+  RequestMetrics(Time warmup, Time duration, Time window);
+
+  bool measured(Time sent_at) const { return sent_at >= warmup_ && sent_at < duration_; }
+
+  void on_sent(Time now) {
+    advance(now);
+    ++cur_.sent;
+    ++outstanding_;
+    if (measured(now)) ++rec_.sent;
+  }
+
+  // A request resolved: `status` kOk on success; `responded` false for
+  // timeouts (no answer), true when an answer (success or error) arrived.
+  void on_resolved(Time now, Time sent_at, Status status) {
+    advance(now);
+    --outstanding_;
+    const Time latency = now - sent_at;
+    if (status == Status::kOk) {
+      ++cur_.succeeded;
+      window_latency_.record(latency);
+    } else {
+      ++cur_.failed[static_cast<std::size_t>(failure_index(status))];
+    }
+    if (measured(sent_at)) {
+      if (status == Status::kOk) {
+        ++rec_.succeeded;
+        rec_.latency.record(latency);
+        batches_.add(static_cast<double>(latency));
+      } else {
+        ++rec_.failed[static_cast<std::size_t>(failure_index(status))];
+      }
+      if (status != Status::kTimeout) ++rec_.completed;
+    }
+    if (outstanding_ == 0 && stop_when_drained_ != nullptr) stop_when_drained_->stop();
+  }
+
+  std::uint64_t outstanding() const { return outstanding_; }
+  // From now on, stop `sim` as soon as no request is outstanding.
+  void stop_when_drained(Simulation* sim) { stop_when_drained_ = sim; }
+
+  // Closes the last window at `end` and moves the results into `out`.
+  void finish(Time end, RunRecord& out);
+
+ private:
+  void advance(Time now) {
+    if (now >= window_end_) [[unlikely]]
+      close_windows(now);
+  }
+  void close_windows(Time now);
+
+  Time warmup_;
+  Time duration_;
+  Time window_;
+  Time window_end_;
+  std::uint64_t outstanding_ = 0;
+  Simulation* stop_when_drained_ = nullptr;
+  RequestRecord rec_;
+  BatchMeans batches_;
+  WindowRecord cur_;
+  Histogram window_latency_;
+  std::vector<WindowRecord> windows_;
+};
+
+// Occupancy of one server replica: time integrals of busy workers, waiting and
+// in-system requests over the measurement window, and per-request flow.
+class Occupancy {
+ public:
+  void init(Time window_start, Time window_end, std::uint64_t workers);
+
+  bool in_window(Time t) const { return t >= start_ && t < end_; }
+
+  // A request was accepted; returns whether it arrived in the window.
+  bool accept(Time now) {
+    in_system_.add(now, 1);
+    const bool m = in_window(now);
+    if (m) ++arrivals_;
+    return m;
+  }
+  void reject(Time now) {
+    if (in_window(now)) ++rejected_;
+  }
+  void queued(Time now, int delta) { queue_.add(now, delta); }
+  void busy(Time now, int delta) { busy_.add(now, delta); }
+  void depart(Time now, Time arrived_at, bool measured) {
+    in_system_.add(now, -1);
+    if (measured) {
+      ++departures_;
+      time_in_system_ns_ += static_cast<double>(now - arrived_at);
+    }
+  }
+  // Forgets everything in the system (a crash); counts them as departed now.
+  std::int64_t in_system() const { return in_system_.value(); }
+
+  void finish();
+  OccupancyRecord record() const;
+
+ private:
+  Time start_ = 0;
+  Time end_ = 0;
+  std::uint64_t workers_ = 0;
+  TimeWeighted busy_;
+  TimeWeighted queue_;
+  TimeWeighted in_system_;
+  std::uint64_t arrivals_ = 0;
+  std::uint64_t rejected_ = 0;
+  std::uint64_t departures_ = 0;
+  double time_in_system_ns_ = 0;
+};
+
+// Sums replica records into a component record: counts and means add up;
+// utilization is pooled (total busy / total workers).
+OccupancyRecord sum_occupancy(const std::vector<OccupancyRecord>& parts);
+
+}  // namespace dsim

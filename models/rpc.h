@@ -1,0 +1,153 @@
+// The request/response protocol every built-in model speaks.
+//
+// A caller sends a kRequest message carrying its own correlation handle
+// (token, gen); the callee answers with a kResponse carrying the same handle
+// and a Status. Nothing is shared between caller and callee but the message,
+// so a callee may crash, or a caller give up, without the other holding a
+// dangling reference: a late response simply finds its handle released.
+//
+// CallTracker keeps a caller's outstanding calls and their timeouts. Timeouts
+// of equal duration share one DeadlineQueue (sim/deadline_queue.h), so an
+// answered call costs no event.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "sim/deadline_queue.h"
+#include "sim/message.h"
+#include "sim/simulation.h"
+#include "sim/slot_table.h"
+
+namespace dsim {
+
+enum class MsgType : std::uint16_t { kRequest = 1, kResponse = 2 };
+
+// Why a request failed. The numeric values index arrays of counters.
+enum class Status : std::uint16_t {
+  kOk = 0,
+  kTimeout = 1,      // no answer within the caller's timeout
+  kRejected = 2,     // a full queue or a connection limit turned it away
+  kUnavailable = 3,  // no healthy backend, or the process refused the connection
+};
+inline constexpr int kFailureKinds = 3;  // timeout, rejected, unavailable
+const char* status_name(Status s);
+// Index 0..2 of a failure status in per-kind counters.
+inline int failure_index(Status s) { return static_cast<int>(s) - 1; }
+
+inline Handle handle_of(const Message& m) { return Handle{m.token, m.gen}; }
+
+// What a request carries down a call chain, copied hop by hop.
+struct RequestContext {
+  Time budget = 0;           // the originating client's timeout
+  std::uint32_t origin = 0;  // originating client actor
+  std::uint64_t key = 0;
+};
+
+inline RequestContext context_of(const Message& m) { return RequestContext{m.budget, m.origin, m.key}; }
+
+inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t bytes,
+                            const RequestContext& ctx) {
+  Message m;
+  m.src = from;
+  m.dst = to;
+  m.bytes = bytes;
+  m.type = static_cast<std::uint16_t>(MsgType::kRequest);
+  m.token = h.slot;
+  m.gen = h.gen;
+  m.origin = ctx.origin;
+  m.budget = ctx.budget;
+  m.key = ctx.key;
+  return m;
+}
+
+inline Message make_response(ActorId from, ActorId to, Handle h, std::uint32_t bytes, Status s) {
+  Message m;
+  m.src = from;
+  m.dst = to;
+  m.bytes = bytes;
+  m.type = static_cast<std::uint16_t>(MsgType::kResponse);
+  m.status = static_cast<std::uint16_t>(s);
+  m.token = h.slot;
+  m.gen = h.gen;
+  return m;
+}
+
+template <class T>
+class CallTracker {
+ public:
+  // Timer events for this tracker go to `owner` with `timer_kind`; the event's
+  // arg selects the deadline queue.
+  void bind(Simulation& sim, ActorId owner, std::uint16_t timer_kind) {
+    sim_ = &sim;
+    owner_ = owner;
+    timer_kind_ = timer_kind;
+  }
+
+  // Starts tracking a call that times out after `timeout`.
+  Handle start(Time timeout, const T& value) {
+    const std::uint16_t q = queue_for(timeout);
+    const Handle h = table_.acquire();
+    Entry& e = table_.at(h.slot);
+    e.value = value;
+    e.queue = q;
+    queues_[q].push(h);
+    return h;
+  }
+
+  T* find(Handle h) {
+    Entry* e = table_.find(h);
+    return e != nullptr ? &e->value : nullptr;
+  }
+
+  // Stops tracking h (answered). REQUIRES: h is live.
+  void finish(Handle h) {
+    const std::uint16_t q = table_.at(h.slot).queue;
+    table_.release(h);
+    queues_[q].trim([this](Handle x) { return table_.is_live(x); });
+  }
+
+  // Handles a timer event with this arg: for each expired call, stops tracking
+  // it and calls expire(handle, value).
+  template <class Expire>
+  void on_timer(std::uint32_t arg, Expire&& expire) {
+    queues_[arg].on_timer([this](Handle x) { return table_.is_live(x); },
+                          [this, &expire](Handle x) {
+                            const T value = table_.at(x.slot).value;
+                            table_.release(x);
+                            expire(x, value);
+                          });
+  }
+
+  // Drops every outstanding call without calling anything (a crash).
+  template <class Fn>
+  void for_each(Fn&& fn) {
+    table_.for_each_live([&fn](Handle h, Entry& e) { fn(h, e.value); });
+  }
+
+  std::size_t outstanding() const { return table_.live(); }
+
+ private:
+  struct Entry {
+    T value{};
+    std::uint16_t queue = 0;
+  };
+  std::uint16_t queue_for(Time timeout) {
+    for (std::size_t i = 0; i < queues_.size(); ++i)
+      if (queues_[i].duration() == timeout) return static_cast<std::uint16_t>(i);
+    DSIM_CHECK(queues_.size() < 0xffff);
+    queues_.emplace_back();
+    queues_.back().bind(*sim_, owner_, timer_kind_, static_cast<std::uint32_t>(queues_.size() - 1), timeout);
+    return static_cast<std::uint16_t>(queues_.size() - 1);
+  }
+
+  Simulation* sim_ = nullptr;
+  ActorId owner_ = 0;
+  std::uint16_t timer_kind_ = 0;
+  SlotTable<Entry> table_;
+  // A deque: expiring a call may start another (a retry), which may add a
+  // queue while one is being walked; deque keeps existing ones in place.
+  std::deque<DeadlineQueue> queues_;
+};
+
+}  // namespace dsim

@@ -1,0 +1,234 @@
+#include "models/service.h"
+
+#include "sim/ring_buffer.h"
+
+namespace dsim {
+
+namespace {
+enum EventKind : std::uint16_t { kServiceDone = 1, kCallTimeout = 2 };
+}
+
+class ServiceComponent::Replica final : public Actor {
+ public:
+  Replica(const ServiceComponent& owner, int index, BuildContext& ctx)
+      : cfg_(owner.config_),
+        sim_(ctx.sim),
+        rng_(ctx.sim.stream(owner.replica_name(index))),
+        workers_(static_cast<std::size_t>(cfg_.workers)) {
+    occupancy_.init(ctx.warmup, ctx.duration, static_cast<std::uint64_t>(cfg_.workers));
+    free_.reserve(workers_.size());
+    for (std::size_t w = workers_.size(); w > 0; --w) free_.push_back(static_cast<std::uint32_t>(w - 1));
+  }
+
+  void bind() { calls_.bind(sim_, actor_id(), kCallTimeout); }
+
+  void set_call_targets(std::vector<std::vector<ActorId>> targets) {
+    call_targets_ = std::move(targets);
+    next_target_.assign(call_targets_.size(), 0);
+  }
+
+  void on_message(const Message& msg) override {
+    if (msg.type == static_cast<std::uint16_t>(MsgType::kRequest)) {
+      on_request(msg);
+    } else {
+      on_response(msg);
+    }
+  }
+
+  void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    switch (kind) {
+      case kServiceDone:
+        after_step(arg);
+        return;
+      case kCallTimeout:
+        calls_.on_timer(arg, [this](Handle, const PendingCall& p) { finish(p.worker, Status::kTimeout); });
+        return;
+      default:
+        DSIM_CHECK_MSG(false, "service: unknown event kind");
+    }
+  }
+
+  void finish_run() { occupancy_.finish(); }
+  OccupancyRecord record() const { return occupancy_.record(); }
+
+ private:
+  struct Job {
+    ActorId caller = 0;
+    Handle reply_to{};
+    RequestContext ctx;
+    Time arrived = 0;
+    bool measured = false;
+  };
+  struct Worker {
+    Job job;
+    std::uint32_t next_call = 0;  // index into cfg_.call_refs of the next call
+  };
+  struct PendingCall {
+    std::uint32_t worker = 0;
+  };
+
+  void on_request(const Message& msg) {
+    const Time now = sim_.now();
+    const bool has_worker = !free_.empty();
+    if (!has_worker && cfg_.queue_capacity >= 0 &&
+        queue_.size() >= static_cast<std::size_t>(cfg_.queue_capacity)) {
+      occupancy_.reject(now);
+      reply(msg.src, handle_of(msg), Status::kRejected);
+      return;
+    }
+    Job job{msg.src, handle_of(msg), context_of(msg), now, occupancy_.accept(now)};
+    if (has_worker) {
+      begin(job);
+    } else {
+      queue_.push_back(job);
+      occupancy_.queued(now, +1);
+    }
+  }
+
+  void begin(const Job& job) {
+    const std::uint32_t w = free_.back();
+    free_.pop_back();
+    occupancy_.busy(sim_.now(), +1);
+    Worker& worker = workers_[w];
+    worker.job = job;
+    worker.next_call = 0;
+    sim_.schedule_after(round_to_time(cfg_.service_time.sample(rng_)), actor_id(), kServiceDone, w);
+  }
+
+  // The worker finished its service time or a call: make the next call or answer.
+  void after_step(std::uint32_t w) {
+    Worker& worker = workers_[w];
+    if (worker.next_call < call_targets_.size()) {
+      const std::uint32_t c = worker.next_call++;
+      const std::vector<ActorId>& replicas = call_targets_[c];
+      const ActorId target = replicas[next_target_[c]];
+      if (++next_target_[c] == replicas.size()) next_target_[c] = 0;
+      const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : worker.job.ctx.budget;
+      const Handle h = calls_.start(timeout, PendingCall{w});
+      sim_.network().send(make_request(actor_id(), target, h, cfg_.request_size, worker.job.ctx));
+      return;
+    }
+    finish(w, Status::kOk);
+  }
+
+  void on_response(const Message& msg) {
+    const Handle h = handle_of(msg);
+    const PendingCall* p = calls_.find(h);
+    if (p == nullptr) return;  // the call already timed out
+    const std::uint32_t w = p->worker;
+    calls_.finish(h);
+    const auto status = static_cast<Status>(msg.status);
+    if (status != Status::kOk) {
+      finish(w, status);
+    } else {
+      after_step(w);
+    }
+  }
+
+  void finish(std::uint32_t w, Status status) {
+    const Time now = sim_.now();
+    const Job job = workers_[w].job;
+    reply(job.caller, job.reply_to, status);
+    occupancy_.depart(now, job.arrived, job.measured);
+    occupancy_.busy(now, -1);
+    free_.push_back(w);
+    if (!queue_.empty()) {
+      const Job next = queue_.front();
+      queue_.pop_front();
+      occupancy_.queued(now, -1);
+      begin(next);
+    }
+  }
+
+  void reply(ActorId to, Handle h, Status status) {
+    sim_.network().send(make_response(actor_id(), to, h, cfg_.response_size, status));
+  }
+
+  const Config& cfg_;
+  Simulation& sim_;
+  Rng rng_;
+  std::vector<Worker> workers_;
+  std::vector<std::uint32_t> free_;
+  RingBuffer<Job> queue_;
+  std::vector<std::vector<ActorId>> call_targets_;
+  std::vector<std::size_t> next_target_;
+  CallTracker<PendingCall> calls_;
+  Occupancy occupancy_;
+};
+
+ServiceComponent::ServiceComponent(ComponentCommon common, Config config)
+    : Component(std::move(common)), config_(std::move(config)) {}
+
+ServiceComponent::~ServiceComponent() = default;
+
+std::unique_ptr<Component> ServiceComponent::parse(ComponentCommon common, MapReader& r) {
+  Config c;
+  if (auto w = r.get("workers")) c.workers = w->int_in(1, 1'000'000);
+  c.service_time = r.require("service_time",
+                             "how long a worker is busy per request, e.g. 2ms or "
+                             "{dist: exponential, mean: 2ms}")
+                       .as_duration_distribution();
+  if (auto q = r.get("queue_capacity")) {
+    if (q->is_scalar() && (q->yaml().Scalar() == "unlimited" || q->yaml().Scalar() == "inf"))
+      c.queue_capacity = -1;
+    else
+      c.queue_capacity = q->int_in(0, 1'000'000'000);
+  }
+  if (auto calls = r.get("calls")) {
+    if (calls->is_scalar()) c.call_refs.push_back(*calls);
+    else c.call_refs = calls->as_list();
+  }
+  if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
+  auto size = [](const ConfigNode& n) {
+    const double v = n.as_size();
+    if (v < 0 || v > 4e9) n.fail("must be a size from 0B to 4GB, got " + n.describe());
+    return static_cast<std::uint32_t>(v);
+  };
+  if (auto s = r.get("request_size")) c.request_size = size(*s);
+  if (auto s = r.get("response_size")) c.response_size = size(*s);
+  return std::make_unique<ServiceComponent>(std::move(common), std::move(c));
+}
+
+std::vector<std::string> ServiceComponent::downstream() const {
+  std::vector<std::string> out;
+  for (const auto& ref : config_.call_refs) out.push_back(ref.as_string());
+  return out;
+}
+
+void ServiceComponent::resolve(const ComponentIndex& index) {
+  for (const auto& ref : config_.call_refs) {
+    Component& c = index.lookup(ref, true);
+    if (&c == this) ref.fail("a service cannot call itself");
+    calls_.push_back(&c);
+  }
+}
+
+void ServiceComponent::build(BuildContext& ctx) {
+  for (int i = 0; i < replica_count(); ++i) {
+    replicas_.push_back(std::make_unique<Replica>(*this, i, ctx));
+    add_replica_actor(ctx.sim, *replicas_.back(), i);
+    replicas_.back()->bind();
+  }
+}
+
+void ServiceComponent::connect(const ComponentIndex&) {
+  std::vector<std::vector<ActorId>> targets;
+  for (Component* c : calls_) targets.push_back(c->replica_actors());
+  for (auto& r : replicas_) r->set_call_targets(targets);
+}
+
+void ServiceComponent::finish_run() {
+  for (auto& r : replicas_) r->finish_run();
+}
+
+void ServiceComponent::record(ComponentRecord& out) const {
+  out.has_occupancy = true;
+  std::vector<OccupancyRecord> parts;
+  for (std::size_t i = 0; i < replicas_.size(); ++i) {
+    parts.push_back(replicas_[i]->record());
+    out.replicas[i].occupancy = parts.back();
+  }
+  out.total = sum_occupancy(parts);
+}
+
+}  // namespace dsim

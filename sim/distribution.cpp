@@ -1,0 +1,314 @@
+#include "sim/distribution.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sim/check.h"
+
+namespace dsim {
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}
+
+Distribution Distribution::constant(double value) {
+  DSIM_CHECK(std::isfinite(value));
+  Distribution d;
+  d.kind_ = Kind::kConstant;
+  d.a_ = value;
+  return d;
+}
+
+Distribution Distribution::uniform(double min, double max) {
+  DSIM_CHECK(std::isfinite(min) && std::isfinite(max) && min <= max);
+  Distribution d;
+  d.kind_ = Kind::kUniform;
+  d.a_ = min;
+  d.b_ = max;
+  return d;
+}
+
+Distribution Distribution::exponential(double mean) {
+  DSIM_CHECK(std::isfinite(mean) && mean >= 0.0);
+  Distribution d;
+  d.kind_ = Kind::kExponential;
+  d.a_ = mean;
+  return d;
+}
+
+Distribution Distribution::normal(double mean, double stddev) {
+  DSIM_CHECK(std::isfinite(mean) && std::isfinite(stddev) && stddev >= 0.0);
+  // With mean <= 0 nearly every draw would be redrawn; the loader rejects it.
+  DSIM_CHECK(mean > 0.0 || stddev == 0.0);
+  Distribution d;
+  d.kind_ = Kind::kNormal;
+  d.a_ = mean;
+  d.b_ = stddev;
+  return d;
+}
+
+Distribution Distribution::lognormal(double mean, double stddev) {
+  DSIM_CHECK(std::isfinite(mean) && mean > 0.0 && std::isfinite(stddev) && stddev >= 0.0);
+  // If X = exp(mu + sigma Z): E X = exp(mu + sigma^2/2), Var X = (e^{sigma^2} - 1) (E X)^2.
+  const double cv2 = (stddev / mean) * (stddev / mean);
+  const double sigma2 = detmath::log1p(cv2);
+  Distribution d;
+  d.kind_ = Kind::kLognormal;
+  d.a_ = detmath::log(mean) - 0.5 * sigma2;
+  d.b_ = std::sqrt(sigma2);
+  d.c_ = 0.0;
+  return d;
+}
+
+Distribution Distribution::lognormal_median_p99(double median, double p99) {
+  DSIM_CHECK(std::isfinite(median) && median > 0.0 && std::isfinite(p99) && p99 >= median);
+  Distribution d;
+  d.kind_ = Kind::kLognormal;
+  d.a_ = detmath::log(median);
+  d.b_ = detmath::log(p99 / median) / kNormalZ99;
+  d.c_ = 1.0;
+  return d;
+}
+
+Distribution Distribution::pareto(double min, double shape) {
+  DSIM_CHECK(std::isfinite(min) && min > 0.0 && std::isfinite(shape) && shape > 0.0);
+  Distribution d;
+  d.kind_ = Kind::kPareto;
+  d.a_ = min;
+  d.b_ = shape;
+  return d;
+}
+
+Distribution Distribution::pareto_mean(double mean, double shape) {
+  DSIM_CHECK(shape > 1.0);
+  return pareto(mean * (shape - 1.0) / shape, shape);
+}
+
+Distribution Distribution::weibull(double scale, double shape) {
+  DSIM_CHECK(std::isfinite(scale) && scale > 0.0 && std::isfinite(shape) && shape > 0.0);
+  Distribution d;
+  d.kind_ = Kind::kWeibull;
+  d.a_ = scale;
+  d.b_ = shape;
+  return d;
+}
+
+Distribution Distribution::weibull_mean(double mean, double shape) {
+  DSIM_CHECK(shape > 0.0);
+  return weibull(mean / detmath::tgamma(1.0 + 1.0 / shape), shape);
+}
+
+Distribution Distribution::empirical(std::vector<Point> points) {
+  DSIM_CHECK(points.size() >= 2);
+  DSIM_CHECK(points.front().p == 0.0 && points.back().p == 1.0);
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    DSIM_CHECK(points[i].p > points[i - 1].p);
+    DSIM_CHECK(points[i].value >= points[i - 1].value);
+  }
+  Distribution d;
+  d.kind_ = Kind::kEmpirical;
+  d.points_ = std::make_shared<const std::vector<Point>>(std::move(points));
+  return d;
+}
+
+const char* Distribution::kind_name() const {
+  switch (kind_) {
+    case Kind::kConstant: return "constant";
+    case Kind::kUniform: return "uniform";
+    case Kind::kExponential: return "exponential";
+    case Kind::kNormal: return "normal";
+    case Kind::kLognormal: return "lognormal";
+    case Kind::kPareto: return "pareto";
+    case Kind::kWeibull: return "weibull";
+    case Kind::kEmpirical: return "empirical";
+  }
+  return "?";
+}
+
+// Marsaglia's polar method: needs only log and sqrt, both deterministic here.
+// The second variate of each pair is discarded so that a draw consumes a
+// self-contained run of the stream (no hidden state between draws).
+double Distribution::standard_normal(Rng& rng) const {
+  for (;;) {
+    const double u = 2.0 * rng.uniform() - 1.0;
+    const double v = 2.0 * rng.uniform() - 1.0;
+    const double s = u * u + v * v;
+    if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * detmath::log(s) / s);
+  }
+}
+
+double Distribution::sample_slow(Rng& rng) const {
+  switch (kind_) {
+    case Kind::kConstant:
+      return a_;
+    case Kind::kUniform:
+      return a_ + (b_ - a_) * rng.uniform();
+    case Kind::kExponential:
+      return -a_ * detmath::log(rng.uniform_open0());
+    case Kind::kNormal: {
+      if (b_ == 0.0) return a_;
+      // Values below zero are redrawn: a duration cannot be negative. Bounded:
+      // the loader requires mean > 0, so each try succeeds with probability > 1/2.
+      for (int tries = 0; tries < 1000; ++tries) {
+        const double x = a_ + b_ * standard_normal(rng);
+        if (x >= 0.0) return x;
+      }
+      return 0.0;
+    }
+    case Kind::kLognormal:
+      return detmath::exp(a_ + b_ * standard_normal(rng));
+    case Kind::kPareto:
+      // Inverse CDF: x = min * U^(-1/shape), U in (0, 1].
+      return a_ * detmath::exp(-detmath::log(rng.uniform_open0()) / b_);
+    case Kind::kWeibull: {
+      const double e = -detmath::log(rng.uniform_open0());
+      if (e == 0.0) return 0.0;
+      return a_ * detmath::exp(detmath::log(e) / b_);
+    }
+    case Kind::kEmpirical:
+      return quantile(rng.uniform());
+  }
+  return 0.0;
+}
+
+double Distribution::mean() const {
+  switch (kind_) {
+    case Kind::kConstant: return a_;
+    case Kind::kUniform: return 0.5 * (a_ + b_);
+    case Kind::kExponential: return a_;
+    case Kind::kNormal: return a_;
+    case Kind::kLognormal: return detmath::exp(a_ + 0.5 * b_ * b_);
+    case Kind::kPareto: return b_ > 1.0 ? b_ * a_ / (b_ - 1.0) : kInf;
+    case Kind::kWeibull: return a_ * detmath::tgamma(1.0 + 1.0 / b_);
+    case Kind::kEmpirical: {
+      double m = 0.0;
+      const auto& pts = *points_;
+      for (std::size_t i = 1; i < pts.size(); ++i)
+        m += (pts[i].p - pts[i - 1].p) * 0.5 * (pts[i].value + pts[i - 1].value);
+      return m;
+    }
+  }
+  return 0.0;
+}
+
+double Distribution::variance() const {
+  switch (kind_) {
+    case Kind::kConstant: return 0.0;
+    case Kind::kUniform: return (b_ - a_) * (b_ - a_) / 12.0;
+    case Kind::kExponential: return a_ * a_;
+    case Kind::kNormal: return b_ * b_;
+    case Kind::kLognormal: {
+      const double s2 = b_ * b_;
+      return (detmath::exp(s2) - 1.0) * detmath::exp(2.0 * a_ + s2);
+    }
+    case Kind::kPareto:
+      if (b_ <= 2.0) return kInf;
+      return a_ * a_ * b_ / ((b_ - 1.0) * (b_ - 1.0) * (b_ - 2.0));
+    case Kind::kWeibull: {
+      const double g1 = detmath::tgamma(1.0 + 1.0 / b_);
+      const double g2 = detmath::tgamma(1.0 + 2.0 / b_);
+      return a_ * a_ * (g2 - g1 * g1);
+    }
+    case Kind::kEmpirical: {
+      // E[X^2] of a piecewise-linear inverse CDF: each segment contributes
+      // width * (v0^2 + v0 v1 + v1^2) / 3.
+      double m2 = 0.0;
+      const auto& pts = *points_;
+      for (std::size_t i = 1; i < pts.size(); ++i) {
+        const double v0 = pts[i - 1].value;
+        const double v1 = pts[i].value;
+        m2 += (pts[i].p - pts[i - 1].p) * (v0 * v0 + v0 * v1 + v1 * v1) / 3.0;
+      }
+      const double m = mean();
+      return std::max(0.0, m2 - m * m);
+    }
+  }
+  return 0.0;
+}
+
+double Distribution::quantile(double q) const {
+  q = std::clamp(q, 0.0, 1.0);
+  switch (kind_) {
+    case Kind::kConstant: return a_;
+    case Kind::kUniform: return a_ + (b_ - a_) * q;
+    case Kind::kExponential: return q >= 1.0 ? kInf : -a_ * detmath::log1p(-q);
+    case Kind::kPareto: return q >= 1.0 ? kInf : a_ * detmath::exp(-detmath::log1p(-q) / b_);
+    case Kind::kWeibull:
+      return q >= 1.0 ? kInf : a_ * detmath::pow(-detmath::log1p(-q), 1.0 / b_);
+    case Kind::kEmpirical: {
+      const auto& pts = *points_;
+      // First point with p > q; the segment is [it-1, it].
+      auto it = std::upper_bound(pts.begin(), pts.end(), q,
+                                 [](double v, const Point& pt) { return v < pt.p; });
+      if (it == pts.end()) return pts.back().value;
+      if (it == pts.begin()) return pts.front().value;
+      const Point& hi = *it;
+      const Point& lo = *(it - 1);
+      return lo.value + (q - lo.p) / (hi.p - lo.p) * (hi.value - lo.value);
+    }
+    case Kind::kNormal:
+    case Kind::kLognormal:
+      break;  // no closed form; not needed by the engine
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+double Distribution::min_value() const {
+  switch (kind_) {
+    case Kind::kConstant: return a_;
+    case Kind::kUniform: return a_;
+    case Kind::kPareto: return a_;
+    case Kind::kEmpirical: return points_->front().value;
+    default: return 0.0;
+  }
+}
+
+std::vector<Distribution::Param> Distribution::params() const {
+  switch (kind_) {
+    case Kind::kConstant: return {{"value", a_, false}};
+    case Kind::kUniform: return {{"min", a_, false}, {"max", b_, false}};
+    case Kind::kExponential: return {{"mean", a_, false}};
+    case Kind::kNormal: return {{"mean", a_, false}, {"stddev", b_, false}};
+    case Kind::kLognormal:
+      if (c_ == 1.0)
+        return {{"median", detmath::exp(a_), false},
+                {"p99", detmath::exp(a_ + b_ * kNormalZ99), false}};
+      return {{"mean", mean(), false}, {"stddev", std::sqrt(variance()), false}};
+    case Kind::kPareto: return {{"min", a_, false}, {"shape", b_, true}};
+    case Kind::kWeibull: return {{"scale", a_, false}, {"shape", b_, true}};
+    case Kind::kEmpirical: return {{"mean", mean(), false}};
+  }
+  return {};
+}
+
+Distribution Distribution::scaled(double k) const {
+  DSIM_CHECK(k > 0.0 && std::isfinite(k));
+  Distribution d = *this;
+  switch (kind_) {
+    case Kind::kConstant:
+    case Kind::kExponential:
+      d.a_ *= k;
+      break;
+    case Kind::kUniform:
+    case Kind::kNormal:
+      d.a_ *= k;
+      d.b_ *= k;
+      break;
+    case Kind::kLognormal:
+      d.a_ += detmath::log(k);
+      break;
+    case Kind::kPareto:
+    case Kind::kWeibull:
+      d.a_ *= k;
+      break;
+    case Kind::kEmpirical: {
+      std::vector<Point> pts = *points_;
+      for (auto& p : pts) p.value *= k;
+      d.points_ = std::make_shared<const std::vector<Point>>(std::move(pts));
+      break;
+    }
+  }
+  return d;
+}
+
+}  // namespace dsim

@@ -1,0 +1,117 @@
+// Probability distributions of the project's own, for cross-platform determinism.
+//
+// The standard library's distributions are allowed to differ between
+// implementations, which would break "same seed, same bytes, any machine". These
+// use only the streams of sim/rng.h and the functions of sim/detmath.h.
+//
+// Parameters describe the value itself, in the value's own unit (for durations,
+// nanoseconds): an exponential is given by its mean, not its rate; a lognormal by
+// its mean and standard deviation or by its median and 99th percentile.
+// Scenario syntax: scenarios/README.md, "Distributions".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/detmath.h"
+#include "sim/rng.h"
+
+namespace dsim {
+
+class Distribution {
+ public:
+  enum class Kind : std::uint8_t {
+    kConstant,
+    kUniform,
+    kExponential,
+    kNormal,
+    kLognormal,
+    kPareto,
+    kWeibull,
+    kEmpirical,
+  };
+
+  // One point of an empirical distribution: the value at cumulative probability p.
+  struct Point {
+    double p;
+    double value;
+  };
+
+  // A constant zero.
+  Distribution() = default;
+
+  // REQUIRES (for all factories): parameters finite; checked by the scenario
+  // loader, which reports bad values with their location. Violations here are bugs.
+  static Distribution constant(double value);
+  static Distribution uniform(double min, double max);        // min <= max
+  static Distribution exponential(double mean);                // mean >= 0
+  static Distribution normal(double mean, double stddev);      // negative draws redrawn
+  static Distribution lognormal(double mean, double stddev);   // mean > 0, stddev >= 0
+  static Distribution lognormal_median_p99(double median, double p99);  // 0 < median <= p99
+  static Distribution pareto(double min, double shape);        // min > 0, shape > 0
+  static Distribution pareto_mean(double mean, double shape);  // shape > 1
+  static Distribution weibull(double scale, double shape);     // scale > 0, shape > 0
+  static Distribution weibull_mean(double mean, double shape);
+  // Points sorted by p, starting at p = 0 and ending at p = 1, values
+  // non-decreasing; the inverse CDF is interpolated linearly between them.
+  static Distribution empirical(std::vector<Point> points);
+
+  Kind kind() const { return kind_; }
+  const char* kind_name() const;
+
+  double sample(Rng& rng) const {
+    switch (kind_) {
+      case Kind::kConstant:
+        return a_;
+      case Kind::kExponential:
+        return -a_ * detmath::log(rng.uniform_open0());
+      default:
+        return sample_slow(rng);
+    }
+  }
+
+  // Moments of the value; +infinity where they do not exist (heavy tails).
+  double mean() const;
+  double variance() const;
+  // The q-quantile, 0 <= q <= 1 (for normal: of the untruncated distribution).
+  double quantile(double q) const;
+  // Smallest value the distribution can produce.
+  double min_value() const;
+
+  bool is_constant() const { return kind_ == Kind::kConstant; }
+  bool is_zero() const { return kind_ == Kind::kConstant && a_ == 0.0; }
+
+  // The parameters as written, for reports: name and value pairs, values in the
+  // distribution's unit ("shape" is unitless and marked so).
+  struct Param {
+    const char* name;
+    double value;
+    bool unitless;
+  };
+  std::vector<Param> params() const;
+
+  // Multiplies every value by k > 0 (used for gray failures and unit changes).
+  Distribution scaled(double k) const;
+
+ private:
+  double sample_slow(Rng& rng) const;
+  double standard_normal(Rng& rng) const;
+
+  Kind kind_ = Kind::kConstant;
+  // Meaning by kind: constant(a=value); uniform(a=min, b=max);
+  // exponential(a=mean); normal(a=mean, b=stddev);
+  // lognormal(a=mu, b=sigma of the log; c=1 if given by median/p99);
+  // pareto(a=min, b=shape); weibull(a=scale, b=shape).
+  double a_ = 0.0;
+  double b_ = 0.0;
+  double c_ = 0.0;
+  std::shared_ptr<const std::vector<Point>> points_;  // empirical only; immutable
+};
+
+// z such that Φ(z) = 0.99, to 17 significant digits.
+inline constexpr double kNormalZ99 = 2.3263478740408408;
+
+}  // namespace dsim

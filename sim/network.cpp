@@ -1,0 +1,180 @@
+#include "sim/network.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <cmath>
+
+#include "sim/check.h"
+#include "sim/simulation.h"
+
+namespace dsim {
+
+Network::Network(Simulation& sim) : sim_(sim) {}
+
+void Network::set_default_link(LinkParams params) {
+  DSIM_CHECK(!finalized_);
+  default_ = std::move(params);
+}
+
+ZoneId Network::add_zone(const std::string& name) {
+  if (auto z = find_zone(name)) return *z;
+  DSIM_CHECK(!finalized_);
+  zones_.push_back(name);
+  return static_cast<ZoneId>(zones_.size() - 1);
+}
+
+std::optional<ZoneId> Network::find_zone(const std::string& name) const {
+  for (std::size_t i = 0; i < zones_.size(); ++i)
+    if (zones_[i] == name) return static_cast<ZoneId>(i);
+  return std::nullopt;
+}
+
+LinkId Network::add_link(ZoneId a, ZoneId b, LinkParams params) {
+  DSIM_CHECK(!finalized_);
+  DSIM_CHECK(a < zones_.size() && b < zones_.size());
+  links_.push_back(Link{a, b, std::move(params)});
+  return static_cast<LinkId>(links_.size() - 1);
+}
+
+void Network::add_node(ActorId actor, const std::string& name, ZoneId zone) {
+  DSIM_CHECK(zone < zones_.size());
+  if (node_zone_.size() <= actor) {
+    node_zone_.resize(actor + 1, kNoZone);
+    node_name_.resize(actor + 1);
+    node_rng_.resize(actor + 1);
+  }
+  DSIM_CHECK(node_zone_[actor] == kNoZone);
+  node_zone_[actor] = zone;
+  node_name_[actor] = name;
+  node_rng_[actor] = sim_.stream(name + "/net");
+}
+
+void Network::finalize() {
+  DSIM_CHECK(!finalized_);
+  // The zone graph, weighted by mean link latency. Boost's adjacency_list with
+  // vecS keeps vertices and edges in insertion order, so ties between equally
+  // short paths resolve the same way on every run.
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS,
+                                      boost::no_property,
+                                      boost::property<boost::edge_weight_t, double,
+                                                      boost::property<boost::edge_index_t, LinkId>>>;
+  const std::size_t n = zones_.size();
+  Graph g(n);
+  for (LinkId l = 0; l < links_.size(); ++l) {
+    const double w = links_[l].params.latency.mean();
+    DSIM_CHECK(std::isfinite(w));
+    boost::add_edge(links_[l].a, links_[l].b, Graph::edge_property_type(w, l), g);
+  }
+  route_begin_.assign(n * n + 1, 0);
+  route_links_.clear();
+  std::vector<Graph::vertex_descriptor> pred(n);
+  std::vector<double> dist(n);
+  auto weight = boost::get(boost::edge_weight, g);
+  auto index = boost::get(boost::edge_index, g);
+  for (std::size_t from = 0; from < n; ++from) {
+    boost::dijkstra_shortest_paths(
+        g, from,
+        boost::predecessor_map(boost::make_iterator_property_map(pred.begin(),
+                                                                 boost::get(boost::vertex_index, g)))
+            .distance_map(boost::make_iterator_property_map(dist.begin(),
+                                                            boost::get(boost::vertex_index, g))));
+    for (std::size_t to = 0; to < n; ++to) {
+      route_begin_[from * n + to] = static_cast<std::uint32_t>(route_links_.size());
+      if (to == from || pred[to] == to) continue;  // same zone, or unreachable
+      // Walk back from `to`, choosing among parallel links the lightest one
+      // (lowest id on ties), then reverse into from->to order.
+      std::vector<LinkId> path;
+      for (std::size_t v = to; v != from; v = pred[v]) {
+        const std::size_t u = pred[v];
+        LinkId best = 0;
+        double best_w = std::numeric_limits<double>::infinity();
+        for (auto [e, end] = boost::out_edges(u, g); e != end; ++e) {
+          if (boost::target(*e, g) != v) continue;
+          const double w = weight[*e];
+          const LinkId id = index[*e];
+          if (w < best_w || (w == best_w && id < best)) {
+            best_w = w;
+            best = id;
+          }
+        }
+        path.push_back(best);
+      }
+      route_links_.insert(route_links_.end(), path.rbegin(), path.rend());
+    }
+  }
+  route_begin_[n * n] = static_cast<std::uint32_t>(route_links_.size());
+  finalized_ = true;
+}
+
+Network::Route Network::route(ZoneId from, ZoneId to) const {
+  DSIM_CHECK(finalized_);
+  Route r;
+  const std::size_t n = zones_.size();
+  const std::size_t i = from * n + to;
+  for (std::uint32_t k = route_begin_[i]; k < route_begin_[i + 1]; ++k) {
+    r.links.push_back(route_links_[k]);
+    r.mean_latency += links_[route_links_[k]].params.latency.mean();
+  }
+  if (r.links.empty()) r.mean_latency = default_.latency.mean();
+  return r;
+}
+
+Time Network::hop_delay(const LinkParams& link, std::uint32_t bytes, Rng& rng) const {
+  if (link.loss > 0.0 && rng.bernoulli(link.loss)) return -1;
+  Time d = round_to_time(link.latency.sample(rng));
+  if (link.bandwidth_bps > 0.0)
+    d += round_to_time(static_cast<double>(bytes) * 8e9 / link.bandwidth_bps);
+  return d;
+}
+
+void Network::send(const Message& msg) {
+  DSIM_CHECK(finalized_);
+  DSIM_CHECK(is_node(msg.src) && is_node(msg.dst));
+  ++sent_;
+  Rng& rng = node_rng_[msg.src];
+  const std::size_t n = zones_.size();
+  const std::size_t i = node_zone_[msg.src] * n + node_zone_[msg.dst];
+  const std::uint32_t begin = route_begin_[i];
+  const std::uint32_t end = route_begin_[i + 1];
+  Time delay = 0;
+  if (begin == end) {
+    delay = hop_delay(default_, msg.bytes, rng);
+    if (delay < 0) {
+      ++lost_;
+      return;
+    }
+  } else {
+    for (std::uint32_t k = begin; k < end; ++k) {
+      const Time d = hop_delay(links_[route_links_[k]].params, msg.bytes, rng);
+      if (d < 0) {
+        ++lost_;
+        return;
+      }
+      delay += d;
+    }
+  }
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    pool_[slot] = msg;
+  } else {
+    slot = static_cast<std::uint32_t>(pool_.size());
+    pool_.push_back(msg);
+  }
+  sim_.schedule_after(delay, Simulation::kNetworkActor, 0, slot);
+}
+
+void Network::deliver(std::uint32_t slot) {
+  // Copy out and free the slot first: the receiver may send, which may grow
+  // the pool and move its storage.
+  const Message msg = pool_[slot];
+  free_.push_back(slot);
+  if (filter_ != nullptr && !filter_->allow(msg)) {
+    ++dropped_;
+    return;
+  }
+  sim_.actor(msg.dst).on_message(msg);
+}
+
+}  // namespace dsim

@@ -1,0 +1,128 @@
+// The network: zones, links between them, and message delivery as events.
+//
+// Every node (an actor that can send and receive messages) sits in one zone.
+// Zones are joined by explicit links, each with a latency distribution, a
+// bandwidth (serialisation delay = bytes / bandwidth) and a loss probability.
+// A message between two zones follows the path of least mean latency over the
+// explicit links (Dijkstra on a Boost.Graph of zones, computed once); within a
+// zone, or between zones no explicit links connect, it crosses one "default
+// link" with the network's default latency, bandwidth and loss.
+//
+// Links do not queue: bandwidth adds serialisation delay but messages do not
+// contend for it. Each hop's latency is drawn independently, so messages can be
+// reordered, as on a real network.
+//
+// Draws use one stream per sending node ("<node>/net"), so changing the network
+// never shifts a component's own draws (service times, arrivals).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/distribution.h"
+#include "sim/message.h"
+#include "sim/rng.h"
+#include "sim/time.h"
+
+namespace dsim {
+
+class Simulation;
+
+using ZoneId = std::uint32_t;
+using LinkId = std::uint32_t;
+
+struct LinkParams {
+  Distribution latency;       // nanoseconds
+  double bandwidth_bps = 0;   // bits per second; 0 = unlimited
+  double loss = 0;            // probability in [0, 1]
+};
+
+struct Link {
+  ZoneId a;
+  ZoneId b;
+  LinkParams params;
+};
+
+// Decides, at delivery time, whether a message still gets through (faults).
+class DeliveryFilter {
+ public:
+  virtual ~DeliveryFilter() = default;
+  virtual bool allow(const Message& msg) = 0;
+};
+
+class Network {
+ public:
+  explicit Network(Simulation& sim);
+
+  // --- Topology, set up before the run. ---
+  void set_default_link(LinkParams params);
+  const LinkParams& default_link() const { return default_; }
+  ZoneId add_zone(const std::string& name);  // returns the existing id if known
+  std::optional<ZoneId> find_zone(const std::string& name) const;
+  const std::string& zone_name(ZoneId z) const { return zones_[z]; }
+  std::size_t zone_count() const { return zones_.size(); }
+  LinkId add_link(ZoneId a, ZoneId b, LinkParams params);
+  const std::vector<Link>& links() const { return links_; }
+  // Makes `actor` a node named `name` in zone `zone`.
+  void add_node(ActorId actor, const std::string& name, ZoneId zone);
+  bool is_node(ActorId actor) const {
+    return actor < node_zone_.size() && node_zone_[actor] != kNoZone;
+  }
+  ZoneId node_zone(ActorId actor) const { return node_zone_[actor]; }
+  const std::string& node_name(ActorId actor) const { return node_name_[actor]; }
+  // Computes routes between all pairs of zones. Call after the last add_*.
+  void finalize();
+
+  // The route between two zones: the explicit links crossed, in order; empty
+  // means the default link. `mean_latency` is the sum of their mean latencies.
+  struct Route {
+    std::vector<LinkId> links;
+    double mean_latency = 0;
+  };
+  Route route(ZoneId from, ZoneId to) const;
+
+  // --- Messaging. ---
+  // Sends msg from msg.src to msg.dst; it is delivered to the destination
+  // actor's on_message after the path's latency, unless lost.
+  void send(const Message& msg);
+  // Runs a delivery event (called by Simulation's loop).
+  void deliver(std::uint32_t slot);
+  void set_delivery_filter(DeliveryFilter* filter) { filter_ = filter; }
+
+  std::uint64_t messages_sent() const { return sent_; }
+  std::uint64_t messages_lost() const { return lost_; }
+  std::uint64_t messages_dropped() const { return dropped_; }
+  std::size_t messages_in_flight() const { return pool_.size() - free_.size(); }
+
+ private:
+  static constexpr ZoneId kNoZone = std::numeric_limits<ZoneId>::max();
+
+  // Delay of one hop, or -1 if the message is lost on it.
+  Time hop_delay(const LinkParams& link, std::uint32_t bytes, Rng& rng) const;
+
+  Simulation& sim_;
+  LinkParams default_;
+  std::vector<std::string> zones_;
+  std::vector<Link> links_;
+  std::vector<ZoneId> node_zone_;
+  std::vector<std::string> node_name_;
+  std::vector<Rng> node_rng_;
+
+  // Routes, flattened: route_begin_[from * zones + to] .. route_begin_[... + 1]
+  // index into route_links_.
+  std::vector<std::uint32_t> route_begin_;
+  std::vector<LinkId> route_links_;
+  bool finalized_ = false;
+
+  std::vector<Message> pool_;
+  std::vector<std::uint32_t> free_;
+  DeliveryFilter* filter_ = nullptr;
+  std::uint64_t sent_ = 0;
+  std::uint64_t lost_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace dsim

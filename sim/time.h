@@ -1,0 +1,33 @@
+// Simulated time: signed 64-bit nanoseconds since the start of the run.
+//
+// Integer time makes event order exact and identical on every platform; 2^63 ns
+// is about 292 years, far beyond any run. Durations use the same type.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+namespace dsim {
+
+using Time = std::int64_t;
+
+inline constexpr Time kNanosecond = 1;
+inline constexpr Time kMicrosecond = 1'000;
+inline constexpr Time kMillisecond = 1'000'000;
+inline constexpr Time kSecond = 1'000'000'000;
+inline constexpr Time kMinute = 60 * kSecond;
+inline constexpr Time kHour = 60 * kMinute;
+inline constexpr Time kTimeMax = std::numeric_limits<Time>::max();
+
+inline constexpr double to_seconds(Time t) { return static_cast<double>(t) / 1e9; }
+inline constexpr double to_millis(Time t) { return static_cast<double>(t) / 1e6; }
+
+// Rounds a non-negative duration in nanoseconds (as a double) to Time, saturating
+// instead of overflowing. Rounding is half-up, which is exact and portable.
+inline Time round_to_time(double ns) {
+  if (!(ns > 0.0)) return 0;  // also maps NaN to 0
+  if (ns >= 9.2e18) return kTimeMax / 4;
+  return static_cast<Time>(ns + 0.5);
+}
+
+}  // namespace dsim
