@@ -1,0 +1,53 @@
+// Shared helpers for the test suite: load and run scenarios given as YAML text.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "analysis/summary.h"
+#include "models/scenario.h"
+
+namespace dsim::testing {
+
+// Loads `yaml`; fails the test (and returns nullptr) on a diagnostic.
+inline std::unique_ptr<Scenario> load_or_fail(const std::string& yaml, const LoadOptions& options = {}) {
+  LoadResult res = Scenario::load_text(yaml, "test.yaml", options);
+  if (auto* d = std::get_if<Diagnostic>(&res)) {
+    ADD_FAILURE() << "scenario did not load: " << d->to_string();
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<Scenario>>(res));
+}
+
+// The diagnostic for `yaml`; fails the test if it loads.
+inline Diagnostic load_error(const std::string& yaml, const LoadOptions& options = {},
+                             const std::string& source = "bad.yaml") {
+  LoadResult res = Scenario::load_text(yaml, source, options);
+  if (auto* d = std::get_if<Diagnostic>(&res)) return *d;
+  ADD_FAILURE() << "expected a diagnostic, but the scenario loaded:\n" << yaml;
+  return {};
+}
+
+inline RunRecord run_yaml(const std::string& yaml, const LoadOptions& options = {}) {
+  auto s = load_or_fail(yaml, options);
+  if (!s) return {};
+  return s->run();
+}
+
+inline const ComponentRecord* component(const RunRecord& rec, const std::string& name) {
+  for (const auto& c : rec.components)
+    if (c.name == name) return &c;
+  ADD_FAILURE() << "no component " << name;
+  return nullptr;
+}
+
+inline double extra(const ComponentRecord& c, const std::string& key) {
+  for (const auto& [k, v] : c.extra)
+    if (k == key) return v;
+  ADD_FAILURE() << "no figure " << key << " in " << c.name;
+  return 0;
+}
+
+}  // namespace dsim::testing
