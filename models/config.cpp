@@ -1,5 +1,6 @@
 #include "models/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -352,6 +353,12 @@ ConfigNode MapReader::require(std::string_view key, std::string_view hint) {
     // Point at the key if it is present but empty, else at the mapping.
     for (const auto& [k, n] : items_)
       if (k == key) n.fail("missing value for '" + std::string(key) + "': " + std::string(hint), true);
+    // A misspelt required field is better reported as the misspelling.
+    for (const auto& [k, n] : items_) {
+      const bool known = std::find(known_.begin(), known_.end(), k) != known_.end();
+      if (!known && closest_match(k, {std::string(key)}) == key)
+        n.fail("unknown field '" + k + "' (did you mean '" + std::string(key) + "'?)", true);
+    }
     node_.fail("missing field '" + std::string(key) + "': " + std::string(hint));
   }
   return *v;
@@ -437,8 +444,13 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
     const YAML::Node& ccur = cur;
     YAML::Node next;
     if (ccur.IsMap()) {
-      next = ccur[seg];
-      if (!next.IsDefined()) {
+      bool found = false;
+      for (auto it = ccur.begin(); it != ccur.end(); ++it)
+        if (it->first.IsScalar() && it->first.Scalar() == seg) {
+          next.reset(it->second);
+          found = true;
+        }
+      if (!found) {
         const std::string where = walked.empty() ? "the scenario" : "'" + walked + "'";
         fail(path, "no field '" + seg + "' in " + where + did_you_mean(seg, map_keys(ccur)));
       }
@@ -448,7 +460,7 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
       if (res.ec != std::errc() || res.ptr != seg.data() + seg.size() || idx >= ccur.size())
         fail(path, "'" + walked + "' is a list of " + std::to_string(ccur.size()) +
                        " items; use an index from 0 to " + std::to_string(ccur.size() - 1));
-      next = ccur[idx];
+      next.reset(ccur[idx]);
     } else {
       fail(path, "'" + walked + "' is a single value, not a mapping, so it has no field '" + seg + "'");
     }

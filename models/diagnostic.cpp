@@ -63,7 +63,7 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   const std::string m = closest_match(word, candidates);
-  return m.empty() ? std::string() : "; did you mean '" + m + "'?";
+  return m.empty() ? std::string() : " (did you mean '" + m + "'?)";
 }
 
 std::string join_alternatives(const std::vector<std::string>& items, std::string_view last_sep) {

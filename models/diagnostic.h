@@ -36,7 +36,7 @@ class DiagnosticError : public std::runtime_error {
 // The candidate closest to `word` by edit distance, if it is close enough to be
 // a plausible typo; empty otherwise.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
-// "; did you mean 'x'?" or "".
+// " (did you mean 'x'?)" or "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 // "a, b or c"
 std::string join_alternatives(const std::vector<std::string>& items, std::string_view last_sep = " or ");

@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include <yaml-cpp/depthguard.h>
+
 #include "sim/units.h"
 
 namespace dsim {
@@ -126,6 +128,9 @@ LoadResult Scenario::load_text(std::string_view text, const std::string& source,
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));
+    } catch (const YAML::DeepRecursion& e) {
+      fail_file(source, e.mark.line + 1, e.mark.column + 1,
+                "invalid YAML: lists or mappings nested too deeply (a scenario needs a few levels)");
     } catch (const YAML::Exception& e) {
       const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
       const int col = e.mark.is_null() ? 0 : e.mark.column + 1;

@@ -1,0 +1,144 @@
+// The network: routes by mean latency, serialisation delay, loss, and delivery
+// of messages as events at the right simulated time.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "sim/network.h"
+#include "sim/simulation.h"
+
+namespace dsim {
+namespace {
+
+// An actor that records when messages arrive.
+class Sink final : public Actor {
+ public:
+  void on_event(std::uint16_t, std::uint32_t) override {}
+  void on_message(const Message& m) override { arrivals.push_back({now_fn(), m.bytes}); }
+  struct Arrival {
+    Time at;
+    std::uint32_t bytes;
+  };
+  std::vector<Arrival> arrivals;
+  std::function<Time()> now_fn;
+};
+
+struct Fixture {
+  Simulation sim{1};
+  Sink a, b, c, d;
+  Fixture() {
+    for (Sink* s : {&a, &b, &c, &d}) s->now_fn = [this] { return sim.now(); };
+  }
+};
+
+LinkParams constant_link(Time latency, double bandwidth = 0, double loss = 0) {
+  return LinkParams{Distribution::constant(static_cast<double>(latency)), bandwidth, loss};
+}
+
+Message msg(const Actor& from, const Actor& to, std::uint32_t bytes) {
+  Message m;
+  m.src = from.actor_id();
+  m.dst = to.actor_id();
+  m.bytes = bytes;
+  return m;
+}
+
+TEST(Network, RoutesByLeastMeanLatencyOverExplicitLinks) {
+  Fixture f;
+  Network& net = f.sim.network();
+  net.set_default_link(constant_link(100 * kMicrosecond));
+  const ZoneId za = net.add_zone("az-a");
+  const ZoneId zb = net.add_zone("az-b");
+  const ZoneId zc = net.add_zone("az-c");
+  const ZoneId zd = net.add_zone("island");
+  net.add_link(za, zb, constant_link(10 * kMillisecond));
+  net.add_link(zb, zc, constant_link(10 * kMillisecond));
+  net.add_link(za, zc, constant_link(50 * kMillisecond));  // direct but slower
+  f.sim.add_actor(f.a);
+  f.sim.add_actor(f.b);
+  f.sim.add_actor(f.c);
+  f.sim.add_actor(f.d);
+  net.add_node(f.a.actor_id(), "a", za);
+  net.add_node(f.b.actor_id(), "b", za);
+  net.add_node(f.c.actor_id(), "c", zc);
+  net.add_node(f.d.actor_id(), "d", zd);
+  net.finalize();
+
+  EXPECT_EQ(net.route(za, zc).links.size(), 2u);  // via az-b: 20 ms < 50 ms
+  EXPECT_DOUBLE_EQ(net.route(za, zc).mean_latency, 20e6);
+  EXPECT_TRUE(net.route(za, zd).links.empty());  // not linked: the default
+
+  net.send(msg(f.a, f.c, 100));  // a -> c over two links
+  net.send(msg(f.a, f.b, 100));  // same zone: default latency
+  net.send(msg(f.a, f.d, 100));  // unlinked zones: default latency
+  f.sim.run_until(kTimeMax);
+  ASSERT_EQ(f.c.arrivals.size(), 1u);
+  EXPECT_EQ(f.c.arrivals[0].at, 20 * kMillisecond);
+  ASSERT_EQ(f.b.arrivals.size(), 1u);
+  EXPECT_EQ(f.b.arrivals[0].at, 100 * kMicrosecond);
+  ASSERT_EQ(f.d.arrivals.size(), 1u);
+  EXPECT_EQ(f.d.arrivals[0].at, 100 * kMicrosecond);
+}
+
+TEST(Network, BandwidthAddsSerialisationDelayPerHop) {
+  Fixture f;
+  Network& net = f.sim.network();
+  net.set_default_link(constant_link(0));
+  const ZoneId za = net.add_zone("a");
+  const ZoneId zb = net.add_zone("b");
+  net.add_link(za, zb, constant_link(2 * kMillisecond, 8e6));  // 8 Mbps: 1 ms per KB
+  f.sim.add_actor(f.a);
+  f.sim.add_actor(f.b);
+  net.add_node(f.a.actor_id(), "a", za);
+  net.add_node(f.b.actor_id(), "b", zb);
+  net.finalize();
+  net.send(msg(f.a, f.b, 1000));
+  net.send(msg(f.a, f.b, 10'000));
+  f.sim.run_until(kTimeMax);
+  ASSERT_EQ(f.b.arrivals.size(), 2u);
+  EXPECT_EQ(f.b.arrivals[0].at, 3 * kMillisecond);
+  EXPECT_EQ(f.b.arrivals[1].at, 12 * kMillisecond);
+}
+
+TEST(Network, LossDropsTheConfiguredFraction) {
+  Fixture f;
+  Network& net = f.sim.network();
+  net.set_default_link(constant_link(kMicrosecond, 0, 0.1));
+  const ZoneId z = net.add_zone("z");
+  f.sim.add_actor(f.a);
+  f.sim.add_actor(f.b);
+  net.add_node(f.a.actor_id(), "a", z);
+  net.add_node(f.b.actor_id(), "b", z);
+  net.finalize();
+  const int n = 100'000;
+  for (int i = 0; i < n; ++i) net.send(msg(f.a, f.b, 10));
+  f.sim.run_until(kTimeMax);
+  const double lost = 1.0 - static_cast<double>(f.b.arrivals.size()) / n;
+  EXPECT_NEAR(lost, 0.1, 4 * std::sqrt(0.1 * 0.9 / n));
+  EXPECT_EQ(net.messages_lost() + f.b.arrivals.size(), static_cast<std::uint64_t>(n));
+}
+
+TEST(Network, RandomLatencyDrawsFromTheSendersStream) {
+  // Two runs with the same seed deliver at identical times.
+  auto run = [] {
+    Fixture f;
+    Network& net = f.sim.network();
+    net.set_default_link(LinkParams{Distribution::exponential(1e6), 0, 0});
+    const ZoneId z = net.add_zone("z");
+    f.sim.add_actor(f.a);
+    f.sim.add_actor(f.b);
+    net.add_node(f.a.actor_id(), "a", z);
+    net.add_node(f.b.actor_id(), "b", z);
+    net.finalize();
+    for (int i = 0; i < 100; ++i) net.send(msg(f.a, f.b, 10));
+    f.sim.run_until(kTimeMax);
+    std::vector<Time> at;
+    for (const auto& x : f.b.arrivals) at.push_back(x.at);
+    return at;
+  };
+  EXPECT_EQ(run(), run());
+}
+
+}  // namespace
+}  // namespace dsim
