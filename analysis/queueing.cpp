@@ -48,4 +48,22 @@ double MMc::response_quantile(double q) const {
   return 0.5 * (lo + hi);
 }
 
+MvaResult mva(const std::vector<double>& demands, double think_time, int customers) {
+  DSIM_CHECK(customers >= 0 && think_time >= 0);
+  std::vector<double> q(demands.size(), 0.0);
+  MvaResult r{0, 0};
+  for (int n = 1; n <= customers; ++n) {
+    double total = 0;
+    std::vector<double> resp(demands.size());
+    for (std::size_t k = 0; k < demands.size(); ++k) {
+      resp[k] = demands[k] * (1.0 + q[k]);
+      total += resp[k];
+    }
+    r.throughput = n / (think_time + total);
+    r.response_time = total;
+    for (std::size_t k = 0; k < demands.size(); ++k) q[k] = r.throughput * resp[k];
+  }
+  return r;
+}
+
 }  // namespace dsim::queueing

@@ -6,6 +6,8 @@
 // Stable only when lambda < c mu.
 #pragma once
 
+#include <vector>
+
 namespace dsim::queueing {
 
 // Erlang B (blocking probability of M/M/c/c) for offered load a = lambda/mu,
@@ -31,5 +33,15 @@ struct MMc {
   // exponential wait, solved numerically.
   double response_quantile(double q) const;
 };
+
+// Exact mean value analysis of a closed network: N customers cycling through
+// single-server FCFS stations with service demands D_k (exponential) and a
+// think (delay) time Z. Returns throughput and mean response time (excluding
+// think time) at population N. Reiser & Lavenberg (1980).
+struct MvaResult {
+  double throughput;
+  double response_time;
+};
+MvaResult mva(const std::vector<double>& demands, double think_time, int customers);
 
 }  // namespace dsim::queueing

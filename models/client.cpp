@@ -68,7 +68,7 @@ class ClientComponent::Replica final : public Actor {
         send(arg);
         return;
       case kTimeout:
-        calls_.on_timer(arg, [this](Handle, const Pending& p) { resolve(p, Status::kTimeout); });
+        calls_.on_timer(arg, [this](Handle, const Pending& p) { resolve(p, Status::kTimeout, false); });
         return;
       default:
         DSIM_CHECK_MSG(false, "client: unknown event kind");
@@ -82,7 +82,7 @@ class ClientComponent::Replica final : public Actor {
     if (p == nullptr) return;  // answer to a request that already timed out
     const Pending done = *p;
     calls_.finish(h);
-    resolve(done, static_cast<Status>(msg.status));
+    resolve(done, static_cast<Status>(msg.status), true);
   }
 
   std::uint64_t sent() const { return sent_; }
@@ -114,12 +114,12 @@ class ClientComponent::Replica final : public Actor {
                                      RequestContext{cfg_.timeout, actor_id(), 0}));
   }
 
-  void resolve(const Pending& p, Status status) {
+  void resolve(const Pending& p, Status status, bool responded) {
     if (metrics_.measured(p.sent_at)) {
       if (status == Status::kOk) ++succeeded_;
       else ++failed_[static_cast<std::size_t>(failure_index(status))];
     }
-    metrics_.on_resolved(sim_.now(), p.sent_at, status);
+    metrics_.on_resolved(sim_.now(), p.sent_at, status, responded);
     if (p.user != kNoUser) think(p.user);
   }
 

@@ -30,9 +30,9 @@ class RequestMetrics {
     if (measured(now)) ++rec_.sent;
   }
 
-  // A request resolved: `status` kOk on success; `responded` false for
-  // timeouts (no answer), true when an answer (success or error) arrived.
-  void on_resolved(Time now, Time sent_at, Status status) {
+  // A request resolved: `status` kOk on success; `responded` false when the
+  // client gave up waiting, true when an answer (success or error) arrived.
+  void on_resolved(Time now, Time sent_at, Status status, bool responded) {
     advance(now);
     --outstanding_;
     const Time latency = now - sent_at;
@@ -50,7 +50,7 @@ class RequestMetrics {
       } else {
         ++rec_.failed[static_cast<std::size_t>(failure_index(status))];
       }
-      if (status != Status::kTimeout) ++rec_.completed;
+      if (responded) ++rec_.completed;
     }
     if (outstanding_ == 0 && stop_when_drained_ != nullptr) stop_when_drained_->stop();
   }
