@@ -234,7 +234,9 @@ std::vector<std::string> LoadBalancerComponent::downstream() const {
 
 void LoadBalancerComponent::resolve(const ComponentIndex& index) {
   for (const auto& ref : config_.backends) {
-    auto [comp, replica] = index.lookup_replica(ref.ref);
+    const auto found = index.lookup_replica(ref.ref);
+    Component* comp = found.first;
+    const std::optional<int> replica = found.second;
     if (comp == this) ref.ref.fail("a load balancer cannot be its own backend");
     if (!comp->serves_requests())
       ref.ref.fail("'" + comp->name() + "' is a " + comp->kind() + ", which does not accept requests");
