@@ -38,22 +38,21 @@ void Occupancy::init(Time window_start, Time window_end, std::uint64_t workers) 
   start_ = window_start;
   end_ = window_end;
   workers_ = workers;
-  busy_.set_window(start_, end_);
-  queue_.set_window(start_, end_);
-  in_system_.set_window(start_, end_);
 }
 
-void Occupancy::finish() {
-  busy_.finish();
-  queue_.finish();
-  in_system_.finish();
+double Occupancy::mean(__int128 area) const {
+  const Time len = end_ - start_;
+  if (len <= 0) return 0.0;
+  const __int128 q = area / len;
+  const __int128 r = area % len;
+  return static_cast<double>(q) + static_cast<double>(r) / static_cast<double>(len);
 }
 
 OccupancyRecord Occupancy::record() const {
   OccupancyRecord r;
-  if (workers_ > 0) r.utilization = busy_.mean() / static_cast<double>(workers_);
-  r.queue_length = queue_.mean();
-  r.in_system = in_system_.mean();
+  if (workers_ > 0) r.utilization = mean(busy_area_) / static_cast<double>(workers_);
+  r.queue_length = mean(queue_area_);
+  r.in_system = mean(in_system_area_);
   r.arrivals = arrivals_;
   r.rejected = rejected_;
   r.departures = departures_;

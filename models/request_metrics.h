@@ -83,7 +83,9 @@ class RequestMetrics {
 };
 
 // Occupancy of one server replica: time integrals of busy workers, waiting and
-// in-system requests over the measurement window, and per-request flow.
+// in-system requests over the measurement window, and per-request flow. The
+// three integrals share one clock, so a burst of changes at one instant (a
+// departure that starts the next job) costs one integration step.
 class Occupancy {
  public:
   void init(Time window_start, Time window_end, std::uint64_t workers);
@@ -92,7 +94,8 @@ class Occupancy {
 
   // A request was accepted; returns whether it arrived in the window.
   bool accept(Time now) {
-    in_system_.add(now, 1);
+    advance(now);
+    ++in_system_;
     const bool m = in_window(now);
     if (m) ++arrivals_;
     return m;
@@ -100,28 +103,53 @@ class Occupancy {
   void reject(Time now) {
     if (in_window(now)) ++rejected_;
   }
-  void queued(Time now, int delta) { queue_.add(now, delta); }
-  void busy(Time now, int delta) { busy_.add(now, delta); }
+  void queued(Time now, int delta) {
+    advance(now);
+    queue_ += delta;
+  }
+  void busy(Time now, int delta) {
+    advance(now);
+    busy_ += delta;
+  }
   void depart(Time now, Time arrived_at, bool measured) {
-    in_system_.add(now, -1);
+    advance(now);
+    --in_system_;
     if (measured) {
       ++departures_;
       time_in_system_ns_ += static_cast<double>(now - arrived_at);
     }
   }
-  // Forgets everything in the system (a crash); counts them as departed now.
-  std::int64_t in_system() const { return in_system_.value(); }
+  std::int64_t in_system() const { return in_system_; }
 
-  void finish();
+  // Closes the integrals at the end of the window; call once after the run.
+  void finish() { advance(end_); }
   OccupancyRecord record() const;
 
  private:
+  void advance(Time now) {
+    if (now == last_) return;
+    const Time a = last_ > start_ ? last_ : start_;
+    const Time b = now < end_ ? now : end_;
+    if (b > a) {
+      const Time dt = b - a;
+      busy_area_ += static_cast<__int128>(busy_) * dt;
+      queue_area_ += static_cast<__int128>(queue_) * dt;
+      in_system_area_ += static_cast<__int128>(in_system_) * dt;
+    }
+    last_ = now;
+  }
+  double mean(__int128 area) const;
+
   Time start_ = 0;
   Time end_ = 0;
+  Time last_ = 0;
   std::uint64_t workers_ = 0;
-  TimeWeighted busy_;
-  TimeWeighted queue_;
-  TimeWeighted in_system_;
+  std::int64_t busy_ = 0;
+  std::int64_t queue_ = 0;
+  std::int64_t in_system_ = 0;
+  __int128 busy_area_ = 0;
+  __int128 queue_area_ = 0;
+  __int128 in_system_area_ = 0;
   std::uint64_t arrivals_ = 0;
   std::uint64_t rejected_ = 0;
   std::uint64_t departures_ = 0;

@@ -12,7 +12,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
+#include <vector>
 
 #include "sim/deadline_queue.h"
 #include "sim/message.h"
@@ -91,7 +92,7 @@ class CallTracker {
     Entry& e = table_.at(h.slot);
     e.value = value;
     e.queue = q;
-    queues_[q].push(h);
+    queues_[q]->push(h);
     return h;
   }
 
@@ -104,14 +105,14 @@ class CallTracker {
   void finish(Handle h) {
     const std::uint16_t q = table_.at(h.slot).queue;
     table_.release(h);
-    queues_[q].trim([this](Handle x) { return table_.is_live(x); });
+    queues_[q]->trim([this](Handle x) { return table_.is_live(x); });
   }
 
   // Handles a timer event with this arg: for each expired call, stops tracking
   // it and calls expire(handle, value).
   template <class Expire>
   void on_timer(std::uint32_t arg, Expire&& expire) {
-    queues_[arg].on_timer([this](Handle x) { return table_.is_live(x); },
+    queues_[arg]->on_timer([this](Handle x) { return table_.is_live(x); },
                           [this, &expire](Handle x) {
                             const T value = table_.at(x.slot).value;
                             table_.release(x);
@@ -133,21 +134,25 @@ class CallTracker {
     std::uint16_t queue = 0;
   };
   std::uint16_t queue_for(Time timeout) {
+    // Nearly always the same timeout as last time: check that first.
+    if (last_queue_ < queues_.size() && queues_[last_queue_]->duration() == timeout) return last_queue_;
     for (std::size_t i = 0; i < queues_.size(); ++i)
-      if (queues_[i].duration() == timeout) return static_cast<std::uint16_t>(i);
+      if (queues_[i]->duration() == timeout) return last_queue_ = static_cast<std::uint16_t>(i);
     DSIM_CHECK(queues_.size() < 0xffff);
-    queues_.emplace_back();
-    queues_.back().bind(*sim_, owner_, timer_kind_, static_cast<std::uint32_t>(queues_.size() - 1), timeout);
-    return static_cast<std::uint16_t>(queues_.size() - 1);
+    queues_.push_back(std::make_unique<DeadlineQueue>());
+    queues_.back()->bind(*sim_, owner_, timer_kind_, static_cast<std::uint32_t>(queues_.size() - 1), timeout);
+    return last_queue_ = static_cast<std::uint16_t>(queues_.size() - 1);
   }
 
   Simulation* sim_ = nullptr;
   ActorId owner_ = 0;
   std::uint16_t timer_kind_ = 0;
   SlotTable<Entry> table_;
-  // A deque: expiring a call may start another (a retry), which may add a
-  // queue while one is being walked; deque keeps existing ones in place.
-  std::deque<DeadlineQueue> queues_;
+  std::uint16_t last_queue_ = 0;
+  // Owned through pointers: expiring a call may start another (a retry),
+  // which may add a queue while one is being walked; existing queues must
+  // not move. (A std::deque would too, but indexes several times slower.)
+  std::vector<std::unique_ptr<DeadlineQueue>> queues_;
 };
 
 }  // namespace dsim

@@ -9,7 +9,51 @@
 namespace dsim {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// Right edge of the base layer and area of each layer, for 256 layers.
+constexpr double kZigR = 7.697117470131487;
+constexpr double kZigV = 3.949659822581572e-3;
+constexpr double kTwo56 = 72057594037927936.0;
+}  // namespace
+
+namespace detail {
+
+ExpZiggurat::ExpZiggurat() {
+  double de = kZigR;
+  double te = de;
+  const double q = kZigV / detmath::exp(-de);
+  k[0] = static_cast<std::uint64_t>((de / q) * kTwo56);
+  k[1] = 0;
+  w[0] = q / kTwo56;
+  w[255] = de / kTwo56;
+  f[0] = 1.0;
+  f[255] = detmath::exp(-de);
+  for (int i = 254; i >= 1; --i) {
+    de = -detmath::log(kZigV / de + detmath::exp(-de));
+    k[i + 1] = static_cast<std::uint64_t>((de / te) * kTwo56);
+    te = de;
+    f[i] = detmath::exp(-de);
+    w[i] = de / kTwo56;
+  }
 }
+
+const ExpZiggurat kExpZiggurat;
+
+double exp_ziggurat_slow(Rng& rng, std::uint64_t u) {
+  const ExpZiggurat& z = kExpZiggurat;
+  for (;;) {
+    const std::size_t i = u & 0xff;
+    const std::uint64_t j = u >> 8;
+    if (j < z.k[i]) return static_cast<double>(j) * z.w[i];
+    // The base layer's tail: beyond R the exponential is memoryless.
+    if (i == 0) return kZigR - detmath::log(rng.uniform_open0());
+    // The wedge between the layer's rectangle and the curve.
+    const double x = static_cast<double>(j) * z.w[i];
+    if (z.f[i] + rng.uniform() * (z.f[i - 1] - z.f[i]) < detmath::exp(-x)) return x;
+    u = rng.next_u64();
+  }
+}
+
+}  // namespace detail
 
 Distribution Distribution::constant(double value) {
   DSIM_CHECK(std::isfinite(value));
@@ -144,7 +188,7 @@ double Distribution::sample_slow(Rng& rng) const {
     case Kind::kUniform:
       return a_ + (b_ - a_) * rng.uniform();
     case Kind::kExponential:
-      return -a_ * detmath::log(rng.uniform_open0());
+      return a_ * detail::standard_exponential(rng);
     case Kind::kNormal: {
       if (b_ == 0.0) return a_;
       // Values below zero are redrawn: a duration cannot be negative. Bounded:
@@ -161,7 +205,8 @@ double Distribution::sample_slow(Rng& rng) const {
       // Inverse CDF: x = min * U^(-1/shape), U in (0, 1].
       return a_ * detmath::exp(-detmath::log(rng.uniform_open0()) / b_);
     case Kind::kWeibull: {
-      const double e = -detmath::log(rng.uniform_open0());
+      // X = scale * E^(1/shape) for a standard exponential E.
+      const double e = detail::standard_exponential(rng);
       if (e == 0.0) return 0.0;
       return a_ * detmath::exp(detmath::log(e) / b_);
     }

@@ -9,7 +9,7 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "sim/check.h"
 #include "sim/time.h"
@@ -32,17 +32,24 @@ static_assert(sizeof(Event) == 24, "events are 24-byte plain structs");
 
 class EventQueue {
  public:
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
-  void reserve(std::size_t n) { heap_.reserve(n); }
+  EventQueue() = default;
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  void reserve(std::size_t n) {
+    if (n > capacity_) grow(n);
+  }
 
   // REQUIRES: !empty().
-  const Event& top() const { return heap_.front(); }
+  const Event& top() const { return heap_[0]; }
 
   void push(const Event& e) {
-    std::size_t i = heap_.size();
-    heap_.push_back(e);
-    Event* h = heap_.data();
+    if (size_ == capacity_) [[unlikely]]
+      grow(capacity_ == 0 ? 256 : 2 * capacity_);
+    Event* h = heap_.get();
+    std::size_t i = size_++;
     while (i > 0) {
       const std::size_t parent = (i - 1) / 4;
       if (!before(e, h[parent])) break;
@@ -54,19 +61,24 @@ class EventQueue {
 
   // REQUIRES: !empty().
   void pop() {
-    const Event last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_.size();
+    Event* h = heap_.get();
+    const std::size_t n = --size_;
     if (n == 0) return;
-    Event* h = heap_.data();
+    const Event last = h[n];
     std::size_t i = 0;
     for (;;) {
       const std::size_t first = 4 * i + 1;
       if (first >= n) break;
       std::size_t best = first;
-      const std::size_t end = first + 4 < n ? first + 4 : n;
-      for (std::size_t c = first + 1; c < end; ++c)
-        if (before(h[c], h[best])) best = c;
+      if (first + 4 <= n) {
+        // The common case: four children, compared without a loop bound.
+        const std::size_t b01 = before(h[first + 1], h[first]) ? first + 1 : first;
+        const std::size_t b23 = before(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
+        best = before(h[b23], h[b01]) ? b23 : b01;
+      } else {
+        for (std::size_t c = first + 1; c < n; ++c)
+          if (before(h[c], h[best])) best = c;
+      }
       if (!before(h[best], last)) break;
       h[i] = h[best];
       i = best;
@@ -74,13 +86,26 @@ class EventQueue {
     h[i] = last;
   }
 
-  void clear() { heap_.clear(); }
+  void clear() { size_ = 0; }
 
  private:
+  // (time, sequence) as one 128-bit comparison: times are never negative, so
+  // the unsigned order of the pair is the order of events.
   static bool before(const Event& a, const Event& b) {
-    return a.time < b.time || (a.time == b.time && a.seq_kind < b.seq_kind);
+    const auto ka = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(a.time)) << 64) | a.seq_kind;
+    const auto kb = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(b.time)) << 64) | b.seq_kind;
+    return ka < kb;
   }
-  std::vector<Event> heap_;
+  void grow(std::size_t capacity) {
+    auto next = std::make_unique<Event[]>(capacity);
+    for (std::size_t i = 0; i < size_; ++i) next[i] = heap_[i];
+    heap_ = std::move(next);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<Event[]> heap_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace dsim

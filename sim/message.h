@@ -23,9 +23,9 @@ struct Message {
   std::uint32_t token = 0;    // the requester's correlation slot ...
   std::uint32_t gen = 0;      // ... and its generation, to recognise stale replies
   std::uint32_t origin = 0;   // originating request (client actor id), for traces
-  std::uint32_t aux = 0;      // protocol-defined (e.g. response size)
   Time budget = 0;            // protocol-defined time (e.g. the client's timeout)
   std::uint64_t key = 0;      // protocol-defined (e.g. the key of a store operation)
 };
+static_assert(sizeof(Message) == 48, "messages are copied twice per hop: keep them small");
 
 }  // namespace dsim

@@ -38,15 +38,14 @@ LinkId Network::add_link(ZoneId a, ZoneId b, LinkParams params) {
 
 void Network::add_node(ActorId actor, const std::string& name, ZoneId zone) {
   DSIM_CHECK(zone < zones_.size());
-  if (node_zone_.size() <= actor) {
-    node_zone_.resize(actor + 1, kNoZone);
+  if (nodes_.size() <= actor) {
+    nodes_.resize(actor + 1);
     node_name_.resize(actor + 1);
-    node_rng_.resize(actor + 1);
   }
-  DSIM_CHECK(node_zone_[actor] == kNoZone);
-  node_zone_[actor] = zone;
+  DSIM_CHECK(nodes_[actor].zone == kNoZone);
+  nodes_[actor].zone = zone;
+  nodes_[actor].rng = sim_.stream(name + "/net");
   node_name_[actor] = name;
-  node_rng_[actor] = sim_.stream(name + "/net");
 }
 
 void Network::finalize() {
@@ -103,6 +102,9 @@ void Network::finalize() {
     }
   }
   route_begin_[n * n] = static_cast<std::uint32_t>(route_links_.size());
+  zone_count_ = n;
+  if (default_.latency.is_constant() && default_.bandwidth_bps == 0.0 && default_.loss == 0.0)
+    fixed_default_delay_ = round_to_time(default_.latency.mean());
   finalized_ = true;
 }
 
@@ -119,39 +121,28 @@ Network::Route Network::route(ZoneId from, ZoneId to) const {
   return r;
 }
 
-Time Network::hop_delay(const LinkParams& link, std::uint32_t bytes, Rng& rng) const {
-  if (link.loss > 0.0 && rng.bernoulli(link.loss)) return -1;
-  Time d = round_to_time(link.latency.sample(rng));
-  if (link.bandwidth_bps > 0.0)
-    d += round_to_time(static_cast<double>(bytes) * 8e9 / link.bandwidth_bps);
-  return d;
-}
-
 void Network::send(const Message& msg) {
-  DSIM_CHECK(finalized_);
-  DSIM_CHECK(is_node(msg.src) && is_node(msg.dst));
+  // A message between actors that are not nodes is a model bug. The zone
+  // check is folded into the route index: kNoZone makes it out of range.
+  DSIM_CHECK((msg.src > msg.dst ? msg.src : msg.dst) < nodes_.size());
+  Node& src = nodes_[msg.src];
+  const std::size_t i = static_cast<std::size_t>(src.zone) * zone_count_ + nodes_[msg.dst].zone;
+  DSIM_CHECK(i + 1 < route_begin_.size());
   ++sent_;
-  Rng& rng = node_rng_[msg.src];
-  const std::size_t n = zones_.size();
-  const std::size_t i = node_zone_[msg.src] * n + node_zone_[msg.dst];
   const std::uint32_t begin = route_begin_[i];
   const std::uint32_t end = route_begin_[i + 1];
   Time delay = 0;
   if (begin == end) {
-    delay = hop_delay(default_, msg.bytes, rng);
-    if (delay < 0) {
-      ++lost_;
-      return;
-    }
+    delay = fixed_default_delay_ >= 0 ? fixed_default_delay_ : hop_delay(default_, msg.bytes, src.rng);
   } else {
-    for (std::uint32_t k = begin; k < end; ++k) {
-      const Time d = hop_delay(links_[route_links_[k]].params, msg.bytes, rng);
-      if (d < 0) {
-        ++lost_;
-        return;
-      }
-      delay += d;
+    for (std::uint32_t k = begin; k < end && delay >= 0; ++k) {
+      const Time d = hop_delay(links_[route_links_[k]].params, msg.bytes, src.rng);
+      delay = d < 0 ? d : delay + d;
     }
+  }
+  if (delay < 0) {
+    ++lost_;
+    return;
   }
   std::uint32_t slot;
   if (!free_.empty()) {
@@ -163,18 +154,6 @@ void Network::send(const Message& msg) {
     pool_.push_back(msg);
   }
   sim_.schedule_after(delay, Simulation::kNetworkActor, 0, slot);
-}
-
-void Network::deliver(std::uint32_t slot) {
-  // Copy out and free the slot first: the receiver may send, which may grow
-  // the pool and move its storage.
-  const Message msg = pool_[slot];
-  free_.push_back(slot);
-  if (filter_ != nullptr && !filter_->allow(msg)) {
-    ++dropped_;
-    return;
-  }
-  sim_.actor(msg.dst).on_message(msg);
 }
 
 }  // namespace dsim

@@ -68,10 +68,8 @@ class Network {
   const std::vector<Link>& links() const { return links_; }
   // Makes `actor` a node named `name` in zone `zone`.
   void add_node(ActorId actor, const std::string& name, ZoneId zone);
-  bool is_node(ActorId actor) const {
-    return actor < node_zone_.size() && node_zone_[actor] != kNoZone;
-  }
-  ZoneId node_zone(ActorId actor) const { return node_zone_[actor]; }
+  bool is_node(ActorId actor) const { return actor < nodes_.size() && nodes_[actor].zone != kNoZone; }
+  ZoneId node_zone(ActorId actor) const { return nodes_[actor].zone; }
   const std::string& node_name(ActorId actor) const { return node_name_[actor]; }
   // Computes routes between all pairs of zones. Call after the last add_*.
   void finalize();
@@ -88,8 +86,9 @@ class Network {
   // Sends msg from msg.src to msg.dst; it is delivered to the destination
   // actor's on_message after the path's latency, unless lost.
   void send(const Message& msg);
-  // Runs a delivery event (called by Simulation's loop).
-  void deliver(std::uint32_t slot);
+  // Runs a delivery event (called by Simulation's loop; defined inline in
+  // simulation.h so that the loop can inline it).
+  inline void deliver(std::uint32_t slot);
   void set_delivery_filter(DeliveryFilter* filter) { filter_ = filter; }
 
   std::uint64_t messages_sent() const { return sent_; }
@@ -101,15 +100,29 @@ class Network {
   static constexpr ZoneId kNoZone = std::numeric_limits<ZoneId>::max();
 
   // Delay of one hop, or -1 if the message is lost on it.
-  Time hop_delay(const LinkParams& link, std::uint32_t bytes, Rng& rng) const;
+  static Time hop_delay(const LinkParams& link, std::uint32_t bytes, Rng& rng) {
+    if (link.loss > 0.0 && rng.bernoulli(link.loss)) return -1;
+    Time d = round_to_time(link.latency.sample(rng));
+    if (link.bandwidth_bps > 0.0) d += round_to_time(static_cast<double>(bytes) * 8e9 / link.bandwidth_bps);
+    return d;
+  }
+  // The default link's delay when it is the same for every message (constant
+  // latency, no bandwidth limit, no loss), else -1: the common case, made cheap.
+  Time fixed_default_delay_ = -1;
+
+  // Per node, what sending needs, in one place: its zone and its stream.
+  struct Node {
+    Rng rng;
+    ZoneId zone = kNoZone;
+  };
 
   Simulation& sim_;
   LinkParams default_;
   std::vector<std::string> zones_;
   std::vector<Link> links_;
-  std::vector<ZoneId> node_zone_;
+  std::vector<Node> nodes_;
   std::vector<std::string> node_name_;
-  std::vector<Rng> node_rng_;
+  std::size_t zone_count_ = 0;
 
   // Routes, flattened: route_begin_[from * zones + to] .. route_begin_[... + 1]
   // index into route_links_.
@@ -120,6 +133,8 @@ class Network {
   std::vector<Message> pool_;
   std::vector<std::uint32_t> free_;
   DeliveryFilter* filter_ = nullptr;
+
+  friend class Simulation;
   std::uint64_t sent_ = 0;
   std::uint64_t lost_ = 0;
   std::uint64_t dropped_ = 0;

@@ -109,3 +109,21 @@ class Simulation {
 };
 
 }  // namespace dsim
+
+#include "sim/network.h"
+
+namespace dsim {
+
+void Network::deliver(std::uint32_t slot) {
+  // Copy out and free the slot first: the receiver may send, which may grow
+  // the pool and move its storage.
+  const Message msg = pool_[slot];
+  free_.push_back(slot);
+  if (filter_ != nullptr && !filter_->allow(msg)) [[unlikely]] {
+    ++dropped_;
+    return;
+  }
+  sim_.actor(msg.dst).on_message(msg);
+}
+
+}  // namespace dsim

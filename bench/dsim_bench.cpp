@@ -1,0 +1,216 @@
+// Benchmarks: the event queue, the whole lb-mm1 path, and the hand-written
+// ceiling for the same path (../shared/PERFORMANCE.md).
+//
+//   build/release/bench/dsim_bench                      # all
+//   build/release/bench/dsim_bench --benchmark_filter=LbMm1
+//
+// The lb-mm1 benchmarks run 5 repetitions of one whole run each and report the
+// median: events/s and requests/s (the goal: >= 3 M requests/s, and at least
+// half the ceiling's rate). Allocations are counted by replacing operator new
+// in this binary; "allocs_per_event" is measured between the 2nd and the last
+// million-event checkpoint of a run, i.e. in steady state.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <new>
+#include <sstream>
+#include <vector>
+
+#include "models/scenario.h"
+#include "sim/detmath.h"
+#include "sim/event_queue.h"
+#include "sim/ring_buffer.h"
+#include "sim/rng.h"
+
+// ---- allocation counting -------------------------------------------------
+// Replacing the global operators is allowed by the standard; GCC cannot see
+// that the replaced new and delete pair up through malloc/free and warns.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+namespace {
+std::atomic<std::uint64_t> g_allocations{0};
+}
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using dsim::Time;
+
+std::string read_scenario(const char* name) {
+  std::ifstream in(std::string(DSIM_SOURCE_DIR) + "/scenarios/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// ---- the event queue alone: the "hold" model ------------------------------
+// A queue of n pending events; each step pops the earliest and pushes one at
+// a random later time, as a simulation in steady state does.
+void BM_EventQueueHold(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  dsim::EventQueue q;
+  dsim::Rng rng(1);
+  std::uint64_t seq = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    q.push(dsim::Event{static_cast<Time>(rng.below(1'000'000)), (seq++ << 16), 1, 0});
+  for (auto _ : state) {
+    const dsim::Event e = q.top();
+    q.pop();
+    q.push(dsim::Event{e.time + 1 + static_cast<Time>(rng.below(1'000'000)), (seq++ << 16), 1, 0});
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EventQueueHold)->Arg(64)->Arg(1024)->Arg(65536);
+
+// ---- the whole path ---------------------------------------------------------
+void BM_LbMm1FullPath(benchmark::State& state) {
+  const std::string yaml = read_scenario("lb-mm1.yaml");
+  std::uint64_t events = 0, requests = 0;
+  for (auto _ : state) {
+    auto res = dsim::Scenario::load_text(yaml, "lb-mm1.yaml");
+    auto& scenario = std::get<std::unique_ptr<dsim::Scenario>>(res);
+    const dsim::RunRecord rec = scenario->run();
+    events += rec.events;
+    requests += rec.requests.sent;
+    benchmark::DoNotOptimize(rec.requests.latency.mean());
+  }
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["requests_per_s"] = benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LbMm1FullPath)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// Allocations per event in steady state, on the same run.
+void BM_LbMm1SteadyStateAllocations(benchmark::State& state) {
+  const std::string yaml = read_scenario("lb-mm1.yaml");
+  double per_event = 0;
+  std::uint64_t allocs = 0, span = 0;
+  for (auto _ : state) {
+    auto res = dsim::Scenario::load_text(yaml, "lb-mm1.yaml");
+    auto& scenario = std::get<std::unique_ptr<dsim::Scenario>>(res);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> checkpoints;  // (events, allocations)
+    dsim::RunOptions opt;
+    opt.progress = [&](Time, Time, std::uint64_t ev) {
+      checkpoints.emplace_back(ev, g_allocations.load(std::memory_order_relaxed));
+    };
+    checkpoints.reserve(64);
+    scenario->run(opt);
+    // Skip the first checkpoint (start-up growth) and the final call (after
+    // the run, when reports are assembled).
+    const auto& a = checkpoints[1];
+    const auto& b = checkpoints[checkpoints.size() - 2];
+    allocs = b.second - a.second;
+    span = b.first - a.first;
+    per_event = static_cast<double>(allocs) / static_cast<double>(span);
+  }
+  state.counters["allocs_in_span"] = static_cast<double>(allocs);
+  state.counters["events_in_span"] = static_cast<double>(span);
+  state.counters["allocs_per_event"] = per_event;
+}
+BENCHMARK(BM_LbMm1SteadyStateAllocations)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// ---- the ceiling: the same 6-event path, hand-written -----------------------
+// Poisson clients at 14.4/ms -> round-robin balancer -> 16 single-worker
+// servers (exponential, mean 1 ms) -> balancer -> client; 100 us per hop.
+// Plain 24-byte events in a 4-ary heap, a switch for dispatch, FIFO queues
+// per server, the same RNG and log as dsim; no framework at all.
+void BM_LbMm1Ceiling(benchmark::State& state) {
+  enum Kind : std::uint16_t { kArrive, kLbRecv, kSrvRecv, kSrvDone, kLbResp, kClientRecv };
+  constexpr int kServers = 16;
+  constexpr Time kHop = 100 * dsim::kMicrosecond;
+  constexpr double kMeanGapNs = 1e6 / 14.4;
+  constexpr double kMeanServiceNs = 1e6;
+  constexpr std::uint64_t kRequests = 1'000'000;
+  std::uint64_t events = 0, requests = 0;
+  for (auto _ : state) {
+    dsim::EventQueue q;
+    dsim::Rng arrivals = dsim::Rng::stream(1, "clients");
+    std::vector<dsim::Rng> service;
+    for (int s = 0; s < kServers; ++s) service.push_back(dsim::Rng::stream(1, "server-" + std::to_string(s)));
+    std::vector<dsim::RingBuffer<std::uint32_t>> fifo(kServers);
+    std::vector<bool> busy(kServers, false);
+    std::vector<std::uint32_t> in_service(kServers);
+    std::vector<Time> sent_at;
+    sent_at.reserve(kRequests);
+    std::uint64_t seq = 0, rr = 0, done = 0;
+    double latency_sum = 0;
+    auto push = [&](Time t, Kind k, std::uint32_t target, std::uint32_t arg) {
+      q.push(dsim::Event{t, (seq++ << 16) | k, target, arg});
+    };
+    push(0, kArrive, 0, 0);
+    std::uint64_t n = 0;
+    while (!q.empty()) {
+      const dsim::Event e = q.top();
+      q.pop();
+      ++n;
+      const Time now = e.time;
+      switch (e.kind()) {
+        case kArrive: {
+          const auto id = static_cast<std::uint32_t>(sent_at.size());
+          sent_at.push_back(now);
+          push(now + kHop, kLbRecv, 0, id);
+          if (sent_at.size() < kRequests)
+            push(now + static_cast<Time>(-kMeanGapNs * dsim::detmath::log(arrivals.uniform_open0()) + 0.5), kArrive, 0, 0);
+          break;
+        }
+        case kLbRecv: {
+          const auto s = static_cast<std::uint32_t>(rr++ % kServers);
+          push(now + kHop, kSrvRecv, s, e.arg);
+          break;
+        }
+        case kSrvRecv: {
+          const std::uint32_t s = e.target;
+          if (busy[s]) {
+            fifo[s].push_back(e.arg);
+          } else {
+            busy[s] = true;
+            in_service[s] = e.arg;
+            push(now + static_cast<Time>(-kMeanServiceNs * dsim::detmath::log(service[s].uniform_open0()) + 0.5), kSrvDone, s, e.arg);
+          }
+          break;
+        }
+        case kSrvDone: {
+          const std::uint32_t s = e.target;
+          push(now + kHop, kLbResp, 0, e.arg);
+          if (!fifo[s].empty()) {
+            const std::uint32_t next = fifo[s].front();
+            fifo[s].pop_front();
+            in_service[s] = next;
+            push(now + static_cast<Time>(-kMeanServiceNs * dsim::detmath::log(service[s].uniform_open0()) + 0.5), kSrvDone, s, next);
+          } else {
+            busy[s] = false;
+          }
+          break;
+        }
+        case kLbResp:
+          push(now + kHop, kClientRecv, 0, e.arg);
+          break;
+        case kClientRecv:
+          latency_sum += static_cast<double>(now - sent_at[e.arg]);
+          ++done;
+          break;
+      }
+    }
+    events += n;
+    requests += done;
+    benchmark::DoNotOptimize(latency_sum);
+  }
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["requests_per_s"] = benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LbMm1Ceiling)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
+
+}  // namespace
+
+BENCHMARK_MAIN();
