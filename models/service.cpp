@@ -1,5 +1,7 @@
 #include "models/service.h"
 
+#include <algorithm>
+
 #include "sim/ring_buffer.h"
 
 namespace dsim {
@@ -18,6 +20,12 @@ class ServiceComponent::Replica final : public Actor {
     occupancy_.init(ctx.warmup, ctx.duration, static_cast<std::uint64_t>(cfg_.workers));
     free_.reserve(workers_.size());
     for (std::size_t w = workers_.size(); w > 0; --w) free_.push_back(static_cast<std::uint32_t>(w - 1));
+    // Room for a busy queue up front (a few tens of KB), so that a queue
+    // that wanders to new lengths does not allocate mid-run; longer queues
+    // still grow, geometrically.
+    constexpr std::int64_t kInitialQueue = 1024;
+    queue_.reserve(static_cast<std::size_t>(
+        cfg_.queue_capacity >= 0 ? std::min(cfg_.queue_capacity, kInitialQueue) : kInitialQueue));
   }
 
   void bind() { calls_.bind(sim_, actor_id(), kCallTimeout); }

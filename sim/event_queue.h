@@ -30,6 +30,14 @@ struct Event {
 };
 static_assert(sizeof(Event) == 24, "events are 24-byte plain structs");
 
+// Whether a runs before b: (time, sequence) as one 128-bit comparison. Times
+// are never negative, so the unsigned order of the pair is the order of events.
+inline bool before(const Event& a, const Event& b) {
+  const auto ka = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(a.time)) << 64) | a.seq_kind;
+  const auto kb = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(b.time)) << 64) | b.seq_kind;
+  return ka < kb;
+}
+
 class EventQueue {
  public:
   EventQueue() = default;
@@ -89,13 +97,6 @@ class EventQueue {
   void clear() { size_ = 0; }
 
  private:
-  // (time, sequence) as one 128-bit comparison: times are never negative, so
-  // the unsigned order of the pair is the order of events.
-  static bool before(const Event& a, const Event& b) {
-    const auto ka = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(a.time)) << 64) | a.seq_kind;
-    const auto kb = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(b.time)) << 64) | b.seq_kind;
-    return ka < kb;
-  }
   void grow(std::size_t capacity) {
     auto next = std::make_unique<Event[]>(capacity);
     for (std::size_t i = 0; i < size_; ++i) next[i] = heap_[i];

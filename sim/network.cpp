@@ -153,7 +153,12 @@ void Network::send(const Message& msg) {
     slot = static_cast<std::uint32_t>(pool_.size());
     pool_.push_back(msg);
   }
-  sim_.schedule_after(delay, Simulation::kNetworkActor, 0, slot);
+  // Messages over a fixed-delay path arrive in the order they are sent.
+  if (begin == end && fixed_default_delay_ >= 0) {
+    sim_.schedule_in_order(sim_.now() + delay, Simulation::kNetworkActor, 0, slot);
+  } else {
+    sim_.schedule_after(delay, Simulation::kNetworkActor, 0, slot);
+  }
 }
 
 }  // namespace dsim

@@ -17,6 +17,11 @@ class RingBuffer {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
 
+  // Makes room for at least n elements (rounded up to a power of two).
+  void reserve(std::size_t n) {
+    while (buf_.size() < n) grow();
+  }
+
   void push_back(const T& v) {
     if (size_ == buf_.size()) grow();
     buf_[(head_ + size_) & (buf_.size() - 1)] = v;
@@ -25,6 +30,8 @@ class RingBuffer {
   // REQUIRES: !empty().
   T& front() { return buf_[head_]; }
   const T& front() const { return buf_[head_]; }
+  T& back() { return buf_[(head_ + size_ - 1) & (buf_.size() - 1)]; }
+  const T& back() const { return buf_[(head_ + size_ - 1) & (buf_.size() - 1)]; }
   T& operator[](std::size_t i) { return buf_[(head_ + i) & (buf_.size() - 1)]; }
   const T& operator[](std::size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
   void pop_front() {

@@ -32,13 +32,20 @@ void Simulation::run_until(Time limit) {
   stopped_ = false;
   Network& net = *network_;
   std::uint64_t next_observe = observer_ != nullptr ? events_ + observer_every_ : UINT64_MAX;
-  while (!queue_.empty()) {
-    const Event ev = queue_.top();
+  for (;;) {
+    // The next event is the earlier of the heap's top and the FIFO's front.
+    const bool from_fifo = !fifo_.empty() && (queue_.empty() || before(fifo_.front(), queue_.top()));
+    if (!from_fifo && queue_.empty()) break;
+    const Event ev = from_fifo ? fifo_.front() : queue_.top();
     if (ev.time > limit) {
       now_ = limit;
       return;
     }
-    queue_.pop();
+    if (from_fifo) {
+      fifo_.pop_front();
+    } else {
+      queue_.pop();
+    }
     now_ = ev.time;
     ++events_;
     if (ev.target == kNetworkActor) {

@@ -6,6 +6,7 @@
 
 #include "sim/event_queue.h"
 #include "sim/rng.h"
+#include "sim/simulation.h"
 
 namespace dsim {
 namespace {
@@ -47,6 +48,92 @@ TEST(EventQueue, MatchesAStableSortUnderRandomInterleaving) {
     }
     ASSERT_EQ(q.size(), reference.size());
   }
+}
+
+// An actor that, on each event, records it and schedules a few more: some
+// through the heap, some through the in-order FIFO (mostly in order, sometimes
+// not, which must fall back to the heap).
+class Recorder final : public Actor {
+ public:
+  explicit Recorder(Simulation& sim) : sim_(sim) {}
+  void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    seen.push_back({sim_.now(), kind, arg});
+    if (next_arg_ >= 20'000) return;
+    const int n = 1 + static_cast<int>(rng_.below(2));
+    for (int i = 0; i < n; ++i) {
+      const Time delay = static_cast<Time>(rng_.below(8));  // ties are common
+      const std::uint32_t a = next_arg_++;
+      if (rng_.uniform() < 0.5) {
+        sim_.schedule_after(delay, actor_id(), 1, a);
+      } else {
+        sim_.schedule_in_order(sim_.now() + delay, actor_id(), 2, a);
+      }
+      scheduled.push_back({sim_.now() + delay, 0, a});
+    }
+  }
+  struct Seen {
+    Time time;
+    std::uint16_t kind;
+    std::uint32_t arg;
+  };
+  std::vector<Seen> seen;
+  std::vector<Seen> scheduled;  // in scheduling order: arg is the sequence
+
+ private:
+  Simulation& sim_;
+  Rng rng_{11};
+  std::uint32_t next_arg_ = 1;
+};
+
+TEST(Simulation, InOrderFifoAndHeapRunInTimeThenSequenceOrder) {
+  Simulation sim(1);
+  Recorder r(sim);
+  sim.add_actor(r);
+  sim.schedule(0, r.actor_id(), 1, 0);
+  r.scheduled.push_back({0, 0, 0});
+  sim.run_until(1'000'000);
+  ASSERT_EQ(r.seen.size(), r.scheduled.size());
+  ASSERT_GT(r.seen.size(), 1000U);
+  EXPECT_EQ(sim.pending_events(), 0U);
+  // Expected order: by time, then by the order of scheduling (arg).
+  std::vector<Recorder::Seen> expected = r.scheduled;
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const auto& a, const auto& b) { return a.time < b.time; });
+  bool used_fifo = false;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_EQ(r.seen[i].time, expected[i].time) << i;
+    ASSERT_EQ(r.seen[i].arg, expected[i].arg) << i;
+    used_fifo = used_fifo || r.seen[i].kind == 2;
+  }
+  EXPECT_TRUE(used_fifo);
+}
+
+class Log final : public Actor {
+ public:
+  explicit Log(Simulation& sim) : sim_(sim) {}
+  void on_event(std::uint16_t, std::uint32_t arg) override { seen.emplace_back(sim_.now(), arg); }
+  std::vector<std::pair<Time, std::uint32_t>> seen;
+
+ private:
+  Simulation& sim_;
+};
+
+TEST(Simulation, RunUntilStopsAtTheLimitWithFifoEventsPending) {
+  Simulation sim(1);
+  Log log(sim);
+  sim.add_actor(log);
+  sim.schedule_in_order(10, log.actor_id(), 2, 1);
+  sim.schedule_in_order(30, log.actor_id(), 2, 2);
+  sim.schedule(20, log.actor_id(), 1, 3);
+  sim.schedule_in_order(5, log.actor_id(), 2, 4);  // out of order: goes to the heap
+  sim.run_until(25);
+  EXPECT_EQ(sim.now(), 25);
+  const std::vector<std::pair<Time, std::uint32_t>> want{{5, 4}, {10, 1}, {20, 3}};
+  EXPECT_EQ(log.seen, want);
+  EXPECT_EQ(sim.pending_events(), 1U);  // the event at 30
+  sim.run_until(100);
+  ASSERT_EQ(log.seen.size(), 4U);
+  EXPECT_EQ(log.seen.back(), (std::pair<Time, std::uint32_t>{30, 2}));
 }
 
 }  // namespace
