@@ -313,13 +313,16 @@ MapReader::MapReader(const ConfigNode& node) : node_(node) {
   if (node.is_null()) node.fail("missing value; expected a mapping of fields");
   if (!node.is_map()) node.fail("expected a mapping of fields, got " + node.describe());
   for (auto it = node.yaml().begin(); it != node.yaml().end(); ++it) {
-    const YAML::Node& key = it->first;
+    // By value: yaml-cpp's iterator hands out a temporary pair, so a
+    // reference to it->first would dangle after this statement.
+    const YAML::Node key = it->first;
+    const YAML::Node val = it->second;
     if (!key.IsScalar()) {
       ConfigNode k = node.child(key, key, "");
       k.fail("field names must be plain strings");
     }
     const std::string name = key.Scalar();
-    ConfigNode value = node.child(key, it->second, name);
+    ConfigNode value = node.child(key, val, name);
     for (const auto& [seen, seen_node] : items_)
       if (seen == name) {
         const auto loc = seen_node.diagnostic("").line;
