@@ -1,0 +1,46 @@
+#include "analysis/availability.h"
+
+#include <Eigen/Dense>
+#include "sim/check.h"
+#include "sim/detmath.h"
+
+namespace dsim::availability {
+
+std::vector<double> steady_state_down(int n, double mtbf, double mttr) {
+  DSIM_CHECK(n >= 1 && mtbf > 0 && mttr > 0);
+  const double lambda = 1.0 / mtbf;
+  const double mu = 1.0 / mttr;
+  const int states = n + 1;
+  // Generator: rows are "from" states, each row sums to zero.
+  Eigen::MatrixXd q = Eigen::MatrixXd::Zero(states, states);
+  for (int i = 0; i < states; ++i) {
+    if (i < n) q(i, i + 1) = (n - i) * lambda;  // one more replica fails
+    if (i > 0) q(i, i - 1) = i * mu;            // one of the i down is repaired
+    q(i, i) = -q.row(i).sum();
+  }
+  // pi Q = 0  <=>  Q^T pi^T = 0; one equation is redundant: replace it with
+  // the normalisation sum(pi) = 1.
+  Eigen::MatrixXd a = q.transpose();
+  a.row(states - 1).setOnes();
+  Eigen::VectorXd b = Eigen::VectorXd::Zero(states);
+  b(states - 1) = 1.0;
+  const Eigen::VectorXd pi = a.fullPivLu().solve(b);
+  return std::vector<double>(pi.data(), pi.data() + states);
+}
+
+double k_of_n(int n, int k, double mtbf, double mttr) {
+  DSIM_CHECK(k >= 0 && k <= n);
+  const std::vector<double> pi = steady_state_down(n, mtbf, mttr);
+  // At least k up = at most n - k down. Sum the small terms first.
+  double a = 0;
+  for (int down = n - k; down >= 0; --down) a += pi[static_cast<std::size_t>(down)];
+  return a;
+}
+
+double nines(double a) {
+  DSIM_CHECK(a < 1.0);
+  // detmath, not libm: results must be the same bits on every platform.
+  return -detmath::log(1.0 - a) / detmath::log(10.0);
+}
+
+}  // namespace dsim::availability

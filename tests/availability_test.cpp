@@ -1,0 +1,58 @@
+// The analytic availability of replicated groups (analysis/availability.h)
+// against closed forms.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis/availability.h"
+
+namespace dsim {
+namespace {
+
+// Binomial: independent replicas, each up with probability a = MTBF/(MTBF+MTTR).
+double binomial_at_least(int n, int k, double a) {
+  double sum = 0;
+  for (int up = k; up <= n; ++up) {
+    double c = 1;
+    for (int i = 0; i < up; ++i) c = c * (n - i) / (i + 1);
+    sum += c * std::pow(a, up) * std::pow(1 - a, n - up);
+  }
+  return sum;
+}
+
+TEST(Availability, TwoOfThreeMatchesTheIssuesFigure) {
+  // MTBF 1000 h, MTTR 10 h: 0.999707852 (to 1e-9).
+  EXPECT_NEAR(availability::k_of_n(3, 2, 1000, 10), 0.999707852, 1e-9);
+}
+
+TEST(Availability, SingleReplicaIsMtbfOverCycle) {
+  EXPECT_NEAR(availability::k_of_n(1, 1, 600, 30), 600.0 / 630.0, 1e-12);
+}
+
+TEST(Availability, MatchesTheBinomialForManyShapes) {
+  for (int n = 1; n <= 7; ++n)
+    for (int k = 0; k <= n; ++k)
+      for (const double ratio : {3.0, 99.0, 1e4}) {
+        const double a = ratio / (ratio + 1);
+        EXPECT_NEAR(availability::k_of_n(n, k, ratio, 1.0), binomial_at_least(n, k, a), 1e-12)
+            << "n=" << n << " k=" << k << " ratio=" << ratio;
+      }
+}
+
+TEST(Availability, SteadyStateSumsToOneAndBalancesFlows) {
+  const auto pi = availability::steady_state_down(5, 200, 7);
+  double sum = 0;
+  for (const double p : pi) sum += p;
+  EXPECT_NEAR(sum, 1.0, 1e-12);
+  // Detailed balance of the birth-death chain: pi_i (n-i) lambda = pi_{i+1} (i+1) mu.
+  for (int i = 0; i < 5; ++i)
+    EXPECT_NEAR(pi[static_cast<std::size_t>(i)] * (5 - i) / 200.0, pi[static_cast<std::size_t>(i + 1)] * (i + 1) / 7.0, 1e-14);
+}
+
+TEST(Availability, Nines) {
+  EXPECT_NEAR(availability::nines(0.99), 2.0, 1e-12);
+  EXPECT_NEAR(availability::nines(0.999707852), 3.534, 1e-3);
+}
+
+}  // namespace
+}  // namespace dsim
