@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "analysis/availability.h"
+
 namespace dsim {
 
 using Json = nlohmann::ordered_json;
@@ -19,6 +21,20 @@ double round_to(double v, int decimals) {
 namespace {
 
 double ns_to_ms(double ns) { return round_to(ns / 1e6, 6); }
+
+// Time in windows of [warmup, duration) whose availability was below the SLO
+// (windows where nothing resolved do not count).
+Time downtime(const RunRecord& rec) {
+  Time total = 0;
+  for (const auto& w : rec.windows) {
+    if (w.start < rec.warmup || w.start >= rec.duration) continue;
+    const std::uint64_t resolved = w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
+    if (resolved == 0) continue;
+    if (static_cast<double>(w.succeeded) < rec.slo_availability * static_cast<double>(resolved))
+      total += std::min(rec.window, rec.duration - w.start);
+  }
+  return total;
+}
 
 Json occupancy_json(const OccupancyRecord& o, double measured_s) {
   Json j;
@@ -91,6 +107,7 @@ Json summary_json(const RunRecord& rec) {
   j["events"] = rec.events;
   Json req;
   req["sent"] = r.sent;
+  req["attempts"] = r.attempts;
   req["succeeded"] = r.succeeded;
   req["completed"] = r.completed;
   req["failed"] = Json{{"timeout", r.failed[0]}, {"rejected", r.failed[1]}, {"unavailable", r.failed[2]}};
@@ -98,6 +115,15 @@ Json summary_json(const RunRecord& rec) {
   j["throughput_rps"] = round_to(static_cast<double>(r.succeeded) / measured_s, 3);
   if (r.sent > 0) j["availability"] = round_to(static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 9);
   else j["availability"] = nullptr;
+  // "Nines" of the measured availability (null when nothing failed or
+  // nothing was sent), and downtime: windows below the SLO.
+  if (r.sent > 0 && r.succeeded < r.sent)
+    j["availability_nines"] =
+        round_to(availability::nines(static_cast<double>(r.succeeded) / static_cast<double>(r.sent)), 6);
+  else
+    j["availability_nines"] = nullptr;
+  j["slo"] = Json{{"availability", round_to(rec.slo_availability, 9)}};
+  j["downtime_s"] = round_to(to_seconds(downtime(rec)), 9);
   Json lat;
   if (r.latency.count() > 0) {
     lat["mean"] = ns_to_ms(r.latency.mean());
@@ -112,7 +138,24 @@ Json summary_json(const RunRecord& rec) {
     for (const char* k : {"mean", "mean_stderr", "p50", "p90", "p99", "p999", "max"}) lat[k] = nullptr;
   }
   j["latency_ms"] = lat;
-  j["network"] = Json{{"messages", rec.messages_sent}, {"lost", rec.messages_lost}};
+  j["network"] = Json{{"messages", rec.messages_sent}, {"lost", rec.messages_lost}, {"dropped", rec.messages_dropped}};
+  Json faults = Json::array();
+  auto opt_s = [](const std::optional<Time>& t) -> Json {
+    if (!t) return nullptr;
+    return round_to(to_seconds(*t), 9);
+  };
+  for (const FaultRecord& f : rec.faults) {
+    Json fj;
+    fj["kind"] = f.kind;
+    fj["target"] = f.target;
+    fj["at_s"] = round_to(to_seconds(f.at), 9);
+    fj["until_s"] = opt_s(f.until);
+    fj["detected_s"] = opt_s(f.detected);
+    fj["recovered_s"] = opt_s(f.recovered);
+    fj["failed_requests"] = f.failed_requests;
+    faults.push_back(fj);
+  }
+  j["faults"] = faults;
   Json comps = Json::object();
   for (const auto& c : rec.components) {
     Json cj;
@@ -123,6 +166,14 @@ Json summary_json(const RunRecord& rec) {
       for (const auto& [k, v] : occ.items()) cj[k] = v;
     }
     for (const auto& [path, v] : c.extra) set_path(cj, path, v);
+    if (c.has_availability) {
+      Json a;
+      a["simulated"] = round_to(c.availability_simulated, 9);
+      if (c.availability_analytic) a["analytic"] = round_to(*c.availability_analytic, 9);
+      else a["analytic"] = nullptr;
+      a["required_up"] = c.required_up;
+      cj["availability"] = a;
+    }
     Json per = Json::object();
     for (const auto& rep : c.replicas) {
       Json rj;
@@ -205,8 +256,8 @@ std::string summary_table(const RunRecord& rec) {
 
 std::string timeseries_csv(const RunRecord& rec) {
   std::ostringstream o;
-  o << "time_s,sent,succeeded,failed_timeout,failed_rejected,failed_unavailable,throughput_rps,availability,p50_ms,p99_ms\n";
-  const double win_s = to_seconds(rec.window);
+  o << "time_s,sent,succeeded,failed_timeout,failed_rejected,failed_unavailable,throughput_rps,availability,p50_ms,"
+       "p99_ms,attempts\n";
   auto num = [](double v) {
     char buf[32];
     const auto res = std::to_chars(buf, buf + sizeof buf, v);
@@ -214,13 +265,16 @@ std::string timeseries_csv(const RunRecord& rec) {
   };
   for (const auto& w : rec.windows) {
     const std::uint64_t resolved = w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
+    // The last window may be cut short by the end of the run.
+    const Time len = std::max<Time>(1, std::min(rec.window, rec.end - w.start));
+    const double win_s = to_seconds(len);
     o << num(round_to(to_seconds(w.start), 9)) << ',' << w.sent << ',' << w.succeeded << ',' << w.failed[0] << ','
       << w.failed[1] << ',' << w.failed[2] << ',' << num(round_to(static_cast<double>(w.succeeded) / win_s, 3)) << ',';
     if (resolved > 0) o << num(round_to(static_cast<double>(w.succeeded) / static_cast<double>(resolved), 6));
     o << ',';
     if (w.succeeded > 0) o << num(round_to(w.p50_ns / 1e6, 6)) << ',' << num(round_to(w.p99_ns / 1e6, 6));
     else o << ',';
-    o << '\n';
+    o << ',' << w.attempts << '\n';
   }
   return o.str();
 }

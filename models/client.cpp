@@ -11,7 +11,7 @@ enum EventKind : std::uint16_t { kArrival = 1, kUserSend = 2, kTimeout = 3 };
 constexpr std::uint32_t kNoUser = UINT32_MAX;
 }  // namespace
 
-class ClientComponent::Replica final : public Actor {
+class ClientComponent::Replica final : public ReplicaActor {
  public:
   Replica(const ClientComponent& owner, int index, BuildContext& ctx)
       : owner_(owner),

@@ -21,10 +21,11 @@ const std::string& Component::replica_zone(int i) const {
   return common_.zones[static_cast<std::size_t>(i) % common_.zones.size()];
 }
 
-void Component::add_replica_actor(Simulation& sim, Actor& actor, int i) {
+void Component::add_replica_actor(Simulation& sim, ReplicaActor& actor, int i) {
   DSIM_CHECK(static_cast<std::size_t>(i) == actors_.size());
   const ActorId id = sim.add_actor(actor);
   actors_.push_back(id);
+  replica_ptrs_.push_back(&actor);
   Network& net = sim.network();
   const auto zone = net.find_zone(replica_zone(i));
   DSIM_CHECK(zone.has_value());

@@ -33,6 +33,22 @@
 namespace dsim {
 
 class Component;
+class FaultInjector;
+
+// The actor of one replica of a component. Servers (components that serve
+// requests) can be crashed, killed and slowed by faults (models/faults.h),
+// which call these; the defaults do nothing.
+class ReplicaActor : public Actor {
+ public:
+  // The process stops: work in progress and queued work is lost, unanswered,
+  // and outstanding calls are forgotten. While it is down the fault layer
+  // drops (crash) or refuses (kill) messages to it.
+  virtual void go_down() {}
+  // The process starts again, empty.
+  virtual void come_up() {}
+  // From now on service times are multiplied by `factor` (1: normal speed).
+  virtual void set_slowdown(double factor) { (void)factor; }
+};
 
 // Read-only view of all components, for resolving references.
 class ComponentIndex {
@@ -57,6 +73,8 @@ struct BuildContext {
   // The largest client timeout in the scenario: the default for timeouts of
   // calls made on a request's behalf when none is configured.
   Time default_timeout;
+  // The fault layer: balancers report health-check verdicts to it.
+  FaultInjector& faults;
 };
 
 struct ComponentCommon {
@@ -84,6 +102,7 @@ class Component {
 
   // Actor ids of the replicas; valid after build().
   const std::vector<ActorId>& replica_actors() const { return actors_; }
+  ReplicaActor& replica_actor(int i) const { return *replica_ptrs_[static_cast<std::size_t>(i)]; }
 
   // Whether other components may send requests to this one.
   virtual bool serves_requests() const = 0;
@@ -105,12 +124,13 @@ class Component {
  protected:
   // Registers `actor` as replica i: an actor of the simulation and a node of
   // the network in its zone. Call from build() for i = 0..replicas-1 in order.
-  void add_replica_actor(Simulation& sim, Actor& actor, int i);
+  void add_replica_actor(Simulation& sim, ReplicaActor& actor, int i);
 
  private:
   ComponentCommon common_;
   std::vector<std::string> replica_names_;
   std::vector<ActorId> actors_;
+  std::vector<ReplicaActor*> replica_ptrs_;
 };
 
 class ModelRegistry {

@@ -2,10 +2,13 @@
 
 #include <cmath>
 
+#include "models/faults.h"
+#include "sim/units.h"
+
 namespace dsim {
 
 namespace {
-enum EventKind : std::uint16_t { kCallTimeout = 1 };
+enum EventKind : std::uint16_t { kCallTimeout = 1, kCheckTick = 2, kCheckTimeout = 3 };
 
 const std::vector<std::string> kPolicyNames = {"round_robin", "weighted_round_robin", "random",
                                                "least_connections", "power_of_two_choices"};
@@ -15,46 +18,141 @@ const char* LoadBalancerComponent::policy_name(Policy p) {
   return kPolicyNames[static_cast<std::size_t>(p)].c_str();
 }
 
-class LoadBalancerComponent::Replica final : public Actor {
+class LoadBalancerComponent::Replica final : public ReplicaActor {
  public:
   Replica(const LoadBalancerComponent& owner, int index, BuildContext& ctx)
-      : cfg_(owner.config_), sim_(ctx.sim), rng_(ctx.sim.stream(owner.replica_name(index))) {
+      : cfg_(owner.config_), sim_(ctx.sim), faults_(ctx.faults), rng_(ctx.sim.stream(owner.replica_name(index))) {
     occupancy_.init(ctx.warmup, ctx.duration, 0);
   }
 
-  void bind() { calls_.bind(sim_, actor_id(), kCallTimeout); }
+  void bind() {
+    calls_.bind(sim_, actor_id(), kCallTimeout);
+    checks_.bind(sim_, actor_id(), kCheckTimeout);
+  }
+
+  // Health checks start at time 0, staggered evenly over one interval.
+  void start() {
+    if (!cfg_.health_check) return;
+    const auto n = static_cast<Time>(backends_.size());
+    for (std::size_t b = 0; b < backends_.size(); ++b)
+      sim_.schedule(cfg_.health_check->interval * static_cast<Time>(b) / n, actor_id(), kCheckTick,
+                    static_cast<std::uint32_t>(b));
+  }
+
+  void go_down() override {
+    const Time now = sim_.now();
+    calls_.for_each([&](Handle, const Proxied&) { occupancy_.lose(now); });
+    calls_.drop_all();
+    checks_.drop_all();
+    for (auto& b : backends_) b.active = 0;
+    down_ = true;
+  }
+  void come_up() override {
+    // A restarted balancer trusts every backend again until checks say otherwise.
+    down_ = false;
+    for (auto& b : backends_) b.health = Health{};
+    update_eligible();
+  }
 
   void set_backends(const std::vector<ActorId>& ids, const std::vector<double>& weights) {
     backends_.clear();
-    for (std::size_t i = 0; i < ids.size(); ++i) backends_.push_back(BackendState{ids[i], weights[i], 0, 0.0, 0});
+    for (std::size_t i = 0; i < ids.size(); ++i) backends_.push_back(BackendState{ids[i], weights[i], 0, 0.0, 0, {}});
     update_eligible();
   }
 
   void on_message(const Message& msg) override {
-    if (msg.type == static_cast<std::uint16_t>(MsgType::kRequest)) {
+    if (is_type(msg, MsgType::kRequest)) {
       on_request(msg);
-    } else {
+    } else if (is_type(msg, MsgType::kResponse)) {
       on_response(msg);
+    } else if (is_type(msg, MsgType::kHealthReply)) {
+      const Handle h = handle_of(msg);
+      const CheckPending* p = checks_.find(h);
+      if (p == nullptr) return;  // after its timeout
+      const std::uint32_t b = p->backend;
+      checks_.finish(h);
+      check_result(b, static_cast<Status>(msg.status) == Status::kOk);
+    } else if (is_type(msg, MsgType::kHealthCheck)) {
+      answer_health_check(sim_.network(), actor_id(), msg);
     }
   }
 
   void on_event(std::uint16_t kind, std::uint32_t arg) override {
-    DSIM_CHECK(kind == kCallTimeout);
-    calls_.on_timer(arg, [this](Handle, const Proxied& p) { relay(p, 0, Status::kTimeout); });
+    switch (kind) {
+      case kCallTimeout:
+        calls_.on_timer(arg, [this](Handle, const Proxied& p) { relay(p, 0, Status::kTimeout); });
+        return;
+      case kCheckTick: {
+        const HealthCheck& hc = *cfg_.health_check;
+        sim_.schedule_after(hc.interval, actor_id(), kCheckTick, arg);
+        BackendState& b = backends_[arg];
+        if (down_ || b.health.outstanding) return;  // a dead balancer checks nothing
+        b.health.outstanding = true;
+        const Handle h = checks_.start(hc.timeout, CheckPending{arg});
+        Message m = make_request(actor_id(), b.id, h, 64, RequestContext{hc.timeout, actor_id(), 0});
+        m.type = static_cast<std::uint16_t>(MsgType::kHealthCheck);
+        sim_.network().send(m);
+        return;
+      }
+      case kCheckTimeout:
+        checks_.on_timer(arg, [this](Handle, const CheckPending& p) { check_result(p.backend, false); });
+        return;
+      default:
+        DSIM_CHECK_MSG(false, "load_balancer: unknown event kind");
+    }
   }
 
   void finish_run() { occupancy_.finish(); }
   OccupancyRecord record() const { return occupancy_.record(); }
   std::uint64_t forwarded(std::size_t b) const { return backends_[b].forwarded; }
+  std::uint64_t marked_down(std::size_t b) const { return backends_[b].health.marked_down; }
 
  private:
+  // HAProxy's view of a backend: up until `fall` checks in a row fail, then
+  // down until `rise` in a row succeed.
+  struct Health {
+    bool up = true;
+    bool outstanding = false;  // a check is in flight
+    std::int64_t fails = 0;    // consecutive
+    std::int64_t passes = 0;   // consecutive
+    std::uint64_t marked_down = 0;
+  };
   struct BackendState {
     ActorId id;
     double weight;
     std::int64_t active;  // requests forwarded and not yet answered
     double current;       // smooth weighted round robin state
     std::uint64_t forwarded;
+    Health health;
   };
+  struct CheckPending {
+    std::uint32_t backend = 0;
+  };
+
+  void check_result(std::uint32_t b, bool ok) {
+    const HealthCheck& hc = *cfg_.health_check;
+    BackendState& be = backends_[b];
+    Health& h = be.health;
+    h.outstanding = false;
+    if (ok) {
+      h.fails = 0;
+      if (!h.up && ++h.passes >= hc.rise) {
+        h.up = true;
+        h.passes = 0;
+        update_eligible();
+        faults_.backend_marked_up(be.id, sim_.now());
+      }
+    } else {
+      h.passes = 0;
+      if (h.up && ++h.fails >= hc.fall) {
+        h.up = false;
+        h.fails = 0;
+        ++h.marked_down;
+        update_eligible();
+        faults_.backend_marked_down(be.id, sim_.now());
+      }
+    }
+  }
   struct Proxied {
     ActorId caller = 0;
     Handle reply_to{};
@@ -125,7 +223,7 @@ class LoadBalancerComponent::Replica final : public Actor {
   void update_eligible() {
     eligible_.clear();
     for (std::uint32_t i = 0; i < backends_.size(); ++i)
-      if (backends_[i].weight > 0) eligible_.push_back(i);
+      if (backends_[i].weight > 0 && backends_[i].health.up) eligible_.push_back(i);
     uniform_ = true;
     for (const std::uint32_t i : eligible_)
       if (backends_[i].weight != backends_[eligible_[0]].weight) uniform_ = false;
@@ -166,7 +264,10 @@ class LoadBalancerComponent::Replica final : public Actor {
 
   const Config& cfg_;
   Simulation& sim_;
+  FaultInjector& faults_;
   Rng rng_;
+  bool down_ = false;
+  CallTracker<CheckPending> checks_;
   std::vector<BackendState> backends_;
   std::vector<std::uint32_t> eligible_;  // indices of backends that may be picked
   bool uniform_ = true;                  // all eligible weights equal
@@ -220,6 +321,25 @@ std::unique_ptr<Component> LoadBalancerComponent::parse(ComponentCommon common, 
     }
   }
   if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
+  if (auto hc = r.get("health_check")) {
+    if (!(hc->is_scalar() && (hc->yaml().Scalar() == "none" || hc->yaml().Scalar() == "off"))) {
+      MapReader hr(*hc);
+      HealthCheck h;
+      if (auto v = hr.get("interval")) h.interval = v->positive_duration();
+      if (auto v = hr.get("timeout")) {
+        h.timeout = v->positive_duration();
+        if (h.timeout > h.interval)
+          v->fail("must not exceed the interval (" + units::format_duration(h.interval) +
+                  "): a check times out before the next one is sent");
+      } else {
+        h.timeout = h.interval;
+      }
+      if (auto v = hr.get("fall")) h.fall = v->int_in(1, 1000);
+      if (auto v = hr.get("rise")) h.rise = v->int_in(1, 1000);
+      hr.finish();
+      c.health_check = h;
+    }
+  }
   return std::make_unique<LoadBalancerComponent>(std::move(common), std::move(c));
 }
 
@@ -273,6 +393,10 @@ void LoadBalancerComponent::connect(const ComponentIndex&) {
   for (auto& r : replicas_) r->set_backends(ids, weights);
 }
 
+void LoadBalancerComponent::start() {
+  for (auto& r : replicas_) r->start();
+}
+
 void LoadBalancerComponent::finish_run() {
   for (auto& r : replicas_) r->finish_run();
 }
@@ -291,6 +415,12 @@ void LoadBalancerComponent::record(ComponentRecord& out) const {
     const Backend& be = backends_[b];
     out.extra.emplace_back("backends/" + be.component->replica_name(be.replica) + "/requests",
                            static_cast<double>(n));
+    if (config_.health_check) {
+      std::uint64_t down = 0;
+      for (const auto& r : replicas_) down += r->marked_down(b);
+      out.extra.emplace_back("backends/" + be.component->replica_name(be.replica) + "/marked_down",
+                             static_cast<double>(down));
+    }
   }
 }
 

@@ -27,10 +27,22 @@ class LoadBalancerComponent final : public Component {
     double weight = 1.0;
   };
 
+  // HAProxy's health checks: every `interval` a probe to each backend; it
+  // fails if no answer comes within `timeout` (or the connection is refused).
+  // `fall` failures in a row mark the backend down (no new requests), `rise`
+  // successes in a row mark it up again.
+  struct HealthCheck {
+    Time interval = 2 * kSecond;
+    Time timeout = 2 * kSecond;  // default: the interval
+    std::int64_t fall = 3;
+    std::int64_t rise = 2;
+  };
+
   struct Config {
     Policy policy = Policy::kRoundRobin;
     std::vector<BackendRef> backends;
     std::optional<Time> call_timeout;  // default: the request's client timeout
+    std::optional<HealthCheck> health_check;  // none: traffic goes to dead backends too
   };
 
   LoadBalancerComponent(ComponentCommon common, Config config);
@@ -44,6 +56,7 @@ class LoadBalancerComponent final : public Component {
   void resolve(const ComponentIndex& index) override;
   void build(BuildContext& ctx) override;
   void connect(const ComponentIndex& index) override;
+  void start() override;
   void finish_run() override;
   void record(ComponentRecord& out) const override;
 

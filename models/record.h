@@ -38,6 +38,13 @@ struct ComponentRecord {
   std::string name;
   std::string kind;
   bool has_occupancy = false;         // services and balancers; not clients
+  // Fraction of [warmup, duration) with at least `required_up` replicas up
+  // (components that faults or failures can take down), and the Markov
+  // chain's figure for its `failures:` (analysis/availability.h).
+  bool has_availability = false;
+  double availability_simulated = 0;
+  std::optional<double> availability_analytic;
+  int required_up = 1;
   OccupancyRecord total;              // summed over replicas (utilization: pooled)
   std::vector<ReplicaRecord> replicas;
   // Kind-specific figures, in a stable order, as ("a/b/c", value): nested
@@ -50,6 +57,7 @@ struct ComponentRecord {
 struct WindowRecord {
   Time start = 0;
   std::uint64_t sent = 0;
+  std::uint64_t attempts = 0;  // first sends and retries
   std::uint64_t succeeded = 0;
   std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
   double p50_ns = 0;
@@ -58,11 +66,23 @@ struct WindowRecord {
 
 struct RequestRecord {
   std::uint64_t sent = 0;
+  std::uint64_t attempts = 0;             // first sends and retries
   std::uint64_t succeeded = 0;
   std::uint64_t completed = 0;            // got a response, successful or not
   std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
   Histogram latency;                      // successful requests, ns
   double latency_mean_stderr_ns = 0;      // batch means; NaN if too few
+};
+
+// One fault or random failure and what it did (docs/SUMMARY.md).
+struct FaultRecord {
+  std::string kind;
+  std::string target;
+  Time at = 0;
+  std::optional<Time> until;
+  std::optional<Time> detected;   // a balancer first marked a node it names down
+  std::optional<Time> recovered;  // start of the first window back above the SLO
+  std::uint64_t failed_requests = 0;
 };
 
 struct RunRecord {
@@ -75,9 +95,12 @@ struct RunRecord {
   std::uint64_t events = 0;
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_lost = 0;
+  std::uint64_t messages_dropped = 0;  // by faults (partitions, down nodes)
+  double slo_availability = 0.99;
   RequestRecord requests;
   std::vector<WindowRecord> windows;
   std::vector<ComponentRecord> components;
+  std::vector<FaultRecord> faults;
 };
 
 }  // namespace dsim

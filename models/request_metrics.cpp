@@ -20,10 +20,65 @@ void RequestMetrics::close_windows(Time now) {
     cur_.p50_ns = window_latency_.quantile(0.50);
     cur_.p99_ns = window_latency_.quantile(0.99);
     windows_.push_back(cur_);
+    if (!open_faults_.empty()) evaluate_faults(cur_, window_end_);
     cur_ = WindowRecord{};
     window_latency_.reset();
     window_end_ += window_;
   }
+}
+
+std::size_t RequestMetrics::track_fault(Time at, std::optional<Time> horizon) {
+  FaultTracker t;
+  t.at = at;
+  t.horizon = horizon;
+  faults_.push_back(t);
+  open_faults_.push_back(faults_.size() - 1);
+  return faults_.size() - 1;
+}
+
+void RequestMetrics::count_fault_failure(Time now) {
+  for (const std::size_t i : open_faults_) {
+    FaultTracker& t = faults_[i];
+    ++t.failed;
+    ++t.failed_window;
+    if (!t.horizon || now < *t.horizon) ++t.failed_horizon;
+  }
+}
+
+void RequestMetrics::evaluate_faults(const WindowRecord& w, Time window_end) {
+  const std::uint64_t resolved = w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
+  // Windows where nothing resolved say nothing about availability.
+  const bool informative = resolved > 0;
+  const bool below = informative && static_cast<double>(w.succeeded) < slo_ * static_cast<double>(resolved);
+  std::size_t kept = 0;
+  for (const std::size_t i : open_faults_) {
+    FaultTracker& t = faults_[i];
+    if (t.dipped && informative && !below) {
+      // Back above the SLO: recovered at this window's start; its failures
+      // are not the fault's.
+      t.recovered = w.start;
+      t.failed -= t.failed_window;
+      t.closed = true;
+    } else if (!t.dipped && below) {
+      t.dipped = true;
+    } else if (!t.dipped && t.horizon && window_end >= *t.horizon) {
+      t.closed = true;  // no visible effect by the horizon: stop looking
+    }
+    t.failed_window = 0;
+    if (!t.closed) open_faults_[kept++] = i;
+  }
+  open_faults_.resize(kept);
+}
+
+RequestMetrics::FaultImpact RequestMetrics::fault_impact(std::size_t id) const {
+  const FaultTracker& t = faults_[id];
+  FaultImpact out;
+  out.recovered = t.recovered;
+  // Recovered: failures from `at` to the recovery. Fell below the SLO and
+  // never recovered: to the end of the run. Never fell below: up to the
+  // horizon (the end of the fault plus the longest client timeout).
+  out.failed = t.dipped ? t.failed : t.failed_horizon;
+  return out;
 }
 
 void RequestMetrics::finish(Time end, RunRecord& out) {
@@ -35,6 +90,7 @@ void RequestMetrics::finish(Time end, RunRecord& out) {
     cur_.p50_ns = window_latency_.quantile(0.50);
     cur_.p99_ns = window_latency_.quantile(0.99);
     windows_.push_back(cur_);
+    if (!open_faults_.empty()) evaluate_faults(cur_, end);
   }
   rec_.latency_mean_stderr_ns = batches_.standard_error();
   out.requests = rec_;

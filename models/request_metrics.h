@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "models/record.h"
@@ -26,8 +27,18 @@ class RequestMetrics {
   void on_sent(Time now) {
     advance(now);
     ++cur_.sent;
+    ++cur_.attempts;
     ++outstanding_;
-    if (measured(now)) ++rec_.sent;
+    if (measured(now)) {
+      ++rec_.sent;
+      ++rec_.attempts;
+    }
+  }
+  // A retry of a request first sent at `sent_at`.
+  void on_retry(Time now, Time sent_at) {
+    advance(now);
+    ++cur_.attempts;
+    if (measured(sent_at)) ++rec_.attempts;
   }
 
   // A request resolved: `status` kOk on success; `responded` false when the
@@ -41,6 +52,7 @@ class RequestMetrics {
       window_latency_.record(latency);
     } else {
       ++cur_.failed[static_cast<std::size_t>(failure_index(status))];
+      if (!open_faults_.empty()) count_fault_failure(now);
     }
     if (measured(sent_at)) {
       if (status == Status::kOk) {
@@ -62,7 +74,35 @@ class RequestMetrics {
   // Closes the last window at `end` and moves the results into `out`.
   void finish(Time end, RunRecord& out);
 
+  // --- Impact of faults (docs/SUMMARY.md, "faults"). ---
+  // Availability objective per window (default 0.99).
+  void set_slo(double availability) { slo_ = availability; }
+  // From now (a fault's start) on, counts client failures and looks for the
+  // first window whose availability is back at or above the SLO after one
+  // below it. `horizon`: if no window falls below the SLO before it, stop
+  // looking then (the fault had no visible effect). Returns an id.
+  std::size_t track_fault(Time at, std::optional<Time> horizon);
+  struct FaultImpact {
+    std::optional<Time> recovered;
+    std::uint64_t failed = 0;
+  };
+  // After finish().
+  FaultImpact fault_impact(std::size_t id) const;
+
  private:
+  struct FaultTracker {
+    Time at = 0;
+    std::optional<Time> horizon;
+    bool dipped = false;
+    bool closed = false;
+    std::optional<Time> recovered;
+    std::uint64_t failed = 0;           // since `at`, while not closed
+    std::uint64_t failed_window = 0;    // of those, in the current window
+    std::uint64_t failed_horizon = 0;   // of those, before the horizon
+  };
+  void count_fault_failure(Time now);
+  void evaluate_faults(const WindowRecord& w, Time window_end);
+
   void advance(Time now) {
     if (now >= window_end_) [[unlikely]]
       close_windows(now);
@@ -80,6 +120,9 @@ class RequestMetrics {
   WindowRecord cur_;
   Histogram window_latency_;
   std::vector<WindowRecord> windows_;
+  double slo_ = 0.99;
+  std::vector<FaultTracker> faults_;
+  std::vector<std::size_t> open_faults_;  // indices into faults_ not closed
 };
 
 // Occupancy of one server replica: time integrals of busy workers, waiting and
@@ -118,6 +161,12 @@ class Occupancy {
       ++departures_;
       time_in_system_ns_ += static_cast<double>(now - arrived_at);
     }
+  }
+  // A request in the system was lost (its server crashed): it leaves
+  // without counting as a departure.
+  void lose(Time now) {
+    advance(now);
+    --in_system_;
   }
   std::int64_t in_system() const { return in_system_; }
 

@@ -22,7 +22,13 @@
 
 namespace dsim {
 
-enum class MsgType : std::uint16_t { kRequest = 1, kResponse = 2 };
+enum class MsgType : std::uint16_t {
+  kRequest = 1,
+  kResponse = 2,
+  kHealthCheck = 3,  // a balancer's probe of a backend
+  kHealthReply = 4,  // its answer (status kOk; kUnavailable when refused)
+};
+inline bool is_type(const Message& m, MsgType t) { return m.type == static_cast<std::uint16_t>(t); }
 
 // Why a request failed. The numeric values index arrays of counters.
 enum class Status : std::uint16_t {
@@ -74,6 +80,14 @@ inline Message make_response(ActorId from, ActorId to, Handle h, std::uint32_t b
   return m;
 }
 
+// Health checks are answered at once by the host, outside the worker pool (as
+// an HTTP health endpoint on its own thread): a slow server still passes.
+inline void answer_health_check(Network& net, ActorId self, const Message& check) {
+  Message m = make_response(self, check.src, handle_of(check), 64, Status::kOk);
+  m.type = static_cast<std::uint16_t>(MsgType::kHealthReply);
+  net.send(m);
+}
+
 template <class T>
 class CallTracker {
  public:
@@ -120,10 +134,16 @@ class CallTracker {
                           });
   }
 
-  // Drops every outstanding call without calling anything (a crash).
+  // Calls fn(handle, value) for every outstanding call, in slot order.
   template <class Fn>
   void for_each(Fn&& fn) {
     table_.for_each_live([&fn](Handle h, Entry& e) { fn(h, e.value); });
+  }
+
+  // Forgets every outstanding call without calling anything (a crash): late
+  // answers and expiring timers then find nothing.
+  void drop_all() {
+    table_.for_each_live([this](Handle h, Entry&) { table_.release(h); });
   }
 
   std::size_t outstanding() const { return table_.live(); }

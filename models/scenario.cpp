@@ -193,6 +193,17 @@ void Scenario::parse(const ConfigNode& root, const LoadOptions& options, const s
     parse_network(nr);
     nr.finish();
   }
+  if (auto slo = r.get("slo")) {
+    MapReader sr(*slo);
+    if (auto a = sr.get("availability")) {
+      slo_availability_ = a->as_fraction();
+      if (!(slo_availability_ > 0.0 && slo_availability_ <= 1.0))
+        a->fail("must be a fraction above 0 and at most 100%, e.g. 99.9%, got " + a->describe());
+    }
+    sr.finish();
+  }
+  std::optional<ConfigNode> faults_node = r.get("faults");
+  std::vector<std::pair<ConfigNode, std::size_t>> failure_nodes;  // (node, component index)
 
   const ModelRegistry& registry = options.registry != nullptr ? *options.registry : ModelRegistry::builtin();
   const ConfigNode comps = r.require("components", "the parts of the design, e.g. components: {app: {kind: service, ...}}");
@@ -226,6 +237,7 @@ void Scenario::parse(const ConfigNode& root, const LoadOptions& options, const s
       for (const auto& z : zones->as_list()) common.zones.push_back(z.as_name());
       if (common.zones.empty()) zones->fail("needs at least one zone");
     }
+    if (auto f = fr.get("failures")) failure_nodes.emplace_back(*f, components_.size());
     std::unique_ptr<Component> comp = entry->factory(std::move(common), fr);
     fr.finish();
     for (const auto& rn : comp->replica_names()) {
@@ -263,6 +275,10 @@ void Scenario::parse(const ConfigNode& root, const LoadOptions& options, const s
                  join_alternatives(zone_list, ", ") +
                  " (a zone exists when a component names it, or when listed in network.zones)");
     }
+
+  // Random failures and the fault schedule name components and zones.
+  for (const auto& [node, index] : failure_nodes) failures_.push_back(parse_failures(node, *components_[index]));
+  if (faults_node) faults_ = parse_faults(*faults_node, duration_, components_, zone_list);
 }
 
 void Scenario::parse_network(MapReader& nr) {
@@ -343,7 +359,7 @@ Time Scenario::max_client_timeout() const {
   return t;
 }
 
-void Scenario::build(Simulation& sim, RequestMetrics& metrics) {
+void Scenario::build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults) {
   DSIM_CHECK_MSG(!used_, "a Scenario runs once; load it again for another run");
   used_ = true;
   Network& net = sim.network();
@@ -352,17 +368,21 @@ void Scenario::build(Simulation& sim, RequestMetrics& metrics) {
   for (const auto& c : components_)
     for (int i = 0; i < c->replica_count(); ++i) net.add_zone(c->replica_zone(i));
   for (const auto& l : links_) net.add_link(*net.find_zone(l.a), *net.find_zone(l.b), l.params);
-  BuildContext ctx{sim, metrics, warmup_, duration_, max_client_timeout()};
+  BuildContext ctx{sim, metrics, warmup_, duration_, max_client_timeout(), faults};
   for (auto& c : components_) c->build(ctx);
   net.finalize();
   IndexView index(components_);
   for (auto& c : components_) c->connect(index);
+  sim.add_actor(faults);
+  faults.setup(components_, faults_, failures_);
 }
 
 RunRecord Scenario::run(const RunOptions& options) {
   Simulation sim(seed_);
   RequestMetrics metrics(warmup_, duration_, window_);
-  build(sim, metrics);
+  metrics.set_slo(slo_availability_);
+  FaultInjector faults(sim, metrics, warmup_, duration_, max_client_timeout());
+  build(sim, metrics, faults);
   struct ProgressCtx {
     const RunOptions* options;
     Time duration;
@@ -376,6 +396,7 @@ RunRecord Scenario::run(const RunOptions& options) {
         &pctx, 1u << 20);
   }
   for (auto& c : components_) c->start();
+  faults.start();
   sim.run_until(duration_);
   Time end = duration_;
   if (metrics.outstanding() > 0) {
@@ -398,6 +419,8 @@ RunRecord Scenario::run(const RunOptions& options) {
   rec.events = sim.events_processed();
   rec.messages_sent = sim.network().messages_sent();
   rec.messages_lost = sim.network().messages_lost();
+  rec.messages_dropped = sim.network().messages_dropped();
+  rec.slo_availability = slo_availability_;
   metrics.finish(end, rec);
   for (auto& c : components_) {
     c->finish_run();
@@ -409,6 +432,7 @@ RunRecord Scenario::run(const RunOptions& options) {
     c->record(cr);
     rec.components.push_back(std::move(cr));
   }
+  faults.finish(end, rec);
   return rec;
 }
 
@@ -437,7 +461,9 @@ std::string link_label(const LinkParams& p) {
 std::string Scenario::graph_dot() {
   Simulation sim(seed_);
   RequestMetrics metrics(warmup_, duration_, window_);
-  build(sim, metrics);
+  metrics.set_slo(slo_availability_);
+  FaultInjector faults(sim, metrics, warmup_, duration_, max_client_timeout());
+  build(sim, metrics, faults);
   const Network& net = sim.network();
   std::ostringstream out;
   out << "digraph " << dot_id(name_) << " {\n";

@@ -18,6 +18,7 @@
 
 #include "models/component.h"
 #include "models/config.h"
+#include "models/faults.h"
 #include "models/record.h"
 #include "sim/network.h"
 
@@ -69,7 +70,7 @@ class Scenario {
   void check_call_graph() const;
   Time max_client_timeout() const;
   // Creates the simulation, network and actors (no events yet).
-  void build(Simulation& sim, RequestMetrics& metrics);
+  void build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults);
 
   struct LinkConfig {
     std::string a;
@@ -88,6 +89,9 @@ class Scenario {
   std::vector<std::string> declared_zones_;
   std::vector<LinkConfig> links_;
   std::vector<std::unique_ptr<Component>> components_;
+  double slo_availability_ = 0.99;
+  std::vector<FaultSpec> faults_;
+  std::vector<FailureSpec> failures_;
   bool used_ = false;
 };
 

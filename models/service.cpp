@@ -10,7 +10,7 @@ namespace {
 enum EventKind : std::uint16_t { kServiceDone = 1, kCallTimeout = 2 };
 }
 
-class ServiceComponent::Replica final : public Actor {
+class ServiceComponent::Replica final : public ReplicaActor {
  public:
   Replica(const ServiceComponent& owner, int index, BuildContext& ctx)
       : cfg_(owner.config_),
@@ -36,18 +36,51 @@ class ServiceComponent::Replica final : public Actor {
   }
 
   void on_message(const Message& msg) override {
-    if (msg.type == static_cast<std::uint16_t>(MsgType::kRequest)) {
+    if (is_type(msg, MsgType::kRequest)) {
       on_request(msg);
-    } else {
+    } else if (is_type(msg, MsgType::kResponse)) {
       on_response(msg);
+    } else if (is_type(msg, MsgType::kHealthCheck)) {
+      answer_health_check(sim_.network(), actor_id(), msg);
     }
   }
 
+  void go_down() override {
+    // Everything in progress is lost: no answers, calls forgotten, workers
+    // idle, the queue empty. Stale service-completion events are recognised
+    // by their time (Worker::done_at) and ignored.
+    const Time now = sim_.now();
+    calls_.drop_all();
+    while (!queue_.empty()) {
+      queue_.pop_front();
+      occupancy_.queued(now, -1);
+      occupancy_.lose(now);
+    }
+    free_.clear();
+    for (std::size_t w = workers_.size(); w > 0; --w) {
+      Worker& worker = workers_[w - 1];
+      if (worker.busy) {
+        occupancy_.busy(now, -1);
+        occupancy_.lose(now);
+      }
+      worker = Worker{};
+      free_.push_back(static_cast<std::uint32_t>(w - 1));
+    }
+  }
+  void come_up() override {}  // already empty
+  void set_slowdown(double factor) override { slowdown_ = factor; }
+
   void on_event(std::uint16_t kind, std::uint32_t arg) override {
     switch (kind) {
-      case kServiceDone:
+      case kServiceDone: {
+        Worker& worker = workers_[arg];
+        // A completion scheduled before a crash finds the worker idle or on
+        // a later job (due at another time): ignore it.
+        if (!worker.in_service || worker.done_at != sim_.now()) return;
+        worker.in_service = false;
         after_step(arg);
         return;
+      }
       case kCallTimeout:
         calls_.on_timer(arg, [this](Handle, const PendingCall& p) { finish(p.worker, Status::kTimeout); });
         return;
@@ -70,6 +103,9 @@ class ServiceComponent::Replica final : public Actor {
   struct Worker {
     Job job;
     std::uint32_t next_call = 0;  // index into cfg_.call_refs of the next call
+    bool busy = false;            // has a job (in service or waiting on a call)
+    bool in_service = false;      // a completion event is due at done_at
+    Time done_at = 0;
   };
   struct PendingCall {
     std::uint32_t worker = 0;
@@ -100,7 +136,12 @@ class ServiceComponent::Replica final : public Actor {
     Worker& worker = workers_[w];
     worker.job = job;
     worker.next_call = 0;
-    sim_.schedule_after(round_to_time(cfg_.service_time.sample(rng_)), actor_id(), kServiceDone, w);
+    worker.busy = true;
+    worker.in_service = true;
+    double d = cfg_.service_time.sample(rng_);
+    if (slowdown_ != 1.0) d *= slowdown_;
+    worker.done_at = sim_.now() + round_to_time(d);
+    sim_.schedule(worker.done_at, actor_id(), kServiceDone, w);
   }
 
   // The worker finished its service time or a call: make the next call or answer.
@@ -136,6 +177,7 @@ class ServiceComponent::Replica final : public Actor {
   void finish(std::uint32_t w, Status status) {
     const Time now = sim_.now();
     const Job job = workers_[w].job;
+    workers_[w].busy = false;
     reply(job.caller, job.reply_to, status);
     occupancy_.depart(now, job.arrived, job.measured);
     occupancy_.busy(now, -1);
@@ -162,6 +204,7 @@ class ServiceComponent::Replica final : public Actor {
   std::vector<std::size_t> next_target_;
   CallTracker<PendingCall> calls_;
   Occupancy occupancy_;
+  double slowdown_ = 1.0;
 };
 
 ServiceComponent::ServiceComponent(ComponentCommon common, Config config)

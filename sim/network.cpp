@@ -108,6 +108,31 @@ void Network::finalize() {
   finalized_ = true;
 }
 
+std::uint32_t Network::add_degradation(ZoneId a, ZoneId b, double latency_factor, double loss) {
+  DSIM_CHECK(a < zones_.size() && b < zones_.size());
+  DSIM_CHECK(latency_factor > 0 && loss >= 0 && loss <= 1);
+  degraded_.push_back(Degradation{next_degradation_, a, b, latency_factor, loss});
+  return next_degradation_++;
+}
+
+void Network::remove_degradation(std::uint32_t id) {
+  for (std::size_t i = 0; i < degraded_.size(); ++i)
+    if (degraded_[i].id == id) {
+      degraded_.erase(degraded_.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  DSIM_CHECK_MSG(false, "remove_degradation: unknown id");
+}
+
+Time Network::degrade_hop(ZoneId a, ZoneId b, Time delay, Rng& rng) const {
+  for (const Degradation& d : degraded_) {
+    if (!((d.a == a && d.b == b) || (d.a == b && d.b == a))) continue;
+    if (d.loss > 0.0 && rng.bernoulli(d.loss)) return -1;
+    delay = round_to_time(static_cast<double>(delay) * d.latency_factor);
+  }
+  return delay;
+}
+
 Network::Route Network::route(ZoneId from, ZoneId to) const {
   DSIM_CHECK(finalized_);
   Route r;
@@ -132,11 +157,15 @@ void Network::send(const Message& msg) {
   const std::uint32_t begin = route_begin_[i];
   const std::uint32_t end = route_begin_[i + 1];
   Time delay = 0;
+  const bool degraded = !degraded_.empty();
   if (begin == end) {
     delay = fixed_default_delay_ >= 0 ? fixed_default_delay_ : hop_delay(default_, msg.bytes, src.rng);
+    if (degraded && delay >= 0) delay = degrade_hop(src.zone, nodes_[msg.dst].zone, delay, src.rng);
   } else {
     for (std::uint32_t k = begin; k < end && delay >= 0; ++k) {
-      const Time d = hop_delay(links_[route_links_[k]].params, msg.bytes, src.rng);
+      const Link& link = links_[route_links_[k]];
+      Time d = hop_delay(link.params, msg.bytes, src.rng);
+      if (degraded && d >= 0) d = degrade_hop(link.a, link.b, d, src.rng);
       delay = d < 0 ? d : delay + d;
     }
   }
@@ -154,7 +183,7 @@ void Network::send(const Message& msg) {
     pool_.push_back(msg);
   }
   // Messages over a fixed-delay path arrive in the order they are sent.
-  if (begin == end && fixed_default_delay_ >= 0) {
+  if (begin == end && fixed_default_delay_ >= 0 && !degraded) {
     sim_.schedule_in_order(sim_.now() + delay, Simulation::kNetworkActor, 0, slot);
   } else {
     sim_.schedule_after(delay, Simulation::kNetworkActor, 0, slot);

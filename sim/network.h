@@ -91,6 +91,14 @@ class Network {
   inline void deliver(std::uint32_t slot);
   void set_delivery_filter(DeliveryFilter* filter) { filter_ = filter; }
 
+  // Degrades the path between zones a and b (either direction; a == b is
+  // within the zone) until removed: each hop between them (an explicit link
+  // joining them, or the default link when no explicit route does) gets its
+  // latency multiplied by `latency_factor` and loses messages with extra
+  // probability `loss`. Returns an id for remove_degradation().
+  std::uint32_t add_degradation(ZoneId a, ZoneId b, double latency_factor, double loss);
+  void remove_degradation(std::uint32_t id);
+
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t messages_lost() const { return lost_; }
   std::uint64_t messages_dropped() const { return dropped_; }
@@ -109,6 +117,18 @@ class Network {
   // The default link's delay when it is the same for every message (constant
   // latency, no bandwidth limit, no loss), else -1: the common case, made cheap.
   Time fixed_default_delay_ = -1;
+
+  struct Degradation {
+    std::uint32_t id;
+    ZoneId a, b;
+    double latency_factor;
+    double loss;
+  };
+  std::vector<Degradation> degraded_;
+  std::uint32_t next_degradation_ = 0;
+  // Applies active degradations to one hop between zones a and b (delay in,
+  // delay out, or -1 if the degradation loses the message).
+  Time degrade_hop(ZoneId a, ZoneId b, Time delay, Rng& rng) const;
 
   // Per node, what sending needs, in one place: its zone and its stream.
   struct Node {

@@ -45,7 +45,7 @@ TEST(Cli, OutWritesSummaryAndTimeSeries) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string csv = testing::read_file(dir + "/timeseries.csv");
   EXPECT_EQ(csv.rfind("time_s,sent,succeeded,failed_timeout,failed_rejected,failed_unavailable,throughput_rps,"
-                      "availability,p50_ms,p99_ms\n",
+                      "availability,p50_ms,p99_ms,attempts\n",
                       0),
             0u);
   EXPECT_GE(std::count(csv.begin(), csv.end(), '\n'), 5);  // header + 4 windows
