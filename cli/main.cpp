@@ -3,6 +3,7 @@
 // 0 success, 1 an environment failure (cannot write output), 2 bad input
 // (scenario or arguments), with one message on stderr naming the location.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -64,7 +65,14 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
     progress.update(now, duration, events);
   };
   const double t0 = dsim::cli::wall_seconds();
-  const dsim::RunRecord rec = scenario->run(run_options);
+  dsim::RunRecord rec;
+  try {
+    rec = scenario->run(run_options);
+  } catch (const dsim::SimulationStalled& e) {
+    progress.done();
+    std::fprintf(stderr, "dsim: error: %s: %s\n", file.empty() ? "<built-in>" : file.c_str(), e.what());
+    return kExitBadInput;
+  }
   const double wall = dsim::cli::wall_seconds() - t0;
   progress.done();
   if (json) std::fputs(dsim::summary_json_text(rec).c_str(), stdout);
@@ -120,13 +128,14 @@ int main(int argc, char** argv) {
 
   Common common;
   std::string run_file;
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> seed_text;
   bool json = false;
   bool quiet = false;
   std::string out_dir;
   CLI::App* run = app.add_subcommand("run", "run a scenario and print its report");
   run->add_option("file", run_file, "scenario YAML file (default: the built-in e-commerce example)");
-  run->add_option("--seed", seed, "random seed (default: the scenario's seed, or 1)");
+  run->add_option("--seed", seed_text, "random seed, 0 to 18446744073709551615 (default: the scenario's seed, or 1)")
+      ->type_name("UINT");
   run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
       ->type_name("PATH=VALUE");
   run->add_flag("--json", json, "print the summary as JSON instead of a table");
@@ -157,7 +166,22 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (run->parsed()) return cmd_run(run_file, seed, common, json, out_dir, quiet);
+    if (run->parsed()) {
+      std::optional<std::uint64_t> seed;
+      if (seed_text) {
+        std::uint64_t v = 0;
+        const char* b = seed_text->data();
+        const char* e = b + seed_text->size();
+        const auto res = std::from_chars(b, e, v);
+        if (res.ec != std::errc() || res.ptr != e) {
+          std::fprintf(stderr, "dsim: error: --seed: expected an integer from 0 to 18446744073709551615, got '%s'\n",
+                       seed_text->c_str());
+          return kExitBadInput;
+        }
+        seed = v;
+      }
+      return cmd_run(run_file, seed, common, json, out_dir, quiet);
+    }
     if (validate->parsed()) return cmd_validate(validate_file, common);
     if (graph->parsed()) return cmd_graph(graph_file, common);
   } catch (const std::exception& e) {

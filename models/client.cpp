@@ -160,6 +160,8 @@ std::unique_ptr<Component> ClientComponent::parse(ComponentCommon common, MapRea
     c.loop = Loop::kOpen;
     c.rate = rate->as_rate();
     if (!(c.rate > 0.0)) rate->fail("must be a positive rate, got " + rate->describe());
+    if (1e9 * common.replicas / c.rate > 1e18)
+      rate->fail("is too small: under one request per 30 years per replica; give a larger rate");
     if (c.rate / common.replicas > 1e9)
       rate->fail("more than one request per nanosecond per replica cannot be simulated");
     if (think) think->fail("think_time applies to closed-loop clients (users); this one has a rate", true);

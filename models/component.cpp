@@ -6,7 +6,7 @@ namespace dsim {
 
 Component::Component(ComponentCommon common) : common_(std::move(common)) {
   DSIM_CHECK(common_.replicas >= 1);
-  if (common_.replicas == 1) {
+  if (common_.replicas == 1 && !common_.replicas_given) {
     replica_names_.push_back(common_.name);
   } else {
     for (int i = 0; i < common_.replicas; ++i) replica_names_.push_back(common_.name + "-" + std::to_string(i));
@@ -38,7 +38,11 @@ Component& ComponentIndex::lookup(const ConfigNode& ref, bool must_serve) const 
   if (c == nullptr) {
     // A replica name where a component is expected gets its own hint.
     const auto dash = name.rfind('-');
-    if (dash != std::string::npos && find(name.substr(0, dash)) != nullptr)
+    const Component* owner = dash != std::string::npos ? find(name.substr(0, dash)) : nullptr;
+    bool is_replica = false;
+    if (owner != nullptr)
+      for (const auto& r : owner->replica_names()) is_replica = is_replica || r == name;
+    if (is_replica)
       ref.fail("'" + name + "' is a replica; name the component '" + name.substr(0, dash) +
                "' here (its replicas are chosen round robin)");
     ref.fail("unknown component '" + name + "'" + did_you_mean(name, names()) +

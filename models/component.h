@@ -81,6 +81,7 @@ struct ComponentCommon {
   std::string name;
   std::string kind;
   int replicas = 1;
+  bool replicas_given = false;     // `replicas:` written: names are name-0 .. name-(N-1)
   std::vector<std::string> zones;  // replica i is in zones[i % zones.size()]
   ConfigNode node;                 // the component's YAML, for later messages
 };

@@ -118,6 +118,8 @@ bool ConfigNode::as_bool() const {
 Time ConfigNode::as_duration() const {
   const auto p = units::parse_duration(scalar_text("a duration such as 10ms or 1.5s"));
   if (!p.ok()) fail(p.error);
+  if (std::fabs(p.value) > static_cast<double>(kMaxConfigDuration))
+    fail("durations are limited to 50 years of simulated time, got " + describe());
   return static_cast<Time>(p.value);
 }
 
@@ -195,6 +197,12 @@ double non_negative_dur(const ConfigNode& n) { return static_cast<double>(n.non_
 double positive_shape(const ConfigNode& n) {
   const double v = n.as_number();
   if (!(v > 0.0) || v > 1e6) n.fail("must be a positive number (the shape parameter), got " + n.describe());
+  return v;
+}
+// Weibull shapes below 0.05 have means beyond any double (Gamma(1 + 1/k)).
+double weibull_shape(const ConfigNode& n) {
+  const double v = positive_shape(n);
+  if (v < 0.05) n.fail("must be at least 0.05 for a weibull (smaller shapes have no usable mean), got " + n.describe());
   return v;
 }
 
@@ -290,7 +298,7 @@ Distribution ConfigNode::as_duration_distribution() const {
       d = Distribution::pareto(positive_dur(*min), shape);
     }
   } else if (dist == "weibull") {
-    const double shape = positive_shape(r.require("shape", "the shape k, e.g. 1.5"));
+    const double shape = weibull_shape(r.require("shape", "the shape k, e.g. 1.5"));
     auto scale = r.get("scale");
     auto mean = r.get("mean");
     if (scale && mean) mean->fail("give either scale or mean, not both", true);
@@ -418,7 +426,9 @@ std::vector<std::string> map_keys(const YAML::Node& n) {
 }  // namespace
 
 void apply_override(YAML::Node& root, const std::string& assignment, ConfigContext& ctx) {
-  auto source = std::make_shared<ConfigSource>(ConfigSource{"--set " + assignment, false});
+  // Name the override in messages, shortened if it is long.
+  const std::string shown = assignment.size() > 80 ? assignment.substr(0, 77) + "..." : assignment;
+  auto source = std::make_shared<ConfigSource>(ConfigSource{"--set " + shown, false});
   auto fail = [&](const std::string& field, const std::string& msg) {
     throw DiagnosticError(Diagnostic{source->name, 0, 0, field, msg});
   };
@@ -436,7 +446,7 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
   try {
     value = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    fail(path, "the value is not valid YAML: " + e.msg);
+    fail(path, "the value is not valid YAML: " + e.msg.substr(0, 200));
   }
 
   if (!root.IsMap()) fail(path, "the scenario is not a mapping, so no field can be set");

@@ -320,7 +320,7 @@ FailureSpec parse_failures(const ConfigNode& node, const Component& component) {
   } else if (dist == "weibull") {
     if (!shape) node.fail("a weibull failure distribution needs a shape, e.g. {dist: weibull, shape: 1.5}");
     const double k = shape->as_number();
-    if (!(k > 0.0) || k > 1e3) shape->fail("must be a positive number, e.g. 1.5, got " + shape->describe());
+    if (!(k >= 0.05) || k > 1e3) shape->fail("must be a number from 0.05 to 1000, e.g. 1.5, got " + shape->describe());
     f.exponential = false;
     f.up = Distribution::weibull_mean(f.mtbf_ns, k);
     f.repair = Distribution::weibull_mean(f.mttr_ns, k);

@@ -1,5 +1,7 @@
 #include "models/scenario.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -16,7 +18,7 @@ namespace dsim {
 namespace {
 
 constexpr std::size_t kMaxFileBytes = 16u << 20;
-constexpr Time kMaxDuration = 366 * 24 * kHour;
+constexpr Time kMaxDuration = kMaxConfigDuration;
 constexpr int kMaxReplicas = 100'000;
 
 class IndexView final : public ComponentIndex {
@@ -127,7 +129,14 @@ LoadResult Scenario::load_text(std::string_view text, const std::string& source,
     check_text(text, source);
     YAML::Node root;
     try {
-      root = YAML::Load(std::string(text));
+      std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+      if (docs.size() > 1) {
+        const YAML::Mark m = docs[1].Mark();
+        fail_file(source, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1,
+                  "a scenario file holds one YAML document; this is a second one (after '---'): "
+                  "put it in a file of its own");
+      }
+      if (!docs.empty()) root = docs[0];
     } catch (const YAML::DeepRecursion& e) {
       fail_file(source, e.mark.line + 1, e.mark.column + 1,
                 "invalid YAML: lists or mappings nested too deeply (a scenario needs a few levels)");
@@ -165,14 +174,17 @@ void Scenario::parse(const ConfigNode& root, const LoadOptions& options, const s
   if (auto n = r.get("name")) name_ = n->as_string();
   if (auto d = r.get("description")) description_ = d->as_string();
   if (auto s = r.get("seed")) {
-    const std::int64_t v = s->as_int();
-    if (v < 0) s->fail("must be a non-negative integer, got " + s->describe());
-    seed_ = static_cast<std::uint64_t>(v);
+    std::uint64_t v = 0;
+    const std::string t = s->is_scalar() ? s->yaml().Scalar() : std::string();
+    const auto res = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size())
+      s->fail("must be an integer from 0 to 18446744073709551615, got " + s->describe());
+    seed_ = v;
   }
   if (options.seed) seed_ = *options.seed;
   const ConfigNode dur = r.require("duration", "how long to simulate, e.g. duration: 60s");
   duration_ = dur.positive_duration();
-  if (duration_ > kMaxDuration) dur.fail("must be at most 366d of simulated time");
+  if (duration_ > kMaxDuration) dur.fail("must be at most 50 years of simulated time");
   if (auto w = r.get("warmup")) {
     warmup_ = w->non_negative_duration();
     if (warmup_ >= duration_)
@@ -227,8 +239,11 @@ void Scenario::parse(const ConfigNode& root, const LoadOptions& options, const s
     if (entry == nullptr)
       kind_node.fail("unknown kind '" + kind + "'" + did_you_mean(kind, registry.kinds()) +
                      "; valid kinds: " + join_alternatives(registry.kinds()));
-    ComponentCommon common{cname, kind, 1, {}, cnode};
-    if (auto rep = fr.get("replicas")) common.replicas = static_cast<int>(rep->int_in(1, kMaxReplicas));
+    ComponentCommon common{cname, kind, 1, false, {}, cnode};
+    if (auto rep = fr.get("replicas")) {
+      common.replicas = static_cast<int>(rep->int_in(1, kMaxReplicas));
+      common.replicas_given = true;
+    }
     auto zone = fr.get("zone");
     auto zones = fr.get("zones");
     if (zone && zones) zones->fail("give either zone (one zone) or zones (replicas spread round robin), not both", true);
@@ -242,8 +257,9 @@ void Scenario::parse(const ConfigNode& root, const LoadOptions& options, const s
     fr.finish();
     for (const auto& rn : comp->replica_names()) {
       if (!replica_names.insert(rn).second)
-        cnode.fail("the replica name '" + rn + "' is used twice (replicas of '" + cname +
-                       "' are named " + cname + "-0, " + cname + "-1, ...); rename one of the components",
+        cnode.fail("the replica name '" + rn + "' is used twice: by this component and by another one (a component "
+                   "named app with replicas has replicas app-0, app-1, ...; a component without replicas: is "
+                   "named as it is); rename one of them",
                    true);
     }
     components_.push_back(std::move(comp));

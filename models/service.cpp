@@ -1,6 +1,7 @@
 #include "models/service.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "sim/ring_buffer.h"
 
@@ -23,7 +24,8 @@ class ServiceComponent::Replica final : public ReplicaActor {
     // Room for a busy queue up front (a few tens of KB), so that a queue
     // that wanders to new lengths does not allocate mid-run; longer queues
     // still grow, geometrically.
-    constexpr std::int64_t kInitialQueue = 1024;
+    // (Small for wide components, whose replicas are each lightly loaded.)
+    const std::int64_t kInitialQueue = owner.replica_count() <= 64 ? 256 : 16;
     queue_.reserve(static_cast<std::size_t>(
         cfg_.queue_capacity >= 0 ? std::min(cfg_.queue_capacity, kInitialQueue) : kInitialQueue));
   }
@@ -214,16 +216,27 @@ ServiceComponent::~ServiceComponent() = default;
 
 std::unique_ptr<Component> ServiceComponent::parse(ComponentCommon common, MapReader& r) {
   Config c;
-  if (auto w = r.get("workers")) c.workers = w->int_in(1, 1'000'000);
+  if (auto w = r.get("workers")) {
+    c.workers = w->int_in(1, 1'000'000);
+    if (c.workers * common.replicas > 10'000'000)
+      w->fail("replicas x workers is " + std::to_string(c.workers * common.replicas) +
+              "; at most 10000000 workers in all can be simulated");
+  }
   c.service_time = r.require("service_time",
                              "how long a worker is busy per request, e.g. 2ms or "
                              "{dist: exponential, mean: 2ms}")
                        .as_duration_distribution();
   if (auto q = r.get("queue_capacity")) {
-    if (q->is_scalar() && (q->yaml().Scalar() == "unlimited" || q->yaml().Scalar() == "inf"))
+    const std::string t = q->is_scalar() ? q->yaml().Scalar() : std::string();
+    if (t == "unlimited" || t == "inf") {
       c.queue_capacity = -1;
-    else
+    } else {
+      std::int64_t v = 0;
+      const auto res = std::from_chars(t.data(), t.data() + t.size(), v);
+      if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size())
+        q->fail("expected a whole number of waiting requests (0 to 1000000000) or unlimited, got " + q->describe());
       c.queue_capacity = q->int_in(0, 1'000'000'000);
+    }
   }
   if (auto calls = r.get("calls")) {
     if (calls->is_scalar()) c.call_refs.push_back(*calls);

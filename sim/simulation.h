@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,14 @@ namespace dsim {
 
 class Network;
 class Simulation;
+
+// Thrown by run_until when simulated time stops advancing: a loop of events
+// with no delay in it (e.g. closed-loop users with no think time whose
+// requests are answered with no latency). Unwinds cleanly.
+class SimulationStalled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class Actor {
  public:
@@ -122,7 +131,14 @@ class Simulation {
   std::unique_ptr<Network> network_;
   Observer observer_ = nullptr;
   void* observer_ctx_ = nullptr;
-  std::uint64_t observer_every_ = 0;
+  std::uint64_t observer_every_ = kCheckEvery;
+  // Every kCheckEvery events: the observer, and a check that time moves.
+  static constexpr std::uint64_t kCheckEvery = 1u << 20;
+  // This many checks in a row at the same instant is a stall.
+  static constexpr int kStallChecks = 128;
+  Time last_check_time_ = -1;
+  int checks_at_same_time_ = 0;
+  void periodic_check();
 };
 
 }  // namespace dsim

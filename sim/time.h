@@ -24,6 +24,10 @@ inline constexpr double to_millis(Time t) { return static_cast<double>(t) / 1e6;
 
 // Rounds a non-negative duration in nanoseconds (as a double) to Time, saturating
 // instead of overflowing. Rounding is half-up, which is exact and portable.
+// The longest duration a scenario may give (a run, a timeout, a fault): 50
+// years. Sums of a few such stay far from int64 overflow (292 years).
+inline constexpr Time kMaxConfigDuration = static_cast<Time>(50LL * 36525 * 24 * 3600 / 100) * 1'000'000'000LL;
+
 inline Time round_to_time(double ns) {
   if (!(ns > 0.0)) return 0;  // also maps NaN to 0
   if (ns >= 9.2e18) return kTimeMax / 4;

@@ -88,6 +88,17 @@ TEST(Cli, SetOverridesAField) {
   EXPECT_TRUE(j["components"]["app"]["per_replica"].contains("app-3"));
 }
 
+TEST(Cli, SeedOutOfRangeIsBadInput) {
+  for (const char* bad : {"-1", "18446744073709551616", "12abc", "1.5"}) {
+    const auto r = testing::run_dsim(std::string("run scenarios/ecommerce.yaml -q --seed ") + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("--seed: expected an integer from 0 to 18446744073709551615"), std::string::npos) << r.err;
+  }
+  const auto ok = testing::run_dsim("run scenarios/ecommerce.yaml -q --json --set duration=6s --seed 18446744073709551615");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("\"seed\": 18446744073709551615"), std::string::npos);
+}
+
 TEST(Cli, ValidateReportsOk) {
   const auto r = testing::run_dsim("validate scenarios/ecommerce.yaml");
   EXPECT_EQ(r.exit_code, 0);

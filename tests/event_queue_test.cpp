@@ -136,5 +136,42 @@ TEST(Simulation, RunUntilStopsAtTheLimitWithFifoEventsPending) {
   EXPECT_EQ(log.seen.back(), (std::pair<Time, std::uint32_t>{30, 2}));
 }
 
+// An actor that reschedules itself at the same instant forever.
+class Spinner final : public Actor {
+ public:
+  explicit Spinner(Simulation& sim) : sim_(sim) {}
+  void on_event(std::uint16_t, std::uint32_t) override { sim_.schedule_after(0, actor_id(), 1, 0); }
+
+ private:
+  Simulation& sim_;
+};
+
+TEST(Simulation, AZeroDelayLoopIsReportedAsAStall) {
+  Simulation sim(1);
+  Spinner s(sim);
+  sim.add_actor(s);
+  // Check every 1000 events so that the stall shows quickly.
+  sim.set_observer([](void*, const Simulation&) {}, nullptr, 1000);
+  sim.schedule(5 * kSecond, s.actor_id(), 1, 0);
+  try {
+    sim.run_until(10 * kSecond);
+    FAIL() << "expected SimulationStalled";
+  } catch (const SimulationStalled& e) {
+    EXPECT_NE(std::string(e.what()).find("stopped advancing at 5 s"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(sim.now(), 5 * kSecond);
+}
+
+TEST(Simulation, ManyEventsAtOneInstantThatEndAreNotAStall) {
+  Simulation sim(1);
+  Log log(sim);
+  sim.add_actor(log);
+  sim.set_observer([](void*, const Simulation&) {}, nullptr, 1000);
+  for (std::uint32_t i = 0; i < 100'000; ++i) sim.schedule(7, log.actor_id(), 1, i);
+  sim.schedule(8, log.actor_id(), 1, 0);
+  EXPECT_NO_THROW(sim.run_until(100));
+  EXPECT_EQ(log.seen.size(), 100'001U);
+}
+
 }  // namespace
 }  // namespace dsim
