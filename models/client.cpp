@@ -2,12 +2,13 @@
 
 #include <cmath>
 
+#include "sim/deadline_queue.h"
 #include "sim/units.h"
 
 namespace dsim {
 
 namespace {
-enum EventKind : std::uint16_t { kArrival = 1, kUserSend = 2, kTimeout = 3 };
+enum EventKind : std::uint16_t { kArrival = 1, kUserSend = 2, kTimeout = 3, kRetry = 4, kDeadline = 5 };
 constexpr std::uint32_t kNoUser = UINT32_MAX;
 }  // namespace
 
@@ -20,7 +21,8 @@ class ClientComponent::Replica final : public ReplicaActor {
         sim_(ctx.sim),
         metrics_(ctx.requests),
         duration_(ctx.duration),
-        rng_(ctx.sim.stream(owner.replica_name(index))) {
+        rng_(ctx.sim.stream(owner.replica_name(index))),
+        retry_rng_(ctx.sim.stream(owner.replica_name(index) + "/retry")) {
     const auto n = static_cast<std::uint64_t>(owner.replica_count());
     if (cfg_.loop == Loop::kOpen) {
       const double rate = cfg_.rate / static_cast<double>(n);
@@ -31,9 +33,13 @@ class ClientComponent::Replica final : public ReplicaActor {
       const auto total = static_cast<std::uint64_t>(cfg_.users);
       users_ = total / n + (static_cast<std::uint64_t>(index) < total % n ? 1 : 0);
     }
+    if (cfg_.retry_budget) budget_.emplace(cfg_.retry_budget->ratio, cfg_.retry_budget->min_per_s);
   }
 
-  void bind() { calls_.bind(sim_, actor_id(), kTimeout); }
+  void bind() {
+    calls_.bind(sim_, actor_id(), kTimeout);
+    if (cfg_.deadline) deadlines_.bind(sim_, actor_id(), kDeadline, 0, *cfg_.deadline);
+  }
 
   void set_targets(std::vector<ActorId> targets) {
     targets_ = std::move(targets);
@@ -68,7 +74,27 @@ class ClientComponent::Replica final : public ReplicaActor {
         send(arg);
         return;
       case kTimeout:
-        calls_.on_timer(arg, [this](Handle, const Pending& p) { resolve(p, Status::kTimeout, false); });
+        calls_.on_timer(arg, [this](Handle, const Handle& request) { attempt_done(request, Status::kTimeout, false); });
+        return;
+      case kRetry: {
+        // A retry is due for the request in slot arg, unless the request
+        // ended meanwhile (its deadline) and the slot moved on.
+        if (!requests_.is_live_slot(arg)) return;
+        Request& r = requests_.at(arg);
+        if (!r.waiting_retry || r.retry_at != sim_.now()) return;
+        r.waiting_retry = false;
+        metrics_.on_retry(sim_.now(), r.sent_at);
+        attempt(Handle{arg, requests_.gen_of(arg)});
+        return;
+      }
+      case kDeadline:
+        deadlines_.on_timer([this](Handle h) { return requests_.is_live(h); },
+                            [this](Handle h) {
+                              Request& r = requests_.at(h.slot);
+                              // The attempt in flight is abandoned; a late answer finds nothing.
+                              if (!r.waiting_retry && calls_.find(r.attempt) != nullptr) calls_.finish(r.attempt);
+                              resolve(h, Status::kTimeout, false);
+                            });
         return;
       default:
         DSIM_CHECK_MSG(false, "client: unknown event kind");
@@ -76,23 +102,30 @@ class ClientComponent::Replica final : public ReplicaActor {
   }
 
   void on_message(const Message& msg) override {
-    DSIM_CHECK(msg.type == static_cast<std::uint16_t>(MsgType::kResponse));
+    DSIM_CHECK(is_type(msg, MsgType::kResponse));
     const Handle h = handle_of(msg);
-    const Pending* p = calls_.find(h);
-    if (p == nullptr) return;  // answer to a request that already timed out
-    const Pending done = *p;
+    const Handle* request = calls_.find(h);
+    if (request == nullptr) return;  // answer to an attempt that already timed out
+    const Handle rh = *request;
     calls_.finish(h);
-    resolve(done, static_cast<Status>(msg.status), true);
+    attempt_done(rh, static_cast<Status>(msg.status), true);
   }
 
   std::uint64_t sent() const { return sent_; }
+  std::uint64_t attempts() const { return attempts_; }
+  std::uint64_t retries_denied() const { return retries_denied_; }
   std::uint64_t succeeded() const { return succeeded_; }
   const std::array<std::uint64_t, kFailureKinds>& failed() const { return failed_; }
 
  private:
-  struct Pending {
+  // One request of a user: its first send and every retry.
+  struct Request {
     Time sent_at = 0;
     std::uint32_t user = kNoUser;
+    std::uint32_t attempts = 0;
+    Handle attempt{};  // the attempt in flight, if not waiting to retry
+    bool waiting_retry = false;
+    Time retry_at = 0;
   };
 
   void schedule_arrival() {
@@ -105,22 +138,58 @@ class ClientComponent::Replica final : public ReplicaActor {
 
   void send(std::uint32_t user) {
     const Time now = sim_.now();
-    const Handle h = calls_.start(cfg_.timeout, Pending{now, user});
+    const Handle h = requests_.acquire();
+    Request& r = requests_.at(h.slot);
+    r.sent_at = now;
+    r.user = user;
     metrics_.on_sent(now);
     if (metrics_.measured(now)) ++sent_;
+    if (budget_) budget_->deposit(now);
+    if (cfg_.deadline) deadlines_.push(h);
+    attempt(h);
+  }
+
+  void attempt(Handle request) {
+    Request& r = requests_.at(request.slot);
+    ++r.attempts;
+    if (metrics_.measured(r.sent_at)) ++attempts_;
+    r.attempt = calls_.start(cfg_.timeout, request);
     const ActorId target = targets_[next_target_];
     if (++next_target_ == targets_.size()) next_target_ = 0;
-    sim_.network().send(make_request(actor_id(), target, h, cfg_.request_size,
+    sim_.network().send(make_request(actor_id(), target, r.attempt, cfg_.request_size,
                                      RequestContext{cfg_.timeout, actor_id(), 0}));
   }
 
-  void resolve(const Pending& p, Status status, bool responded) {
-    if (metrics_.measured(p.sent_at)) {
+  // An attempt ended: succeed, retry after a backoff, or fail.
+  void attempt_done(Handle request, Status status, bool responded) {
+    Request& r = requests_.at(request.slot);
+    if (status != Status::kOk && r.attempts <= static_cast<std::uint32_t>(cfg_.retries)) {
+      const Time now = sim_.now();
+      const Time wait = cfg_.backoff.delay(r.attempts, retry_rng_);
+      const bool in_time = !cfg_.deadline || now + wait < r.sent_at + *cfg_.deadline;
+      if (in_time) {
+        if (!budget_ || budget_->try_withdraw(now)) {
+          r.waiting_retry = true;
+          r.retry_at = now + wait;
+          sim_.schedule(r.retry_at, actor_id(), kRetry, request.slot);
+          return;
+        }
+        if (metrics_.measured(r.sent_at)) ++retries_denied_;
+      }
+    }
+    resolve(request, status, responded);
+  }
+
+  void resolve(Handle request, Status status, bool responded) {
+    const Request r = requests_.at(request.slot);
+    requests_.release(request);
+    if (cfg_.deadline) deadlines_.trim([this](Handle h) { return requests_.is_live(h); });
+    if (metrics_.measured(r.sent_at)) {
       if (status == Status::kOk) ++succeeded_;
       else ++failed_[static_cast<std::size_t>(failure_index(status))];
     }
-    metrics_.on_resolved(sim_.now(), p.sent_at, status, responded);
-    if (p.user != kNoUser) think(p.user);
+    metrics_.on_resolved(sim_.now(), r.sent_at, status, responded);
+    if (r.user != kNoUser) think(r.user);
   }
 
   const ClientComponent& owner_;
@@ -130,13 +199,19 @@ class ClientComponent::Replica final : public ReplicaActor {
   RequestMetrics& metrics_;
   Time duration_;
   Rng rng_;
+  Rng retry_rng_;  // backoff jitter: its own stream, so retries never shift arrivals
   Distribution gap_;
   double next_arrival_ = 0;
   std::uint32_t users_ = 0;
   std::vector<ActorId> targets_;
   std::size_t next_target_ = 0;
-  CallTracker<Pending> calls_;
+  SlotTable<Request> requests_;
+  CallTracker<Handle> calls_;  // attempts in flight -> their request
+  DeadlineQueue deadlines_;
+  std::optional<RetryBudget> budget_;
   std::uint64_t sent_ = 0;
+  std::uint64_t attempts_ = 0;
+  std::uint64_t retries_denied_ = 0;
   std::uint64_t succeeded_ = 0;
   std::array<std::uint64_t, kFailureKinds> failed_{};
 };
@@ -145,6 +220,14 @@ ClientComponent::ClientComponent(ComponentCommon common, Config config)
     : Component(std::move(common)), config_(std::move(config)) {}
 
 ClientComponent::~ClientComponent() = default;
+
+Time ClientComponent::request_lifetime() const {
+  // The longest a request can stay unresolved: its deadline, or every
+  // attempt timing out with the longest backoffs between them.
+  if (config_.deadline) return *config_.deadline;
+  const Time n = config_.retries;
+  return std::min<Time>(kMaxConfigDuration, (n + 1) * config_.timeout + n * config_.backoff.max);
+}
 
 std::unique_ptr<Component> ClientComponent::parse(ComponentCommon common, MapReader& r) {
   Config c;
@@ -179,6 +262,38 @@ std::unique_ptr<Component> ClientComponent::parse(ComponentCommon common, MapRea
     if (think) c.think_time = think->as_duration_distribution();
   }
   if (auto t = r.get("timeout")) c.timeout = t->positive_duration();
+  if (auto n = r.get("retries")) c.retries = n->int_in(0, 100);
+  if (auto b = r.get("retry_backoff")) {
+    MapReader br(*b);
+    if (auto v = br.get("base")) c.backoff.base = v->positive_duration();
+    if (auto v = br.get("max")) c.backoff.max = v->positive_duration();
+    if (auto v = br.get("jitter")) {
+      const std::string j = v->as_string();
+      if (j == "full") c.backoff.jitter = Jitter::kFull;
+      else if (j == "equal") c.backoff.jitter = Jitter::kEqual;
+      else if (j == "none") c.backoff.jitter = Jitter::kNone;
+      else v->fail("unknown jitter '" + j + "'" + did_you_mean(j, {"full", "equal", "none"}) + "; valid: full, equal, none");
+    }
+    if (c.backoff.max < c.backoff.base)
+      b->fail("max (" + units::format_duration(c.backoff.max) + ") must not be below base (" +
+              units::format_duration(c.backoff.base) + ")");
+    br.finish();
+  }
+  if (auto b = r.get("retry_budget")) {
+    MapReader br(*b);
+    RetryBudgetConfig rb;
+    if (auto v = br.get("ratio")) {
+      rb.ratio = v->as_fraction();
+      if (!(rb.ratio >= 0.0) || rb.ratio > 100.0) v->fail("must be a fraction such as 10%, got " + v->describe());
+    }
+    if (auto v = br.get("min_per_s")) {
+      rb.min_per_s = v->as_number();
+      if (!(rb.min_per_s >= 0.0) || rb.min_per_s > 1e9) v->fail("must be a number of retries per second, 0 or more, got " + v->describe());
+    }
+    br.finish();
+    c.retry_budget = rb;
+  }
+  if (auto d = r.get("deadline")) c.deadline = d->positive_duration();
   if (auto s = r.get("request_size")) {
     const double v = s->as_size();
     if (v < 0 || v > 4e9) s->fail("must be a size from 0B to 4GB, got " + s->describe());
@@ -221,7 +336,14 @@ void ClientComponent::record(ComponentRecord& out) const {
     ok += r->succeeded();
     for (int k = 0; k < kFailureKinds; ++k) failed[static_cast<std::size_t>(k)] += r->failed()[static_cast<std::size_t>(k)];
   }
+  std::uint64_t attempts = 0, denied = 0;
+  for (const auto& r : replicas_) {
+    attempts += r->attempts();
+    denied += r->retries_denied();
+  }
   out.extra.emplace_back("sent", static_cast<double>(sent));
+  out.extra.emplace_back("attempts", static_cast<double>(attempts));
+  if (config_.retry_budget) out.extra.emplace_back("retries_denied_by_budget", static_cast<double>(denied));
   out.extra.emplace_back("succeeded", static_cast<double>(ok));
   out.extra.emplace_back("failed_timeout", static_cast<double>(failed[0]));
   out.extra.emplace_back("failed_rejected", static_cast<double>(failed[1]));

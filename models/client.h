@@ -12,9 +12,15 @@
 #include <vector>
 
 #include "models/component.h"
+#include "models/retry.h"
 #include "models/rpc.h"
 
 namespace dsim {
+
+struct RetryBudgetConfig {
+  double ratio = 0.1;
+  double min_per_s = 10;
+};
 
 class ClientComponent final : public Component {
  public:
@@ -27,7 +33,11 @@ class ClientComponent final : public Component {
     double rate = 0;                 // requests per second, all replicas together
     std::int64_t users = 0;          // closed loop, all replicas together
     Distribution think_time;         // closed loop
-    Time timeout = 30 * kSecond;     // per request
+    Time timeout = 30 * kSecond;     // per attempt
+    std::int64_t retries = 0;        // further attempts after a failure
+    Backoff backoff;
+    std::optional<RetryBudgetConfig> retry_budget;
+    std::optional<Time> deadline;    // all attempts together
     std::uint32_t request_size = 1000;
     std::optional<ConfigNode> target_ref;
   };
@@ -40,6 +50,7 @@ class ClientComponent final : public Component {
   bool serves_requests() const override { return false; }
   std::vector<std::string> downstream() const override;
   Time client_timeout() const override { return config_.timeout; }
+  Time request_lifetime() const override;
   void resolve(const ComponentIndex& index) override;
   void build(BuildContext& ctx) override;
   void connect(const ComponentIndex& index) override;

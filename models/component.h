@@ -111,6 +111,8 @@ class Component {
   virtual std::vector<std::string> downstream() const { return {}; }
   // Client timeout, for clients (used for default call timeouts); 0 otherwise.
   virtual Time client_timeout() const { return 0; }
+  // Clients: the longest a request can take to resolve (all attempts).
+  virtual Time request_lifetime() const { return client_timeout(); }
 
   virtual void resolve(const ComponentIndex& index) { (void)index; }
   virtual void build(BuildContext& ctx) = 0;

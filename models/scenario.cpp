@@ -375,6 +375,12 @@ Time Scenario::max_client_timeout() const {
   return t;
 }
 
+Time Scenario::max_request_lifetime() const {
+  Time t = 0;
+  for (const auto& c : components_) t = std::max(t, c->request_lifetime());
+  return t;
+}
+
 void Scenario::build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults) {
   DSIM_CHECK_MSG(!used_, "a Scenario runs once; load it again for another run");
   used_ = true;
@@ -397,7 +403,7 @@ RunRecord Scenario::run(const RunOptions& options) {
   Simulation sim(seed_);
   RequestMetrics metrics(warmup_, duration_, window_);
   metrics.set_slo(slo_availability_);
-  FaultInjector faults(sim, metrics, warmup_, duration_, max_client_timeout());
+  FaultInjector faults(sim, metrics, warmup_, duration_, max_request_lifetime());
   build(sim, metrics, faults);
   struct ProgressCtx {
     const RunOptions* options;
@@ -419,7 +425,7 @@ RunRecord Scenario::run(const RunOptions& options) {
     // Arrivals have stopped; let requests in flight finish or time out. Each
     // client request resolves by its own timeout, so this is bounded.
     metrics.stop_when_drained(&sim);
-    sim.run_until(duration_ + max_client_timeout() + 1);
+    sim.run_until(duration_ + max_request_lifetime() + 1);
     DSIM_CHECK_MSG(metrics.outstanding() == 0, "client requests outlived their timeout");
     end = sim.now();
   }

@@ -69,6 +69,7 @@ class Scenario {
   void parse_network(MapReader& net);
   void check_call_graph() const;
   Time max_client_timeout() const;
+  Time max_request_lifetime() const;
   // Creates the simulation, network and actors (no events yet).
   void build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults);
 

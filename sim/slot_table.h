@@ -49,6 +49,8 @@ class SlotTable {
     return h.slot < slots_.size() && slots_[h.slot].live && slots_[h.slot].gen == h.gen;
   }
   T& at(std::uint32_t slot) { return slots_[slot].value; }
+  bool is_live_slot(std::uint32_t slot) const { return slot < slots_.size() && slots_[slot].live; }
+  std::uint32_t gen_of(std::uint32_t slot) const { return slots_[slot].gen; }
 
   // REQUIRES: h is live.
   void release(Handle h) {
