@@ -309,6 +309,8 @@ FailureSpec parse_failures(const ConfigNode& node, const Component& component) {
       r.require("mtbf", "the mean time between failures of each replica, e.g. mtbf: 10m").positive_duration());
   f.mttr_ns = static_cast<double>(
       r.require("mttr", "the mean time to repair a failed replica, e.g. mttr: 30s").positive_duration());
+  if (auto q = r.get("required"))
+    f.required = static_cast<int>(q->int_in(1, component.replica_count()));
   std::string dist = "exponential";
   std::optional<ConfigNode> dist_node = r.get("dist");
   if (dist_node) dist = dist_node->as_string();
@@ -394,6 +396,7 @@ void FaultInjector::setup(const std::vector<std::unique_ptr<Component>>& compone
     DSIM_CHECK(u != nullptr);
     u->tracked = true;
     u->failures = &spec;
+    u->required = spec.required;
     for (int i = 0; i < spec.component->replica_count(); ++i) {
       const std::string& name = spec.component->replica_name(i);
       failing_.push_back(FailingReplica{&spec, spec.component->replica_actors()[static_cast<std::size_t>(i)], name,
@@ -483,6 +486,9 @@ void FaultInjector::begin(std::size_t i) {
         for (const auto& n : f.groups[1]) p->group[node_id(n)] = 1;
         for (const auto& n : f.groups[2]) p->group[node_id(n)] = 2;
       }
+      // Messages on the wire across the new cut are lost too.
+      const Partition& cut = *p;
+      sim_.network().drop_in_flight([&cut](const Message& m) { return !cut.allows(m.src, m.dst); });
       partition_of_fault_.emplace_back(i, p.get());
       partitions_.push_back(std::move(p));
       return;
@@ -584,6 +590,9 @@ void FaultInjector::set_down(ActorId node, bool kill, int delta) {
   if (is_up) {
     n.actor->come_up();
   } else {
+    // Connections to the dead process are gone: what is on its way to it is
+    // lost (even if it arrives after a restart).
+    sim_.network().drop_in_flight([node](const Message& m) { return m.dst == node; });
     n.actor->go_down();
   }
 }

@@ -80,6 +80,7 @@ struct FailureSpec {
   Distribution up;      // time to failure, ns
   Distribution repair;  // time to repair, ns
   bool exponential = true;
+  int required = 1;  // available while at least this many replicas are up
   double mtbf_ns = 0;
   double mttr_ns = 0;
 };

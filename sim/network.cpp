@@ -178,9 +178,11 @@ void Network::send(const Message& msg) {
     slot = free_.back();
     free_.pop_back();
     pool_[slot] = msg;
+    doomed_[slot] = 0;
   } else {
     slot = static_cast<std::uint32_t>(pool_.size());
     pool_.push_back(msg);
+    doomed_.push_back(0);
   }
   // Messages over a fixed-delay path arrive in the order they are sent.
   if (begin == end && fixed_default_delay_ >= 0 && !degraded) {

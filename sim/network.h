@@ -90,6 +90,16 @@ class Network {
   // simulation.h so that the loop can inline it).
   inline void deliver(std::uint32_t slot);
   void set_delivery_filter(DeliveryFilter* filter) { filter_ = filter; }
+  // Marks every message now in flight for which doom(msg) is true as lost:
+  // it will not be delivered (a partition or crash cuts the connections it
+  // was travelling on). Takes effect only with a delivery filter set.
+  template <class Pred>
+  void drop_in_flight(Pred&& doom) {
+    std::vector<std::uint8_t> is_free(pool_.size(), 0);
+    for (const std::uint32_t s : free_) is_free[s] = 1;
+    for (std::size_t s = 0; s < pool_.size(); ++s)
+      if (is_free[s] == 0 && doom(pool_[s])) doomed_[s] = 1;
+  }
 
   // Degrades the path between zones a and b (either direction; a == b is
   // within the zone) until removed: each hop between them (an explicit link
@@ -151,6 +161,7 @@ class Network {
   bool finalized_ = false;
 
   std::vector<Message> pool_;
+  std::vector<std::uint8_t> doomed_;  // per pool slot: lost in flight
   std::vector<std::uint32_t> free_;
   DeliveryFilter* filter_ = nullptr;
 

@@ -152,7 +152,7 @@ void Network::deliver(std::uint32_t slot) {
   // the pool and move its storage.
   const Message msg = pool_[slot];
   free_.push_back(slot);
-  if (filter_ != nullptr && !filter_->allow(msg)) [[unlikely]] {
+  if (filter_ != nullptr && (doomed_[slot] != 0 || !filter_->allow(msg))) [[unlikely]] {
     ++dropped_;
     return;
   }
