@@ -198,7 +198,20 @@ std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
       kind = k;
     }
     if (kind.empty()) {
-      r.finish();  // an unknown key (a misspelt kind) gets its "did you mean" here
+      // A key that is neither a kind nor at/for/factor is most likely a
+      // misspelt or unknown kind.
+      for (auto it = entry.yaml().begin(); it != entry.yaml().end(); ++it) {
+        const YAML::Node key = it->first;
+        if (!key.IsScalar()) continue;
+        const std::string k = key.Scalar();
+        if (k == "at" || k == "for" || k == "factor") continue;
+        std::vector<std::string> all = kFaultKinds;
+        entry.child(key, it->second, k)
+            .fail("unknown fault kind '" + k + "'" + did_you_mean(k, all) + "; a fault is one of: " +
+                      join_alternatives(kFaultKinds, ", "),
+                  true);
+      }
+      r.finish();
       entry.fail("a fault needs one of: " + join_alternatives(kFaultKinds, ", ") +
                  ", e.g. {at: 20s, for: 30s, crash: app-1}");
     }
