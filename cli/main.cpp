@@ -46,8 +46,13 @@ std::string group_thousands(std::uint64_t v) {
   return s;
 }
 
+struct TraceOptions {
+  std::string file;
+  std::uint64_t limit = 10000;
+};
+
 int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Common& common, bool json,
-            const std::string& out_dir, bool quiet) {
+            const std::string& out_dir, bool quiet, const TraceOptions& trace) {
   LoadOptions options;
   options.overrides = common.sets;
   options.seed = seed;
@@ -64,6 +69,11 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
   run_options.progress = [&progress](dsim::Time now, dsim::Time duration, std::uint64_t events) {
     progress.update(now, duration, events);
   };
+  std::optional<dsim::Tracer> tracer;
+  if (!trace.file.empty()) {
+    tracer.emplace(trace.limit);
+    run_options.tracer = &*tracer;
+  }
   const double t0 = dsim::cli::wall_seconds();
   dsim::RunRecord rec;
   try {
@@ -84,6 +94,18 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
     std::fprintf(stderr, "dsim: %s events in %.2f s wall time (%.1f M events/s, %.2f M requests/s)\n",
                  group_thousands(rec.events).c_str(), wall, static_cast<double>(rec.events) / wall / 1e6,
                  total / wall / 1e6);
+  }
+  if (tracer) {
+    if (auto err = dsim::cli::write_file_atomic(trace.file, tracer->json()); !err.empty()) {
+      std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+      return kExitFailure;
+    }
+    if (tracer->truncated())
+      std::fprintf(stderr,
+                   "dsim: note: the trace covers the first %llu requests only (to %.3f s of simulated time): "
+                   "this run sent more; raise --trace-limit or shorten the run to trace them all\n",
+                   static_cast<unsigned long long>(tracer->limit()), static_cast<double>(tracer->cutoff()) / 1e9);
+    if (!quiet) std::fprintf(stderr, "dsim: wrote trace %s (open it in ui.perfetto.dev)\n", trace.file.c_str());
   }
   if (!out_dir.empty()) {
     for (const auto& [name, content] : {std::pair<std::string, std::string>{"summary.json", dsim::summary_json_text(rec)},
@@ -134,6 +156,12 @@ int main(int argc, char** argv) {
   std::string out_dir;
   CLI::App* run = app.add_subcommand("run", "run a scenario and print its report");
   run->add_option("file", run_file, "scenario YAML file (default: the built-in e-commerce example)");
+  TraceOptions trace;
+  run->add_option("--trace", trace.file, "write a Chrome trace-event JSON of request spans and faults (Perfetto)")
+      ->type_name("FILE");
+  run->add_option("--trace-limit", trace.limit, "requests to trace at most (default 10000)")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
   run->add_option("--seed", seed_text, "random seed, 0 to 18446744073709551615 (default: the scenario's seed, or 1)")
       ->type_name("UINT");
   run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
@@ -180,7 +208,7 @@ int main(int argc, char** argv) {
         }
         seed = v;
       }
-      return cmd_run(run_file, seed, common, json, out_dir, quiet);
+      return cmd_run(run_file, seed, common, json, out_dir, quiet, trace);
     }
     if (validate->parsed()) return cmd_validate(validate_file, common);
     if (graph->parsed()) return cmd_graph(graph_file, common);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "models/trace.h"
 #include "sim/deadline_queue.h"
 #include "sim/units.h"
 
@@ -21,6 +22,7 @@ class ClientComponent::Replica final : public ReplicaActor {
         sim_(ctx.sim),
         metrics_(ctx.requests),
         duration_(ctx.duration),
+        tracer_(ctx.tracer),
         rng_(ctx.sim.stream(owner.replica_name(index))),
         retry_rng_(ctx.sim.stream(owner.replica_name(index) + "/retry")) {
     const auto n = static_cast<std::uint64_t>(owner.replica_count());
@@ -143,6 +145,7 @@ class ClientComponent::Replica final : public ReplicaActor {
     r.sent_at = now;
     r.user = user;
     metrics_.on_sent(now);
+    if (tracer_ != nullptr) tracer_->request_started(now);
     if (metrics_.measured(now)) ++sent_;
     if (budget_) budget_->deposit(now);
     if (cfg_.deadline) deadlines_.push(h);
@@ -189,6 +192,9 @@ class ClientComponent::Replica final : public ReplicaActor {
       else ++failed_[static_cast<std::size_t>(failure_index(status))];
     }
     metrics_.on_resolved(sim_.now(), r.sent_at, status, responded);
+    if (tracer_ != nullptr)
+      tracer_->span(owner_.trace_id(), static_cast<std::uint32_t>(index_), "request", r.sent_at, sim_.now(),
+                    {{"status", status_name(status)}, {"attempts", std::to_string(r.attempts)}});
     if (r.user != kNoUser) think(r.user);
   }
 
@@ -198,6 +204,7 @@ class ClientComponent::Replica final : public ReplicaActor {
   Simulation& sim_;
   RequestMetrics& metrics_;
   Time duration_;
+  Tracer* tracer_;
   Rng rng_;
   Rng retry_rng_;  // backoff jitter: its own stream, so retries never shift arrivals
   Distribution gap_;

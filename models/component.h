@@ -34,6 +34,7 @@ namespace dsim {
 
 class Component;
 class FaultInjector;
+class Tracer;
 
 // The actor of one replica of a component. Servers (components that serve
 // requests) can be crashed, killed and slowed by faults (models/faults.h),
@@ -75,6 +76,8 @@ struct BuildContext {
   Time default_timeout;
   // The fault layer: balancers report health-check verdicts to it.
   FaultInjector& faults;
+  // Request spans go here when tracing (dsim run --trace); else nullptr.
+  Tracer* tracer = nullptr;
 };
 
 struct ComponentCommon {
@@ -104,6 +107,9 @@ class Component {
   // Actor ids of the replicas; valid after build().
   const std::vector<ActorId>& replica_actors() const { return actors_; }
   ReplicaActor& replica_actor(int i) const { return *replica_ptrs_[static_cast<std::size_t>(i)]; }
+  // Its process id in a trace (models/trace.h), set before build().
+  std::uint32_t trace_id() const { return trace_id_; }
+  void set_trace_id(std::uint32_t id) { trace_id_ = id; }
 
   // Whether other components may send requests to this one.
   virtual bool serves_requests() const = 0;
@@ -134,6 +140,7 @@ class Component {
   std::vector<std::string> replica_names_;
   std::vector<ActorId> actors_;
   std::vector<ReplicaActor*> replica_ptrs_;
+  std::uint32_t trace_id_ = 0;
 };
 
 class ModelRegistry {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/faults.h"
+#include "models/trace.h"
 #include "sim/units.h"
 
 namespace dsim {
@@ -21,7 +22,13 @@ const char* LoadBalancerComponent::policy_name(Policy p) {
 class LoadBalancerComponent::Replica final : public ReplicaActor {
  public:
   Replica(const LoadBalancerComponent& owner, int index, BuildContext& ctx)
-      : cfg_(owner.config_), sim_(ctx.sim), faults_(ctx.faults), rng_(ctx.sim.stream(owner.replica_name(index))) {
+      : cfg_(owner.config_),
+        sim_(ctx.sim),
+        faults_(ctx.faults),
+        tracer_(ctx.tracer),
+        trace_pid_(owner.trace_id()),
+        index_(static_cast<std::uint32_t>(index)),
+        rng_(ctx.sim.stream(owner.replica_name(index))) {
     occupancy_.init(ctx.warmup, ctx.duration, 0);
   }
 
@@ -259,12 +266,18 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
   void relay(const Proxied& p, std::uint32_t bytes, Status status) {
     --backends_[p.backend].active;
     occupancy_.depart(sim_.now(), p.arrived, p.measured);
+    if (tracer_ != nullptr)
+      tracer_->span(trace_pid_, index_, "proxy", p.arrived, sim_.now(),
+                    {{"backend", sim_.network().node_name(backends_[p.backend].id)}, {"status", status_name(status)}});
     sim_.network().send(make_response(actor_id(), p.caller, p.reply_to, bytes, status));
   }
 
   const Config& cfg_;
   Simulation& sim_;
   FaultInjector& faults_;
+  Tracer* tracer_;
+  std::uint32_t trace_pid_;
+  std::uint32_t index_;
   Rng rng_;
   bool down_ = false;
   CallTracker<CheckPending> checks_;

@@ -38,7 +38,19 @@ enum class Status : std::uint16_t {
   kUnavailable = 3,  // no healthy backend, or the process refused the connection
 };
 inline constexpr int kFailureKinds = 3;  // timeout, rejected, unavailable
-const char* status_name(Status s);
+inline const char* status_name(Status s) {
+  switch (s) {
+    case Status::kOk:
+      return "ok";
+    case Status::kTimeout:
+      return "timeout";
+    case Status::kRejected:
+      return "rejected";
+    case Status::kUnavailable:
+      return "unavailable";
+  }
+  return "unknown";
+}
 // Index 0..2 of a failure status in per-kind counters.
 inline int failure_index(Status s) { return static_cast<int>(s) - 1; }
 

@@ -381,7 +381,7 @@ Time Scenario::max_request_lifetime() const {
   return t;
 }
 
-void Scenario::build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults) {
+void Scenario::build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults, Tracer* tracer) {
   DSIM_CHECK_MSG(!used_, "a Scenario runs once; load it again for another run");
   used_ = true;
   Network& net = sim.network();
@@ -390,7 +390,9 @@ void Scenario::build(Simulation& sim, RequestMetrics& metrics, FaultInjector& fa
   for (const auto& c : components_)
     for (int i = 0; i < c->replica_count(); ++i) net.add_zone(c->replica_zone(i));
   for (const auto& l : links_) net.add_link(*net.find_zone(l.a), *net.find_zone(l.b), l.params);
-  BuildContext ctx{sim, metrics, warmup_, duration_, max_client_timeout(), faults};
+  if (tracer != nullptr)
+    for (auto& c : components_) c->set_trace_id(tracer->add_component(c->name(), c->replica_names()));
+  BuildContext ctx{sim, metrics, warmup_, duration_, max_client_timeout(), faults, tracer};
   for (auto& c : components_) c->build(ctx);
   net.finalize();
   IndexView index(components_);
@@ -404,7 +406,7 @@ RunRecord Scenario::run(const RunOptions& options) {
   RequestMetrics metrics(warmup_, duration_, window_);
   metrics.set_slo(slo_availability_);
   FaultInjector faults(sim, metrics, warmup_, duration_, max_request_lifetime());
-  build(sim, metrics, faults);
+  build(sim, metrics, faults, options.tracer);
   struct ProgressCtx {
     const RunOptions* options;
     Time duration;
@@ -455,6 +457,7 @@ RunRecord Scenario::run(const RunOptions& options) {
     rec.components.push_back(std::move(cr));
   }
   faults.finish(end, rec);
+  if (options.tracer != nullptr) options.tracer->faults(rec.faults, end);
   return rec;
 }
 
@@ -485,7 +488,7 @@ std::string Scenario::graph_dot() {
   RequestMetrics metrics(warmup_, duration_, window_);
   metrics.set_slo(slo_availability_);
   FaultInjector faults(sim, metrics, warmup_, duration_, max_client_timeout());
-  build(sim, metrics, faults);
+  build(sim, metrics, faults, nullptr);
   const Network& net = sim.network();
   std::ostringstream out;
   out << "digraph " << dot_id(name_) << " {\n";

@@ -20,6 +20,7 @@
 #include "models/config.h"
 #include "models/faults.h"
 #include "models/record.h"
+#include "models/trace.h"
 #include "sim/network.h"
 
 namespace dsim {
@@ -33,6 +34,8 @@ struct LoadOptions {
 struct RunOptions {
   // Called about every million events with the simulated time reached.
   std::function<void(Time now, Time duration, std::uint64_t events)> progress;
+  // Records request spans and faults when set (dsim run --trace).
+  Tracer* tracer = nullptr;
 };
 
 class Scenario;
@@ -71,7 +74,7 @@ class Scenario {
   Time max_client_timeout() const;
   Time max_request_lifetime() const;
   // Creates the simulation, network and actors (no events yet).
-  void build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults);
+  void build(Simulation& sim, RequestMetrics& metrics, FaultInjector& faults, Tracer* tracer);
 
   struct LinkConfig {
     std::string a;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
+#include "models/trace.h"
 #include "sim/ring_buffer.h"
 
 namespace dsim {
@@ -16,6 +18,9 @@ class ServiceComponent::Replica final : public ReplicaActor {
   Replica(const ServiceComponent& owner, int index, BuildContext& ctx)
       : cfg_(owner.config_),
         sim_(ctx.sim),
+        tracer_(ctx.tracer),
+        trace_pid_(owner.trace_id()),
+        index_(static_cast<std::uint32_t>(index)),
         rng_(ctx.sim.stream(owner.replica_name(index))),
         workers_(static_cast<std::size_t>(cfg_.workers)) {
     occupancy_.init(ctx.warmup, ctx.duration, static_cast<std::uint64_t>(cfg_.workers));
@@ -108,6 +113,7 @@ class ServiceComponent::Replica final : public ReplicaActor {
     bool busy = false;            // has a job (in service or waiting on a call)
     bool in_service = false;      // a completion event is due at done_at
     Time done_at = 0;
+    Time started = 0;             // when a worker took the job
   };
   struct PendingCall {
     std::uint32_t worker = 0;
@@ -140,6 +146,7 @@ class ServiceComponent::Replica final : public ReplicaActor {
     worker.next_call = 0;
     worker.busy = true;
     worker.in_service = true;
+    worker.started = sim_.now();
     double d = cfg_.service_time.sample(rng_);
     if (slowdown_ != 1.0) d *= slowdown_;
     worker.done_at = sim_.now() + round_to_time(d);
@@ -181,6 +188,11 @@ class ServiceComponent::Replica final : public ReplicaActor {
     const Job job = workers_[w].job;
     workers_[w].busy = false;
     reply(job.caller, job.reply_to, status);
+    if (tracer_ != nullptr) {
+      char wait[32];
+      std::snprintf(wait, sizeof wait, "%.6f", static_cast<double>(workers_[w].started - job.arrived) / 1e6);
+      tracer_->span(trace_pid_, index_, "handle", job.arrived, now, {{"status", status_name(status)}, {"wait_ms", wait}});
+    }
     occupancy_.depart(now, job.arrived, job.measured);
     occupancy_.busy(now, -1);
     free_.push_back(w);
@@ -198,6 +210,9 @@ class ServiceComponent::Replica final : public ReplicaActor {
 
   const Config& cfg_;
   Simulation& sim_;
+  Tracer* tracer_;
+  std::uint32_t trace_pid_;
+  std::uint32_t index_;
   Rng rng_;
   std::vector<Worker> workers_;
   std::vector<std::uint32_t> free_;

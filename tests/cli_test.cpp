@@ -2,6 +2,9 @@
 // --set, validate and graph.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include <filesystem>
 
 #include "cli_helpers.h"
@@ -97,6 +100,54 @@ TEST(Cli, SeedOutOfRangeIsBadInput) {
   const auto ok = testing::run_dsim("run scenarios/ecommerce.yaml -q --json --set duration=6s --seed 18446744073709551615");
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("\"seed\": 18446744073709551615"), std::string::npos);
+}
+
+TEST(Cli, TraceWritesChromeTraceEventsWithSpansAndFaults) {
+  const std::string file = ::testing::TempDir() + "dsim_trace_test.json";
+  const auto r = testing::run_dsim("run scenarios/failover.yaml -q --set duration=25s --trace-limit 20000 --trace " + file);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("trace covers"), std::string::npos) << r.err;
+  std::ifstream in(file);
+  const auto j = nlohmann::json::parse(in);
+  ASSERT_TRUE(j.contains("traceEvents"));
+  std::map<std::string, int> spans;  // name -> count
+  std::set<std::string> processes;
+  int faults = 0;
+  for (const auto& e : j["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name") processes.insert(e["args"]["name"].get<std::string>());
+    if (e["ph"] != "X") continue;
+    ASSERT_TRUE(e.contains("ts") && e.contains("dur") && e.contains("pid") && e.contains("tid"));
+    EXPECT_GE(e["dur"].get<double>(), 0.0);
+    if (e["cat"] == "fault") {
+      ++faults;
+      EXPECT_EQ(e["name"], "crash app-1");
+      EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 20e6);
+      EXPECT_DOUBLE_EQ(e["dur"].get<double>(), 30e6);
+    } else {
+      ++spans[e["name"].get<std::string>()];
+    }
+  }
+  EXPECT_EQ(faults, 1);
+  EXPECT_EQ(processes, (std::set<std::string>{"clients", "lb", "app", "db", "faults"}));
+  // 600/s for 25 s: every request has a client span and a balancer span.
+  EXPECT_GT(spans["request"], 14000);
+  EXPECT_GT(spans["proxy"], 14000);
+  EXPECT_GT(spans["handle"], 2 * 12000);  // app and db
+}
+
+TEST(Cli, TraceBeyondItsLimitSaysSo) {
+  const std::string file = ::testing::TempDir() + "dsim_trace_limit.json";
+  const auto r = testing::run_dsim("run scenarios/failover.yaml -q --set duration=25s --trace " + file +
+                                   " --trace-limit 100");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the trace covers the first 100 requests only"), std::string::npos) << r.err;
+  std::ifstream in(file);
+  const auto j = nlohmann::json::parse(in);
+  int requests = 0;
+  for (const auto& e : j["traceEvents"])
+    if (e["ph"] == "X" && e["name"] == "request") ++requests;
+  EXPECT_EQ(requests, 100);
+  EXPECT_TRUE(j["otherData"].contains("truncated_at_s"));
 }
 
 TEST(Cli, ValidateReportsOk) {
