@@ -17,6 +17,11 @@
 
 namespace dsim::availability {
 
+// Up to this many replicas the generator is solved with Eigen (dense LU);
+// beyond, the chain's product form (detailed balance) gives the same
+// steady state without an (n+1)^2 matrix.
+inline constexpr int kMaxEigenReplicas = 64;
+
 // Steady-state probabilities of 0, 1, ..., n replicas down.
 // REQUIRES: n >= 1, mtbf > 0, mttr > 0 (any consistent time unit).
 std::vector<double> steady_state_down(int n, double mtbf, double mttr);

@@ -118,8 +118,9 @@ Json summary_json(const RunRecord& rec) {
   // "Nines" of the measured availability (null when nothing failed or
   // nothing was sent), and downtime: windows below the SLO.
   if (r.sent > 0 && r.succeeded < r.sent)
+    // (+ 0.0: no "-0" when availability is 0.)
     j["availability_nines"] =
-        round_to(availability::nines(static_cast<double>(r.succeeded) / static_cast<double>(r.sent)), 6);
+        round_to(availability::nines(static_cast<double>(r.succeeded) / static_cast<double>(r.sent)), 6) + 0.0;
   else
     j["availability_nines"] = nullptr;
   j["slo"] = Json{{"availability", round_to(rec.slo_availability, 9)}};
@@ -203,9 +204,21 @@ std::string summary_table(const RunRecord& rec) {
   o << "requests     " << group(r.sent) << " sent, " << group(r.succeeded) << " succeeded, " << group(failed)
     << " failed (timeout " << group(r.failed[0]) << ", rejected " << group(r.failed[1]) << ", unavailable "
     << group(r.failed[2]) << ")\n";
+  if (r.attempts != r.sent)
+    o << "attempts     " << group(r.attempts) << " ("
+      << fmt(r.sent > 0 ? static_cast<double>(r.attempts) / static_cast<double>(r.sent) : 0.0, 2)
+      << " per request: retries)\n";
   o << "throughput   " << fmt(static_cast<double>(r.succeeded) / measured_s, 1) << " req/s\n";
-  if (r.sent > 0)
-    o << "availability " << fmt(100.0 * static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 4) << " %\n";
+  if (r.sent > 0) {
+    const double a = static_cast<double>(r.succeeded) / static_cast<double>(r.sent);
+    o << "availability " << fmt(100.0 * a, 4) << " %";
+    if (a < 1.0) o << " (" << fmt(availability::nines(a) + 0.0, 2) << " nines)";
+    const Time down = downtime(rec);
+    if (down > 0 || !rec.faults.empty())
+      o << ", " << fmt(to_seconds(down), 1) << " s of windows below the " << fmt(100.0 * rec.slo_availability, 2)
+        << " % SLO";
+    o << "\n";
+  }
   if (r.latency.count() > 0) {
     o << "latency ms   mean " << fmt(r.latency.mean() / 1e6, 3);
     if (std::isfinite(r.latency_mean_stderr_ns)) o << " (+/- " << fmt(1.96 * r.latency_mean_stderr_ns / 1e6, 3) << ")";
@@ -251,6 +264,36 @@ std::string summary_table(const RunRecord& rec) {
   };
   line(head);
   for (const auto& row : rows) line(row);
+  if (!rec.faults.empty()) {
+    // Faults: when, when detected, when availability recovered.
+    auto t = [](const std::optional<Time>& v) { return v ? fmt(to_seconds(*v), 2) : std::string("-"); };
+    std::vector<std::vector<std::string>> frows;
+    const std::vector<std::string> fhead = {"fault", "target", "at s", "until s", "detected s", "recovered s", "failed"};
+    constexpr std::size_t kShown = 20;
+    for (std::size_t i = 0; i < rec.faults.size() && i < kShown; ++i) {
+      const FaultRecord& f = rec.faults[i];
+      frows.push_back({f.kind, f.target, fmt(to_seconds(f.at), 2), t(f.until), t(f.detected), t(f.recovered),
+                       group(f.failed_requests)});
+    }
+    std::vector<std::size_t> fw(fhead.size());
+    for (std::size_t i = 0; i < fhead.size(); ++i) fw[i] = fhead[i].size();
+    for (const auto& row : frows)
+      for (std::size_t i = 0; i < row.size(); ++i) fw[i] = std::max(fw[i], row[i].size());
+    auto fline = [&](const std::vector<std::string>& row) {
+      std::string s;
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i > 0) s += "  ";
+        s += pad(row[i], fw[i], i >= 2);
+      }
+      while (!s.empty() && s.back() == ' ') s.pop_back();
+      o << s << "\n";
+    };
+    o << "\n";
+    fline(fhead);
+    for (const auto& row : frows) fline(row);
+    if (rec.faults.size() > kShown)
+      o << "... and " << group(rec.faults.size() - kShown) << " more (dsim run --json lists them all)\n";
+  }
   return o.str();
 }
 

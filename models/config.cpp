@@ -344,7 +344,7 @@ MapReader::MapReader(const ConfigNode& node) : node_(node) {
 
 bool MapReader::has(std::string_view key) const {
   for (const auto& [k, v] : items_)
-    if (k == key) return !v.is_null();
+    if (k == key) return true;
   return false;
 }
 
@@ -352,7 +352,8 @@ std::optional<ConfigNode> MapReader::get(std::string_view key) {
   known_.emplace_back(key);
   for (const auto& [k, v] : items_)
     if (k == key) {
-      if (v.is_null()) return std::nullopt;
+      // "for:" with nothing after it is a mistake, not "use the default".
+      if (v.is_null()) v.fail("missing value; give one, or leave the field '" + std::string(key) + "' out");
       return v;
     }
   return std::nullopt;

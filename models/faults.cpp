@@ -46,6 +46,9 @@ class NameResolver {
         for (int i = 0; i < c->replica_count(); ++i)
           if (c->replica_zone(i) == name) out.push_back(NodeRef{c.get(), i});
       }
+      if (out.empty())
+        n.fail("zone '" + name + "' has no " + std::string(want == Want::kAnyNode ? "nodes" : "servers") +
+               " in it, so this fault would do nothing; place components there with zone: or zones:");
       return out;
     }
     std::vector<std::string> candidates;
@@ -107,6 +110,7 @@ std::vector<std::vector<NodeRef>> parse_groups(const ConfigNode& n, const NameRe
   const auto items = n.as_list();
   if (items.size() < min_groups)
     n.fail("needs at least " + std::to_string(min_groups) + " groups, e.g. [[clients, lb], [app-1]]");
+  if (items.size() > 60000) n.fail("has " + std::to_string(items.size()) + " groups; at most 60000");
   std::vector<std::vector<NodeRef>> groups;
   std::vector<std::pair<NodeRef, std::size_t>> seen;
   for (std::size_t g = 0; g < items.size(); ++g) {
@@ -299,6 +303,7 @@ std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
       const ConfigNode node = cr.require("node", "the node whose clock is off, e.g. node: app-1");
       if (auto o = cr.get("offset")) f.offset = signed_duration(*o);
       if (auto d = cr.get("drift")) f.drift = parse_drift(*d);
+      if (!cr.has("offset") && !cr.has("drift")) v.fail("give offset (e.g. 50ms), drift (e.g. 100ppm), or both");
       cr.finish();
       f.kind = FaultSpec::Kind::kClockSkew;
       f.nodes = names.nodes(node, NameResolver::Want::kAnyNode, false);
@@ -350,8 +355,8 @@ FailureSpec parse_failures(const ConfigNode& node, const Component& component) {
 // ---------------------------------------------------------------------------
 
 bool FaultInjector::Partition::allows(ActorId src, ActorId dst) const {
-  const std::uint8_t a = src < group.size() ? group[src] : 0;
-  const std::uint8_t b = dst < group.size() ? group[dst] : 0;
+  const std::uint16_t a = src < group.size() ? group[src] : 0;
+  const std::uint16_t b = dst < group.size() ? group[dst] : 0;
   switch (rule) {
     case Rule::kGroups:
       return a == b;
@@ -486,7 +491,7 @@ void FaultInjector::begin(std::size_t i) {
       if (f.kind == FaultSpec::Kind::kPartition) {
         p->rule = Partition::Rule::kGroups;
         for (std::size_t g = 0; g < f.groups.size(); ++g)
-          for (const auto& n : f.groups[g]) p->group[node_id(n)] = static_cast<std::uint8_t>(std::min<std::size_t>(g, 255));
+          for (const auto& n : f.groups[g]) p->group[node_id(n)] = static_cast<std::uint16_t>(g);
       } else if (f.kind == FaultSpec::Kind::kOneWayPartition) {
         p->rule = Partition::Rule::kOneWay;
         for (const auto& n : f.groups[0]) p->group[node_id(n)] = 1;
@@ -625,6 +630,9 @@ void FaultInjector::set_slow(ActorId node, double factor, bool add) {
 }
 
 bool FaultInjector::allow(const Message& msg) {
+  // A cut network comes first: a refusal from a killed host cannot cross it.
+  for (const auto& p : partitions_)
+    if (!p->allows(msg.src, msg.dst)) return false;
   if (nodes_not_up_ > 0 && msg.dst < nodes_.size()) {
     const NodeState& dst = nodes_[msg.dst];
     if (dst.crashed > 0) return false;  // the host is down: nothing answers
@@ -639,8 +647,6 @@ bool FaultInjector::allow(const Message& msg) {
       return false;
     }
   }
-  for (const auto& p : partitions_)
-    if (!p->allows(msg.src, msg.dst)) return false;
   return true;
 }
 

@@ -149,7 +149,7 @@ class FaultInjector final : public Actor, public DeliveryFilter {
   };
   struct Partition {
     enum class Rule { kGroups, kOneWay, kBridge } rule;
-    std::vector<std::uint8_t> group;  // per actor id
+    std::vector<std::uint16_t> group;  // per actor id
     bool allows(ActorId src, ActorId dst) const;
   };
   struct ActiveRecord {

@@ -57,7 +57,11 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
   void come_up() override {
     // A restarted balancer trusts every backend again until checks say otherwise.
     down_ = false;
-    for (auto& b : backends_) b.health = Health{};
+    for (auto& b : backends_) {
+      const std::uint64_t marked = b.health.marked_down;
+      b.health = Health{};
+      b.health.marked_down = marked;
+    }
     update_eligible();
   }
 
@@ -93,9 +97,16 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         const HealthCheck& hc = *cfg_.health_check;
         sim_.schedule_after(hc.interval, actor_id(), kCheckTick, arg);
         BackendState& b = backends_[arg];
-        if (down_ || b.health.outstanding) return;  // a dead balancer checks nothing
+        if (down_) return;  // a dead balancer checks nothing
+        if (b.health.outstanding) {
+          // Its timeout is due now (timeout = interval): count it as failed
+          // before sending the next probe, whichever event runs first.
+          checks_.finish(b.health.probe);
+          check_result(arg, false);
+        }
         b.health.outstanding = true;
         const Handle h = checks_.start(hc.timeout, CheckPending{arg});
+        b.health.probe = h;
         Message m = make_request(actor_id(), b.id, h, 64, RequestContext{hc.timeout, actor_id(), 0});
         m.type = static_cast<std::uint16_t>(MsgType::kHealthCheck);
         sim_.network().send(m);
@@ -119,7 +130,8 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
   // down until `rise` in a row succeed.
   struct Health {
     bool up = true;
-    bool outstanding = false;  // a check is in flight
+    bool outstanding = false;  // a check is in flight ...
+    Handle probe{};            // ... this one
     std::int64_t fails = 0;    // consecutive
     std::int64_t passes = 0;   // consecutive
     std::uint64_t marked_down = 0;

@@ -19,6 +19,8 @@ namespace {
 
 constexpr std::size_t kMaxFileBytes = 16u << 20;
 constexpr Time kMaxDuration = kMaxConfigDuration;
+// Rows of the time series kept in memory (about 150 bytes each).
+constexpr Time kMaxWindows = 1'000'000;
 constexpr int kMaxReplicas = 100'000;
 
 class IndexView final : public ComponentIndex {
@@ -196,10 +198,16 @@ void Scenario::parse(const ConfigNode& root, const LoadOptions& options, const s
     if (auto w = mr.get("window")) {
       window_ = w->positive_duration();
       if (window_ < kMillisecond) w->fail("must be at least 1ms");
-      if (duration_ / window_ > 10'000'000) w->fail("is too small for this duration (over 10 million windows)");
+      if (duration_ / window_ > kMaxWindows)
+        w->fail("is too small for this duration (over " + std::to_string(kMaxWindows) +
+                " windows of the time series); give a longer window");
     }
     mr.finish();
   }
+  if (duration_ / window_ > kMaxWindows)
+    dur.fail("is too long for the default metrics.window of 1s (over " + std::to_string(kMaxWindows) +
+             " windows of the time series); set a longer one, e.g. metrics: {window: " +
+             units::format_duration(std::max<Time>(kMinute, duration_ / 10'000)) + "}");
   if (auto net = r.get("network")) {
     MapReader nr(*net);
     parse_network(nr);

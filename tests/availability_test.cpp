@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "analysis/availability.h"
 
@@ -12,11 +14,9 @@ namespace {
 // Binomial: independent replicas, each up with probability a = MTBF/(MTBF+MTTR).
 double binomial_at_least(int n, int k, double a) {
   double sum = 0;
-  for (int up = k; up <= n; ++up) {
-    double c = 1;
-    for (int i = 0; i < up; ++i) c = c * (n - i) / (i + 1);
-    sum += c * std::pow(a, up) * std::pow(1 - a, n - up);
-  }
+  for (int up = k; up <= n; ++up)
+    sum += std::exp(std::lgamma(n + 1.0) - std::lgamma(up + 1.0) - std::lgamma(n - up + 1.0) + up * std::log(a) +
+                    (n - up) * std::log1p(-a));
   return sum;
 }
 
@@ -47,6 +47,19 @@ TEST(Availability, SteadyStateSumsToOneAndBalancesFlows) {
   // Detailed balance of the birth-death chain: pi_i (n-i) lambda = pi_{i+1} (i+1) mu.
   for (int i = 0; i < 5; ++i)
     EXPECT_NEAR(pi[static_cast<std::size_t>(i)] * (5 - i) / 200.0, pi[static_cast<std::size_t>(i + 1)] * (i + 1) / 7.0, 1e-14);
+}
+
+TEST(Availability, LargeGroupsAndNanosecondUnitsStayAccurate) {
+  // MTBF 1000 h and MTTR 100 h given in nanoseconds, as the simulator does.
+  const double h = 3.6e12;
+  for (const auto& [n, k] : std::vector<std::pair<int, int>>{{30, 15}, {30, 30}, {64, 60}, {65, 60}, {200, 200},
+                                                             {500, 250}, {1000, 1}, {100000, 90000}}) {
+    const double want = binomial_at_least(n, k, 1000.0 / 1100.0);
+    const double got = availability::k_of_n(n, k, 1000 * h, 100 * h);
+    EXPECT_GE(got, 0.0);
+    EXPECT_LE(got, 1.0 + 1e-12);
+    EXPECT_NEAR(got, want, 1e-9 + 1e-9 * want) << "n=" << n << " k=" << k;
+  }
 }
 
 TEST(Availability, Nines) {

@@ -71,6 +71,20 @@ TEST(FailoverScenario, HealthChecksDetectTheCrashAndAvailabilityRecoversWithinTh
   EXPECT_EQ(extra(*lb, "backends/app-0/marked_down"), 0);
 }
 
+TEST(FailoverScenario, TheBoundHoldsWithTheDefaultCheckTimeout) {
+  // timeout defaults to the interval (HAProxy): every probe still counts.
+  for (const Time at : {20 * kSecond, 21 * kSecond, 23'300 * kMillisecond}) {
+    const RunRecord rec = run_file(
+        "failover.yaml", {"components.lb.health_check={interval: 2s, fall: 3, rise: 2}",
+                          "faults.0.at=" + std::to_string(at / kMillisecond) + "ms"});
+    const FaultRecord& f = rec.faults.at(0);
+    ASSERT_TRUE(f.detected.has_value());
+    ASSERT_TRUE(f.recovered.has_value());
+    EXPECT_LE(*f.detected, at + 3 * 2 * kSecond + 2 * kSecond) << seconds(*f.detected);
+    EXPECT_LE(*f.recovered, at + 3 * 2 * kSecond + 2 * kSecond + kSecond + kSecond) << seconds(*f.recovered);
+  }
+}
+
 TEST(FailoverScenario, WithoutHealthChecksItStaysDownUntilTheRestart) {
   const RunRecord rec = run_file("failover.yaml", {"components.lb.health_check=none"});
   ASSERT_EQ(rec.faults.size(), 1U);
@@ -159,6 +173,57 @@ TEST(Faults, KillRefusesAtOnceWhileCrashTimesOut) {
   ASSERT_NE(app, nullptr);
   ASSERT_TRUE(app->has_availability);
   EXPECT_DOUBLE_EQ(app->availability_simulated, 1.0);
+}
+
+TEST(Faults, AKilledHostsRefusalsDoNotCrossAPartition) {
+  const std::string base = R"(
+duration: 30s
+network: {latency: 100us}
+components:
+  clients: {kind: client, rate: 100/s, target: lb, timeout: 500ms}
+  lb: {kind: load_balancer, backends: app}
+  app: {kind: service, replicas: 2, workers: 4, service_time: 1ms}
+)";
+  const RunRecord rec = run_with(
+      "  - {at: 10s, for: 10s, partition: {from: [lb], to: [app-1]}}\n  - {at: 10s, for: 10s, kill: app-1}\n", base);
+  // lb cannot reach app-1 at all, so nothing is refused: requests time out.
+  EXPECT_EQ(rec.requests.failed[2], 0U);
+  EXPECT_NEAR(static_cast<double>(rec.requests.failed[0]), 500, 80);
+}
+
+TEST(Faults, MarkedDownCountsSurviveABalancerRestart) {
+  const std::string base = R"(
+duration: 60s
+network: {latency: 100us}
+components:
+  clients: {kind: client, rate: 100/s, target: lb, timeout: 500ms}
+  lb: {kind: load_balancer, backends: app, health_check: {interval: 1s, timeout: 200ms, fall: 2, rise: 2}}
+  app: {kind: service, replicas: 2, workers: 4, service_time: 1ms}
+)";
+  const RunRecord rec =
+      run_with("  - {at: 10s, for: 40s, crash: app-1}\n  - {at: 20s, for: 5s, crash: lb}\n", base);
+  const ComponentRecord* lb = component(rec, "lb");
+  ASSERT_NE(lb, nullptr);
+  // Marked down before the balancer's crash, and again after its restart.
+  EXPECT_EQ(extra(*lb, "backends/app-1/marked_down"), 2);
+}
+
+TEST(Faults, PartitionsWithManyGroupsKeepThemApart) {
+  std::string groups = "[";
+  for (int i = 0; i < 300; ++i) groups += "[pad-" + std::to_string(i) + "], ";
+  groups += "[clients, lb], [app]]";
+  const std::string base = R"(
+duration: 10s
+network: {latency: 100us}
+components:
+  clients: {kind: client, rate: 10/s, target: lb, timeout: 500ms}
+  lb: {kind: load_balancer, backends: app}
+  app: {kind: service, service_time: 1ms}
+  pad: {kind: service, replicas: 300, service_time: 1ms}
+)";
+  const RunRecord rec = run_with("  - {at: 0s, partition: " + groups + "}\n", base);
+  EXPECT_EQ(rec.requests.succeeded, 0U);
+  EXPECT_GT(rec.messages_dropped, 0U);
 }
 
 TEST(Faults, CrashLosesQueuedWorkAndRestartsEmpty) {
