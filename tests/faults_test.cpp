@@ -9,6 +9,7 @@
 
 #include "analysis/availability.h"
 #include "helpers.h"
+#include "models/faults.h"
 
 namespace dsim {
 namespace {
@@ -337,6 +338,63 @@ components:
   const RunRecord lossy = run_with("  - {at: 0s, degrade_link: {between: [az-b, az-a], loss: 50%}}\n", base);
   // Each request crosses twice: 25% of requests survive.
   EXPECT_NEAR(static_cast<double>(lossy.requests.succeeded) / static_cast<double>(lossy.requests.sent), 0.25, 0.03);
+}
+
+// A model of the test's own (registered like any other kind) that reads its
+// node's clock at fixed times: what a timestamping store will do.
+class ClockProbe final : public Component {
+ public:
+  explicit ClockProbe(ComponentCommon c) : Component(std::move(c)) {}
+  static std::vector<std::pair<Time, Time>>& readings() {
+    static std::vector<std::pair<Time, Time>> r;
+    return r;
+  }
+  bool serves_requests() const override { return true; }
+  void build(BuildContext& ctx) override {
+    actor_ = std::make_unique<Probe>(ctx.sim, ctx.faults);
+    add_replica_actor(ctx.sim, *actor_, 0);
+  }
+  void start() override {
+    for (const Time t : {2 * kSecond, 6 * kSecond, 8 * kSecond, 12 * kSecond})
+      actor_->sim.schedule(t, actor_->actor_id(), 1, 0);
+  }
+  void record(ComponentRecord&) const override {}
+
+ private:
+  struct Probe final : ReplicaActor {
+    Probe(Simulation& s, FaultInjector& f) : sim(s), faults(f) {}
+    void on_event(std::uint16_t, std::uint32_t) override { readings().emplace_back(sim.now(), faults.clock(actor_id())); }
+    void on_message(const Message&) override {}
+    Simulation& sim;
+    FaultInjector& faults;
+  };
+  std::unique_ptr<Probe> actor_;
+};
+
+TEST(Faults, ClockSkewShiftsAndDriftsTheNodesClock) {
+  ModelRegistry registry = ModelRegistry::builtin();
+  registry.add("clock_probe", "reads its clock", [](ComponentCommon c, MapReader&) {
+    return std::unique_ptr<Component>(new ClockProbe(std::move(c)));
+  });
+  LoadOptions o;
+  o.registry = &registry;
+  ClockProbe::readings().clear();
+  run_yaml(R"(
+duration: 15s
+components:
+  clients: {kind: client, rate: 1/s, target: app}
+  app: {kind: service, service_time: 1ms}
+  probe: {kind: clock_probe}
+faults:
+  - {at: 5s, for: 5s, clock_skew: {node: probe, offset: 50ms, drift: 100ppm}}
+)",
+           o);
+  const auto& r = ClockProbe::readings();
+  ASSERT_EQ(r.size(), 4U);
+  EXPECT_EQ(r[0].second, 2 * kSecond);                                   // before: true time
+  EXPECT_EQ(r[1].second, 6 * kSecond + 50 * kMillisecond + 100 * kMicrosecond);  // 1 s of 100 ppm drift
+  EXPECT_EQ(r[2].second, 8 * kSecond + 50 * kMillisecond + 300 * kMicrosecond);
+  EXPECT_EQ(r[3].second, 12 * kSecond);                                  // after: true time again
 }
 
 TEST(Faults, ClockSkewIsRecordedAsAFault) {
