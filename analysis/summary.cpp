@@ -91,6 +91,27 @@ std::string pad(const std::string& s, std::size_t w, bool right) {
   return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
 }
 
+// Columns padded to their widest cell; columns from `right_from` on are
+// right-aligned (numbers).
+void print_table(std::ostream& o, const std::vector<std::string>& head,
+                 const std::vector<std::vector<std::string>>& rows, std::size_t right_from) {
+  std::vector<std::size_t> width(head.size());
+  for (std::size_t i = 0; i < head.size(); ++i) width[i] = head[i].size();
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  auto line = [&](const std::vector<std::string>& row) {
+    std::string s;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) s += "  ";
+      s += pad(row[i], width[i], i >= right_from);
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    o << s << "\n";
+  };
+  line(head);
+  for (const auto& row : rows) line(row);
+}
+
 }  // namespace
 
 Json summary_json(const RunRecord& rec) {
@@ -249,21 +270,7 @@ std::string summary_table(const RunRecord& rec) {
     if (c.replicas.size() > 1)
       for (const auto& rep : c.replicas) occ_row("  " + rep.name, "", rep.zone, rep.occupancy);
   }
-  std::vector<std::size_t> width(head.size());
-  for (std::size_t i = 0; i < head.size(); ++i) width[i] = head[i].size();
-  for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  auto line = [&](const std::vector<std::string>& row) {
-    std::string s;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (i > 0) s += "  ";
-      s += pad(row[i], width[i], i >= 3);
-    }
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    o << s << "\n";
-  };
-  line(head);
-  for (const auto& row : rows) line(row);
+  print_table(o, head, rows, 3);
   if (!rec.faults.empty()) {
     // Faults: when, when detected, when availability recovered.
     auto t = [](const std::optional<Time>& v) { return v ? fmt(to_seconds(*v), 2) : std::string("-"); };
@@ -275,22 +282,8 @@ std::string summary_table(const RunRecord& rec) {
       frows.push_back({f.kind, f.target, fmt(to_seconds(f.at), 2), t(f.until), t(f.detected), t(f.recovered),
                        group(f.failed_requests)});
     }
-    std::vector<std::size_t> fw(fhead.size());
-    for (std::size_t i = 0; i < fhead.size(); ++i) fw[i] = fhead[i].size();
-    for (const auto& row : frows)
-      for (std::size_t i = 0; i < row.size(); ++i) fw[i] = std::max(fw[i], row[i].size());
-    auto fline = [&](const std::vector<std::string>& row) {
-      std::string s;
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        if (i > 0) s += "  ";
-        s += pad(row[i], fw[i], i >= 2);
-      }
-      while (!s.empty() && s.back() == ' ') s.pop_back();
-      o << s << "\n";
-    };
     o << "\n";
-    fline(fhead);
-    for (const auto& row : frows) fline(row);
+    print_table(o, fhead, frows, 2);
     if (rec.faults.size() > kShown)
       o << "... and " << group(rec.faults.size() - kShown) << " more (dsim run --json lists them all)\n";
   }
