@@ -76,7 +76,7 @@ class ClientComponent::Replica final : public ReplicaActor {
         send(arg);
         return;
       case kTimeout:
-        calls_.on_timer(arg, [this](Handle, const Handle& request) { attempt_done(request, Status::kTimeout, false); });
+        calls_.on_timer(arg, [this](Handle, const Attempt& a) { attempt_done(a, Status::kTimeout, false); });
         return;
       case kRetry: {
         // A retry is due for the request in slot arg, unless the request
@@ -106,11 +106,11 @@ class ClientComponent::Replica final : public ReplicaActor {
   void on_message(const Message& msg) override {
     DSIM_CHECK(is_type(msg, MsgType::kResponse));
     const Handle h = handle_of(msg);
-    const Handle* request = calls_.find(h);
-    if (request == nullptr) return;  // answer to an attempt that already timed out
-    const Handle rh = *request;
+    const Attempt* a = calls_.find(h);
+    if (a == nullptr) return;  // answer to an attempt that already timed out
+    const Attempt done = *a;
     calls_.finish(h);
-    attempt_done(rh, static_cast<Status>(msg.status), true);
+    attempt_done(done, static_cast<Status>(msg.status), true);
   }
 
   std::uint64_t sent() const { return sent_; }
@@ -129,6 +129,15 @@ class ClientComponent::Replica final : public ReplicaActor {
     bool waiting_retry = false;
     Time retry_at = 0;
   };
+  // An attempt in flight. Without retries or a deadline a request is its one
+  // attempt, kept here alone (the common case, and the fast one); otherwise
+  // `request` points into requests_.
+  struct Attempt {
+    Handle request{};
+    Time sent_at = 0;
+    std::uint32_t user = kNoUser;
+  };
+  bool single_attempt() const { return cfg_.retries == 0 && !cfg_.deadline; }
 
   void schedule_arrival() {
     sim_.schedule(std::max(sim_.now(), round_to_time(next_arrival_)), actor_id(), kArrival, 0);
@@ -140,6 +149,16 @@ class ClientComponent::Replica final : public ReplicaActor {
 
   void send(std::uint32_t user) {
     const Time now = sim_.now();
+    if (single_attempt()) {
+      metrics_.on_sent(now);
+      if (tracer_ != nullptr) tracer_->request_started(now);
+      if (metrics_.measured(now)) {
+        ++sent_;
+        ++attempts_;
+      }
+      transmit(calls_.start(cfg_.timeout, Attempt{Handle{}, now, user}));
+      return;
+    }
     const Handle h = requests_.acquire();
     Request& r = requests_.at(h.slot);
     r.sent_at = now;
@@ -156,15 +175,24 @@ class ClientComponent::Replica final : public ReplicaActor {
     Request& r = requests_.at(request.slot);
     ++r.attempts;
     if (metrics_.measured(r.sent_at)) ++attempts_;
-    r.attempt = calls_.start(cfg_.timeout, request);
+    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.user});
+    transmit(r.attempt);
+  }
+
+  void transmit(Handle attempt) {
     const ActorId target = targets_[next_target_];
     if (++next_target_ == targets_.size()) next_target_ = 0;
-    sim_.network().send(make_request(actor_id(), target, r.attempt, cfg_.request_size,
+    sim_.network().send(make_request(actor_id(), target, attempt, cfg_.request_size,
                                      RequestContext{cfg_.timeout, actor_id(), 0}));
   }
 
   // An attempt ended: succeed, retry after a backoff, or fail.
-  void attempt_done(Handle request, Status status, bool responded) {
+  void attempt_done(const Attempt& a, Status status, bool responded) {
+    if (single_attempt()) {
+      finish(a.sent_at, a.user, 1, status, responded);
+      return;
+    }
+    const Handle request = a.request;
     Request& r = requests_.at(request.slot);
     if (status != Status::kOk && r.attempts <= static_cast<std::uint32_t>(cfg_.retries)) {
       const Time now = sim_.now();
@@ -187,15 +215,20 @@ class ClientComponent::Replica final : public ReplicaActor {
     const Request r = requests_.at(request.slot);
     requests_.release(request);
     if (cfg_.deadline) deadlines_.trim([this](Handle h) { return requests_.is_live(h); });
-    if (metrics_.measured(r.sent_at)) {
+    finish(r.sent_at, r.user, r.attempts, status, responded);
+  }
+
+  // A request's outcome: count it, record it, let its user think.
+  void finish(Time sent_at, std::uint32_t user, std::uint32_t attempts, Status status, bool responded) {
+    if (metrics_.measured(sent_at)) {
       if (status == Status::kOk) ++succeeded_;
       else ++failed_[static_cast<std::size_t>(failure_index(status))];
     }
-    metrics_.on_resolved(sim_.now(), r.sent_at, status, responded);
+    metrics_.on_resolved(sim_.now(), sent_at, status, responded);
     if (tracer_ != nullptr)
-      tracer_->span(owner_.trace_id(), static_cast<std::uint32_t>(index_), "request", r.sent_at, sim_.now(),
-                    {{"status", status_name(status)}, {"attempts", std::to_string(r.attempts)}});
-    if (r.user != kNoUser) think(r.user);
+      tracer_->span(owner_.trace_id(), static_cast<std::uint32_t>(index_), "request", sent_at, sim_.now(),
+                    {{"status", status_name(status)}, {"attempts", std::to_string(attempts)}});
+    if (user != kNoUser) think(user);
   }
 
   const ClientComponent& owner_;
@@ -213,7 +246,7 @@ class ClientComponent::Replica final : public ReplicaActor {
   std::vector<ActorId> targets_;
   std::size_t next_target_ = 0;
   SlotTable<Request> requests_;
-  CallTracker<Handle> calls_;  // attempts in flight -> their request
+  CallTracker<Attempt> calls_;  // attempts in flight
   DeadlineQueue deadlines_;
   std::optional<RetryBudget> budget_;
   std::uint64_t sent_ = 0;
