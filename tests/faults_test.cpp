@@ -142,6 +142,51 @@ TEST(RetryStormScenario, ABudgetCapsRetries) {
   EXPECT_LE(retries, 0.1 * static_cast<double>(capped.requests.sent) + 5.0 * 90 + 50);
 }
 
+TEST(Retries, ADeadlineBoundsAllAttemptsTogether) {
+  const RunRecord rec = run_yaml(R"(
+duration: 20s
+network: {latency: 100us}
+components:
+  clients:
+    kind: client
+    rate: 100/s
+    target: app
+    timeout: 100ms
+    retries: 10
+    retry_backoff: {base: 10ms, max: 10ms, jitter: none}
+    deadline: 250ms
+  app: {kind: service, service_time: 1ms}
+faults:
+  - {at: 5s, for: 5s, crash: app}
+)");
+  // Requests during the crash: attempts at 0, 110 and 220 ms; the deadline
+  // at 250 ms ends the third, so at most 3 attempts, all failing as timeouts.
+  EXPECT_NEAR(static_cast<double>(rec.requests.failed[0]), 500, 40);
+  // (Requests sent just before the restart add a retry or two and succeed.)
+  EXPECT_LE(rec.requests.attempts, rec.requests.sent + 2 * rec.requests.failed[0] + 60);
+  EXPECT_GE(rec.requests.attempts, rec.requests.sent + 2 * rec.requests.failed[0]);
+  // Successful requests never took longer than the deadline.
+  EXPECT_LE(rec.requests.latency.max(), 250 * kMillisecond);
+}
+
+TEST(Retries, RejectionsAndUnavailableAreRetriedToo) {
+  const RunRecord rec = run_yaml(R"(
+duration: 20s
+network: {latency: 100us}
+components:
+  clients: {kind: client, rate: 100/s, target: lb, timeout: 1s, retries: 2, retry_backoff: {base: 1ms, max: 1ms}}
+  lb: {kind: load_balancer, backends: app}
+  app: {kind: service, replicas: 2, service_time: 1ms}
+faults:
+  - {at: 5s, for: 5s, kill: app-1}
+)");
+  // A refused attempt is retried, usually on the other replica (round
+  // robin): nearly all succeed, where without retries half of 5 s would fail.
+  EXPECT_EQ(rec.requests.failed[0], 0U);
+  EXPECT_LE(rec.requests.failed[2], 20U);
+  EXPECT_GT(rec.requests.attempts, rec.requests.sent + 200);
+}
+
 // ---- each fault kind ----------------------------------------------------------
 
 const char* kTwoApps = R"(
