@@ -28,10 +28,7 @@ Time downtime(const RunRecord& rec) {
   Time total = 0;
   for (const auto& w : rec.windows) {
     if (w.start < rec.warmup || w.start >= rec.duration) continue;
-    const std::uint64_t resolved = w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
-    if (resolved == 0) continue;
-    if (static_cast<double>(w.succeeded) < rec.slo_availability * static_cast<double>(resolved))
-      total += std::min(rec.window, rec.duration - w.start);
+    if (w.below(rec.slo_availability)) total += std::min(rec.window, rec.duration - w.start);
   }
   return total;
 }
@@ -300,7 +297,7 @@ std::string timeseries_csv(const RunRecord& rec) {
     return std::string(buf, res.ptr);
   };
   for (const auto& w : rec.windows) {
-    const std::uint64_t resolved = w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
+    const std::uint64_t resolved = w.resolved();
     // The last window may be cut short by the end of the run.
     const Time len = std::max<Time>(1, std::min(rec.window, rec.end - w.start));
     const double win_s = to_seconds(len);

@@ -149,13 +149,11 @@ class ClientComponent::Replica final : public ReplicaActor {
 
   void send(std::uint32_t user) {
     const Time now = sim_.now();
+    metrics_.on_sent(now);
+    if (tracer_ != nullptr) tracer_->request_started(now);
+    if (metrics_.measured(now)) ++sent_;
     if (single_attempt()) {
-      metrics_.on_sent(now);
-      if (tracer_ != nullptr) tracer_->request_started(now);
-      if (metrics_.measured(now)) {
-        ++sent_;
-        ++attempts_;
-      }
+      if (metrics_.measured(now)) ++attempts_;
       transmit(calls_.start(cfg_.timeout, Attempt{Handle{}, now, user}));
       return;
     }
@@ -163,9 +161,6 @@ class ClientComponent::Replica final : public ReplicaActor {
     Request& r = requests_.at(h.slot);
     r.sent_at = now;
     r.user = user;
-    metrics_.on_sent(now);
-    if (tracer_ != nullptr) tracer_->request_started(now);
-    if (metrics_.measured(now)) ++sent_;
     if (budget_) budget_->deposit(now);
     if (cfg_.deadline) deadlines_.push(h);
     attempt(h);

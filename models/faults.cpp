@@ -143,23 +143,13 @@ double positive_factor(const ConfigNode& n) {
 
 // "100ppm", "0.01%", or a plain fraction, as seconds per second.
 double parse_drift(const ConfigNode& n) {
-  if (n.is_scalar()) {
-    std::string text = n.yaml().Scalar();
-    if (text.size() > 3 && text.compare(text.size() - 3, 3, "ppm") == 0) {
-      const auto p = units::parse_number(std::string_view(text).substr(0, text.size() - 3));
-      if (p.ok() && std::fabs(p.value) <= 1e6) return p.value * 1e-6;
-      n.fail("expected a drift such as 100ppm or 0.01%, got " + n.describe());
-    }
-  }
-  double v = 0;
-  if (n.is_scalar() && !n.yaml().Scalar().empty() && n.yaml().Scalar().back() == '%') {
-    const std::string text = n.yaml().Scalar();
-    const auto p = units::parse_number(std::string_view(text).substr(0, text.size() - 1));
-    if (!p.ok()) n.fail("expected a drift such as 100ppm or 0.01%, got " + n.describe());
-    v = p.value / 100.0;
-  } else {
-    v = n.as_number();
-  }
+  const std::string text = n.is_scalar() ? n.yaml().Scalar() : std::string();
+  const bool ppm = text.size() > 3 && text.compare(text.size() - 3, 3, "ppm") == 0;
+  // "%" and plain fractions read as any fraction does (but may be negative).
+  const auto p = ppm ? units::parse_number(std::string_view(text).substr(0, text.size() - 3))
+                     : units::parse_fraction(text);
+  if (!n.is_scalar() || !p.ok()) n.fail("expected a drift such as 100ppm or 0.01%, got " + n.describe());
+  const double v = ppm ? p.value * 1e-6 : p.value;
   if (!(std::fabs(v) < 1.0)) n.fail("a clock drift must be below 100% (e.g. 100ppm), got " + n.describe());
   return v;
 }
@@ -686,11 +676,6 @@ void FaultInjector::backend_marked_down(ActorId backend, Time now) {
   }
 }
 
-void FaultInjector::backend_marked_up(ActorId backend, Time now) {
-  (void)backend;
-  (void)now;
-}
-
 Time FaultInjector::clock(ActorId node) const {
   const Time now = sim_.now();
   if (node >= nodes_.size() || !nodes_[node].skewed) return now;
@@ -698,12 +683,7 @@ Time FaultInjector::clock(ActorId node) const {
   return now + n.skew_offset + round_to_time(n.skew_drift * static_cast<double>(now - n.skew_since));
 }
 
-bool FaultInjector::is_up(ActorId node) const {
-  return node >= nodes_.size() || (nodes_[node].crashed == 0 && nodes_[node].killed == 0);
-}
-
-void FaultInjector::finish(Time end, RunRecord& out) {
-  (void)end;
+void FaultInjector::finish(RunRecord& out) {
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const RequestMetrics::FaultImpact impact = metrics_.fault_impact(i);
     records_[i].recovered = impact.recovered;

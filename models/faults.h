@@ -111,18 +111,15 @@ class FaultInjector final : public Actor, public DeliveryFilter {
   void on_event(std::uint16_t kind, std::uint32_t arg) override;
   bool allow(const Message& msg) override;
 
-  // Health-check verdicts from balancers (for detected_s).
+  // A balancer's health checks marked a backend down (for detected_s).
   void backend_marked_down(ActorId backend, Time now);
-  void backend_marked_up(ActorId backend, Time now);
 
   // A node's own clock (clock_skew): simulated time plus its skew.
   Time clock(ActorId node) const;
-  // Whether a node is up (not crashed, not killed).
-  bool is_up(ActorId node) const;
 
   // After the run: the fault records (impact filled in from metrics) and
   // each tracked component's availability, into `out`.
-  void finish(Time end, RunRecord& out);
+  void finish(RunRecord& out);
 
  private:
   struct NodeState {

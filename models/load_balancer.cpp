@@ -159,7 +159,6 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         h.up = true;
         h.passes = 0;
         update_eligible();
-        faults_.backend_marked_up(be.id, sim_.now());
       }
     } else {
       h.passes = 0;

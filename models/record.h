@@ -62,6 +62,13 @@ struct WindowRecord {
   std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
   double p50_ns = 0;
   double p99_ns = 0;
+
+  // Requests that resolved (succeeded or failed) in the window.
+  std::uint64_t resolved() const { return succeeded + failed[0] + failed[1] + failed[2]; }
+  // Whether its availability fell below `slo` (never, when nothing resolved).
+  bool below(double slo) const {
+    return resolved() > 0 && static_cast<double>(succeeded) < slo * static_cast<double>(resolved());
+  }
 };
 
 struct RequestRecord {

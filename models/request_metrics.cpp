@@ -46,10 +46,9 @@ void RequestMetrics::count_fault_failure(Time now) {
 }
 
 void RequestMetrics::evaluate_faults(const WindowRecord& w, Time window_end) {
-  const std::uint64_t resolved = w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
   // Windows where nothing resolved say nothing about availability.
-  const bool informative = resolved > 0;
-  const bool below = informative && static_cast<double>(w.succeeded) < slo_ * static_cast<double>(resolved);
+  const bool informative = w.resolved() > 0;
+  const bool below = w.below(slo_);
   std::size_t kept = 0;
   for (const std::size_t i : open_faults_) {
     FaultTracker& t = faults_[i];
@@ -84,7 +83,7 @@ RequestMetrics::FaultImpact RequestMetrics::fault_impact(std::size_t id) const {
 void RequestMetrics::finish(Time end, RunRecord& out) {
   // Close every window that started before `end` (the last one may be partial).
   close_windows(end);
-  if (cur_.sent + cur_.succeeded + cur_.failed[0] + cur_.failed[1] + cur_.failed[2] > 0 ||
+  if (cur_.sent + cur_.resolved() > 0 ||
       windows_.empty()) {
     cur_.start = window_end_ - window_;
     cur_.p50_ns = window_latency_.quantile(0.50);

@@ -464,7 +464,7 @@ RunRecord Scenario::run(const RunOptions& options) {
     c->record(cr);
     rec.components.push_back(std::move(cr));
   }
-  faults.finish(end, rec);
+  faults.finish(rec);
   if (options.tracer != nullptr) options.tracer->faults(rec.faults, end);
   return rec;
 }

@@ -95,10 +95,10 @@ class Network {
   // was travelling on). Takes effect only with a delivery filter set.
   template <class Pred>
   void drop_in_flight(Pred&& doom) {
-    std::vector<std::uint8_t> is_free(pool_.size(), 0);
-    for (const std::uint32_t s : free_) is_free[s] = 1;
+    // Free slots may be marked too, harmlessly: send() clears the mark when
+    // it reuses a slot.
     for (std::size_t s = 0; s < pool_.size(); ++s)
-      if (is_free[s] == 0 && doom(pool_[s])) doomed_[s] = 1;
+      if (doom(pool_[s])) doomed_[s] = 1;
   }
 
   // Degrades the path between zones a and b (either direction; a == b is

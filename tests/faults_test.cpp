@@ -40,7 +40,7 @@ double window_availability(const RunRecord& rec, Time from, Time to) {
   for (const auto& w : rec.windows) {
     if (w.start < from || w.start >= to) continue;
     ok += w.succeeded;
-    all += w.succeeded + w.failed[0] + w.failed[1] + w.failed[2];
+    all += w.resolved();
   }
   return all == 0 ? 1.0 : static_cast<double>(ok) / static_cast<double>(all);
 }
