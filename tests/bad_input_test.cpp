@@ -19,13 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> bad_files() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(fs::path(DSIM_SOURCE_DIR) / "tests/data/bad"))
-    if (e.path().extension() == ".yaml") out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> bad_files() { return testing::yaml_files_in("tests/data/bad"); }
 
 // Files that cannot carry their own expectation (empty or binary).
 const std::map<std::string, std::string> kExpectations = {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,15 @@ inline RunRecord run_yaml(const std::string& yaml, const LoadOptions& options = 
   auto s = load_or_fail(yaml, options);
   if (!s) return {};
   return s->run();
+}
+
+// The names of the .yaml files in `dir` (relative to the source tree), sorted.
+inline std::vector<std::string> yaml_files_in(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(DSIM_SOURCE_DIR) / dir))
+    if (e.path().extension() == ".yaml") out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 inline const ComponentRecord* component(const RunRecord& rec, const std::string& name) {

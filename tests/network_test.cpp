@@ -30,6 +30,18 @@ struct Fixture {
   Fixture() {
     for (Sink* s : {&a, &b, &c, &d}) s->now_fn = [this] { return sim.now(); };
   }
+  // a and b as nodes of one zone over the default link `link`.
+  Network& one_zone(LinkParams link) {
+    Network& net = sim.network();
+    net.set_default_link(std::move(link));
+    const ZoneId z = net.add_zone("z");
+    sim.add_actor(a);
+    sim.add_actor(b);
+    net.add_node(a.actor_id(), "a", z);
+    net.add_node(b.actor_id(), "b", z);
+    net.finalize();
+    return net;
+  }
 };
 
 LinkParams constant_link(Time latency, double bandwidth = 0, double loss = 0) {
@@ -103,14 +115,7 @@ TEST(Network, BandwidthAddsSerialisationDelayPerHop) {
 
 TEST(Network, LossDropsTheConfiguredFraction) {
   Fixture f;
-  Network& net = f.sim.network();
-  net.set_default_link(constant_link(kMicrosecond, 0, 0.1));
-  const ZoneId z = net.add_zone("z");
-  f.sim.add_actor(f.a);
-  f.sim.add_actor(f.b);
-  net.add_node(f.a.actor_id(), "a", z);
-  net.add_node(f.b.actor_id(), "b", z);
-  net.finalize();
+  Network& net = f.one_zone(constant_link(kMicrosecond, 0, 0.1));
   const int n = 100'000;
   for (int i = 0; i < n; ++i) net.send(msg(f.a, f.b, 10));
   f.sim.run_until(kTimeMax);
@@ -123,14 +128,7 @@ TEST(Network, RandomLatencyDrawsFromTheSendersStream) {
   // Two runs with the same seed deliver at identical times.
   auto run = [] {
     Fixture f;
-    Network& net = f.sim.network();
-    net.set_default_link(LinkParams{Distribution::exponential(1e6), 0, 0});
-    const ZoneId z = net.add_zone("z");
-    f.sim.add_actor(f.a);
-    f.sim.add_actor(f.b);
-    net.add_node(f.a.actor_id(), "a", z);
-    net.add_node(f.b.actor_id(), "b", z);
-    net.finalize();
+    Network& net = f.one_zone(LinkParams{Distribution::exponential(1e6), 0, 0});
     for (int i = 0; i < 100; ++i) net.send(msg(f.a, f.b, 10));
     f.sim.run_until(kTimeMax);
     std::vector<Time> at;

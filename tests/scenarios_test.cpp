@@ -13,13 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> scenario_files() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(fs::path(DSIM_SOURCE_DIR) / "scenarios"))
-    if (e.path().extension() == ".yaml") out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> scenario_files() { return testing::yaml_files_in("scenarios"); }
 
 class ScenarioFileTest : public ::testing::TestWithParam<std::string> {};
 
