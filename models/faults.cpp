@@ -426,6 +426,8 @@ void FaultInjector::start() {
     if (faults_[i].until) sim_.schedule(*faults_[i].until, actor_id(), kEnd, static_cast<std::uint32_t>(i));
   }
   fault_record_.assign(faults_.size(), 0);
+  partition_of_fault_.resize(faults_.size());
+  degradation_of_fault_.assign(faults_.size(), 0);
   for (std::size_t i = 0; i < failing_.size(); ++i) {
     FailingReplica& f = failing_[i];
     const Time t = round_to_time(f.spec->up.sample(f.rng));
@@ -497,8 +499,8 @@ void FaultInjector::begin(std::size_t i) {
       // Messages on the wire across the new cut are lost too.
       const Partition& cut = *p;
       sim_.network().drop_in_flight([&cut](const Message& m) { return !cut.allows(m.src, m.dst); });
-      partition_of_fault_.emplace_back(i, p.get());
-      partitions_.push_back(std::move(p));
+      partitions_.push_back(p.get());
+      partition_of_fault_[i] = std::move(p);
       return;
     }
     case FaultSpec::Kind::kCrash:
@@ -515,7 +517,7 @@ void FaultInjector::begin(std::size_t i) {
       Network& net = sim_.network();
       const std::uint32_t id =
           net.add_degradation(*net.find_zone(f.zone_a), *net.find_zone(f.zone_b), f.factor, f.loss);
-      degradation_of_fault_.emplace_back(i, id);
+      degradation_of_fault_[i] = id;
       return;
     }
     case FaultSpec::Kind::kClockSkew:
@@ -537,17 +539,8 @@ void FaultInjector::end(std::size_t i) {
     case FaultSpec::Kind::kOneWayPartition:
     case FaultSpec::Kind::kIsolate:
     case FaultSpec::Kind::kBridge:
-      for (std::size_t k = 0; k < partition_of_fault_.size(); ++k)
-        if (partition_of_fault_[k].first == i) {
-          Partition* p = partition_of_fault_[k].second;
-          partition_of_fault_.erase(partition_of_fault_.begin() + static_cast<std::ptrdiff_t>(k));
-          for (std::size_t j = 0; j < partitions_.size(); ++j)
-            if (partitions_[j].get() == p) {
-              partitions_.erase(partitions_.begin() + static_cast<std::ptrdiff_t>(j));
-              break;
-            }
-          break;
-        }
+      partitions_.erase(std::find(partitions_.begin(), partitions_.end(), partition_of_fault_[i].get()));
+      partition_of_fault_[i].reset();
       break;
     case FaultSpec::Kind::kCrash:
     case FaultSpec::Kind::kZoneOutage:
@@ -560,12 +553,7 @@ void FaultInjector::end(std::size_t i) {
       for (const auto& n : f.nodes) set_slow(node_id(n), f.factor, false);
       break;
     case FaultSpec::Kind::kDegradeLink:
-      for (std::size_t k = 0; k < degradation_of_fault_.size(); ++k)
-        if (degradation_of_fault_[k].first == i) {
-          sim_.network().remove_degradation(degradation_of_fault_[k].second);
-          degradation_of_fault_.erase(degradation_of_fault_.begin() + static_cast<std::ptrdiff_t>(k));
-          break;
-        }
+      sim_.network().remove_degradation(degradation_of_fault_[i]);
       break;
     case FaultSpec::Kind::kClockSkew:
       for (const auto& n : f.nodes) nodes_[node_id(n)].skewed = false;

@@ -185,9 +185,10 @@ class FaultInjector final : public Actor, public DeliveryFilter {
     std::size_t record = 0;
   };
   std::vector<FailingReplica> failing_;
-  std::vector<std::unique_ptr<Partition>> partitions_;  // active, in start order
-  std::vector<std::pair<std::size_t, Partition*>> partition_of_fault_;
-  std::vector<std::pair<std::size_t, std::uint32_t>> degradation_of_fault_;
+  std::vector<const Partition*> partitions_;  // active, in start order
+  // Per scheduled fault: its partition while active, its network degradation id.
+  std::vector<std::unique_ptr<Partition>> partition_of_fault_;
+  std::vector<std::uint32_t> degradation_of_fault_;
   std::vector<std::size_t> fault_record_;  // record index of each scheduled fault
   std::vector<FaultRecord> records_;
   std::vector<ActiveRecord> active_;
