@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "models/record.h"
+#include "analysis/record.h"
 
 namespace dsim {
 

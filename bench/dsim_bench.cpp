@@ -18,7 +18,8 @@
 #include <sstream>
 #include <vector>
 
-#include "models/scenario.h"
+#include "analysis/run.h"
+#include "loader/scenario.h"
 #include "sim/detmath.h"
 #include "sim/event_queue.h"
 #include "sim/ring_buffer.h"
@@ -81,7 +82,7 @@ void BM_LbMm1FullPath(benchmark::State& state) {
   for (auto _ : state) {
     auto res = dsim::Scenario::load_text(yaml, "lb-mm1.yaml");
     auto& scenario = std::get<std::unique_ptr<dsim::Scenario>>(res);
-    const dsim::RunRecord rec = scenario->run();
+    const dsim::RunRecord rec = dsim::run(scenario->spec()).record();
     events += rec.events;
     requests += rec.requests.sent;
     benchmark::DoNotOptimize(rec.requests.latency.mean());
@@ -105,7 +106,7 @@ void BM_LbMm1SteadyStateAllocations(benchmark::State& state) {
       checkpoints.emplace_back(ev, g_allocations.load(std::memory_order_relaxed));
     };
     checkpoints.reserve(64);
-    scenario->run(opt);
+    dsim::run(scenario->spec(), opt);
     // Skip the first checkpoint (start-up growth) and the final call (after
     // the run, when reports are assembled).
     const auto& a = checkpoints[1];

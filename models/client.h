@@ -5,15 +5,23 @@
 // `users` each send one request, wait for its answer (or its `timeout`), think
 // for `think_time`, and repeat. Each request goes to `target` (one of its
 // replicas, round robin). With replicas, rate and users are split evenly.
+//
+// A client publishes every request it sends and resolves (OperationInvoked,
+// OperationRetried, OperationResolved in models/events.h): that is where
+// latency, availability and, later, histories are measured. Each request is
+// open work of the simulation from its first send to its resolution, so a run
+// ends only when every request has resolved.
 // Example: scenarios/ecommerce.yaml; fields: scenarios/README.md.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "models/component.h"
 #include "models/retry.h"
-#include "models/rpc.h"
+#include "sim/distribution.h"
 
 namespace dsim {
 
@@ -22,7 +30,7 @@ struct RetryBudgetConfig {
   double min_per_s = 10;
 };
 
-class ClientComponent final : public Component {
+class ClientSpec final : public ComponentSpec {
  public:
   enum class Loop { kOpen, kClosed };
   enum class Arrival { kPoisson, kConstant };
@@ -30,7 +38,7 @@ class ClientComponent final : public Component {
   struct Config {
     Loop loop = Loop::kOpen;
     Arrival arrival = Arrival::kPoisson;
-    double rate = 0;                 // requests per second, all replicas together
+    double rate = 0;                 // requests per second, all replicas together; open loop
     std::int64_t users = 0;          // closed loop, all replicas together
     Distribution think_time;         // closed loop
     Time timeout = 30 * kSecond;     // per attempt
@@ -39,31 +47,23 @@ class ClientComponent final : public Component {
     std::optional<RetryBudgetConfig> retry_budget;
     std::optional<Time> deadline;    // all attempts together
     std::uint32_t request_size = 1000;
-    std::optional<ConfigNode> target_ref;
+    std::string target;              // a component that serves requests
   };
 
-  ClientComponent(ComponentCommon common, Config config);
-  ~ClientComponent() override;
-
-  static std::unique_ptr<Component> parse(ComponentCommon common, MapReader& r);
-
-  bool serves_requests() const override { return false; }
-  std::vector<std::string> downstream() const override;
-  Time client_timeout() const override { return config_.timeout; }
-  Time request_lifetime() const override;
-  void resolve(const ComponentIndex& index) override;
-  void build(BuildContext& ctx) override;
-  void connect(const ComponentIndex& index) override;
-  void start() override;
-  void record(ComponentRecord& out) const override;
+  // REQUIRES: rate > 0 (open loop) or users >= 1 (closed loop); timeout > 0.
+  ClientSpec(ComponentCommon common, Config config);
+  ~ClientSpec() override;
 
   const Config& config() const { return config_; }
 
+  bool serves_requests() const override { return false; }
+  std::vector<std::string> downstream() const override { return {config_.target}; }
+  Time client_timeout() const override { return config_.timeout; }
+  Time request_lifetime() const override;
+  std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
+
  private:
-  class Replica;
   Config config_;
-  Component* target_ = nullptr;
-  std::vector<std::unique_ptr<Replica>> replicas_;
 };
 
 }  // namespace dsim

@@ -1,40 +1,38 @@
-// A component of a scenario, and the registry that maps `kind:` to models.
+// A component of a design: its spec (what the scenario says) and its
+// instance in one run (the replicas' actors and their state).
 //
-// A Component is one entry under `components:` in a scenario: a client
-// population, a load balancer, a service. It owns one actor per replica
-// (name-0 .. name-(N-1), or just `name` with one replica).
+// A ComponentSpec is one entry under `components:` — a client population, a
+// load balancer, a service — as plain, immutable data: no YAML, no simulation
+// state. The loader (loader/registry.h) turns YAML into specs, and a program
+// may build specs in C++ directly. One spec serves every run of a scenario,
+// on any number of threads at once.
 //
-// Life cycle, driven by models/scenario.cpp:
-//   1. parse   — the registry's factory reads the kind's fields (MapReader);
-//   2. resolve — references to other components are checked (resolve());
-//   3. build   — actors are created and placed in zones (build());
-//   4. connect — actor ids of referenced components are looked up (connect());
-//   5. start   — initial events are scheduled (start());
-//   6. record  — after the run, figures are copied out (record()).
-//
-// Models register by kind name in ModelRegistry, as FoundationDB registers
-// workloads: the scenario loader reads through the registry and never names a
-// model, so a new model (built in or a user's own) needs no loader change.
+// ComponentSpec::instantiate builds the component's part of one run: a
+// ComponentInstance that owns one actor per replica (name-0 .. name-(N-1),
+// or just `name` with one replica), registered with the simulation and placed
+// in its zone. Life cycle of an instance, driven by the World
+// (models/world.h):
+//   1. instantiate — actors are created and placed in zones;
+//   2. connect     — names of other components become actor ids;
+//   3. start       — initial events are scheduled;
+//   4. finish_run  — after the run, time integrals are closed;
+//   5. record      — figures are copied into a ComponentRecord.
+// What an instance observes for others (a request resolved, a backend marked
+// down) it publishes on the bus (models/events.h); it never calls a recorder.
 #pragma once
 
-#include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "models/config.h"
 #include "models/record.h"
-#include "models/request_metrics.h"
-#include "sim/network.h"
 #include "sim/simulation.h"
+#include "sim/time.h"
 
 namespace dsim {
 
-class Component;
-class FaultInjector;
-class Tracer;
+class ComponentInstance;
+class World;
 
 // The actor of one replica of a component. Servers (components that serve
 // requests) can be crashed, killed and slowed by faults (models/faults.h),
@@ -51,78 +49,81 @@ class ReplicaActor : public Actor {
   virtual void set_slowdown(double factor) { (void)factor; }
 };
 
-// Read-only view of all components, for resolving references.
-class ComponentIndex {
- public:
-  virtual ~ComponentIndex() = default;
-  virtual Component* find(const std::string& name) const = 0;
-  virtual std::vector<std::string> names() const = 0;
-  // The component named by `ref` (a component name); fails at `ref` with a
-  // "did you mean" otherwise. If `must_serve`, it must accept requests.
-  Component& lookup(const ConfigNode& ref, bool must_serve) const;
-  // A component or a single replica ("app" or "app-1"): the component, and
-  // the replica index if one was named.
-  std::pair<Component*, std::optional<int>> lookup_replica(const ConfigNode& ref) const;
-};
-
-// What build() needs: the engine, the run's window, the shared recorder.
-struct BuildContext {
-  Simulation& sim;
-  RequestMetrics& requests;
-  Time warmup;
-  Time duration;
-  // The largest client timeout in the scenario: the default for timeouts of
-  // calls made on a request's behalf when none is configured.
-  Time default_timeout;
-  // The fault layer: balancers report health-check verdicts to it.
-  FaultInjector& faults;
-  // Request spans go here when tracing (dsim run --trace); else nullptr.
-  Tracer* tracer = nullptr;
-};
-
+// What every kind has: a name, replicas and where they are.
 struct ComponentCommon {
   std::string name;
   std::string kind;
   int replicas = 1;
   bool replicas_given = false;     // `replicas:` written: names are name-0 .. name-(N-1)
-  std::vector<std::string> zones;  // replica i is in zones[i % zones.size()]
-  ConfigNode node;                 // the component's YAML, for later messages
+  std::vector<std::string> zones;  // replica i is in zones[i % zones.size()]; none: "default"
 };
 
-class Component {
+// What instantiate() needs from the run being built.
+struct BuildContext {
+  Simulation& sim;
+  // The world under construction: components built so far, node clocks.
+  World& world;
+  // The measurement window [warmup, duration): requests first sent in it count.
+  Time warmup;
+  Time duration;
+  // The largest client timeout in the scenario: the default for timeouts of
+  // calls made on a request's behalf when none is configured.
+  Time default_timeout;
+};
+
+class ComponentSpec {
  public:
-  explicit Component(ComponentCommon common);
-  virtual ~Component();
-  Component(const Component&) = delete;
-  Component& operator=(const Component&) = delete;
+  // REQUIRES: common.replicas >= 1.
+  explicit ComponentSpec(ComponentCommon common);
+  virtual ~ComponentSpec();
+  ComponentSpec(const ComponentSpec&) = delete;
+  ComponentSpec& operator=(const ComponentSpec&) = delete;
 
   const std::string& name() const { return common_.name; }
   const std::string& kind() const { return common_.kind; }
+  const ComponentCommon& common() const { return common_; }
   int replica_count() const { return common_.replicas; }
   const std::string& replica_name(int i) const { return replica_names_[static_cast<std::size_t>(i)]; }
   const std::vector<std::string>& replica_names() const { return replica_names_; }
   const std::string& replica_zone(int i) const;
-  const ConfigNode& config() const { return common_.node; }
-
-  // Actor ids of the replicas; valid after build().
-  const std::vector<ActorId>& replica_actors() const { return actors_; }
-  ReplicaActor& replica_actor(int i) const { return *replica_ptrs_[static_cast<std::size_t>(i)]; }
-  // Its process id in a trace (models/trace.h), set before build().
-  std::uint32_t trace_id() const { return trace_id_; }
-  void set_trace_id(std::uint32_t id) { trace_id_ = id; }
 
   // Whether other components may send requests to this one.
   virtual bool serves_requests() const = 0;
-  // Components this one sends requests to (for the call graph and checks).
+  // Components (or single replicas) this one sends requests to, by name.
   virtual std::vector<std::string> downstream() const { return {}; }
   // Client timeout, for clients (used for default call timeouts); 0 otherwise.
   virtual Time client_timeout() const { return 0; }
   // Clients: the longest a request can take to resolve (all attempts).
   virtual Time request_lifetime() const { return client_timeout(); }
 
-  virtual void resolve(const ComponentIndex& index) { (void)index; }
-  virtual void build(BuildContext& ctx) = 0;
-  virtual void connect(const ComponentIndex& index) { (void)index; }
+  // Builds this component's instance for one run: creates its replicas'
+  // actors and registers each with ComponentInstance::add_replica_actor, in
+  // order. Called once per run, on the run's thread; must not modify the spec.
+  virtual std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const = 0;
+
+ private:
+  ComponentCommon common_;
+  std::vector<std::string> replica_names_;
+};
+
+class ComponentInstance {
+ public:
+  explicit ComponentInstance(const ComponentSpec& spec) : spec_(spec) {}
+  virtual ~ComponentInstance();
+  ComponentInstance(const ComponentInstance&) = delete;
+  ComponentInstance& operator=(const ComponentInstance&) = delete;
+
+  const ComponentSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name(); }
+  int replica_count() const { return spec_.replica_count(); }
+
+  // Actor ids of the replicas, in replica order.
+  const std::vector<ActorId>& replica_actors() const { return actors_; }
+  ReplicaActor& replica_actor(int i) const { return *replica_ptrs_[static_cast<std::size_t>(i)]; }
+
+  // After every component is instantiated: turn the names this component
+  // refers to into actor ids (World::nodes_named).
+  virtual void connect(const World& world) { (void)world; }
   virtual void start() {}
   // After the run: close time integrals at the end of the measurement window.
   virtual void finish_run() {}
@@ -132,38 +133,14 @@ class Component {
 
  protected:
   // Registers `actor` as replica i: an actor of the simulation and a node of
-  // the network in its zone. Call from build() for i = 0..replicas-1 in order.
-  void add_replica_actor(Simulation& sim, ReplicaActor& actor, int i);
+  // the network in its zone. Call from instantiate() for i = 0..replicas-1 in
+  // order; `actor` must live as long as this instance.
+  void add_replica_actor(BuildContext& ctx, ReplicaActor& actor, int i);
 
  private:
-  ComponentCommon common_;
-  std::vector<std::string> replica_names_;
+  const ComponentSpec& spec_;
   std::vector<ActorId> actors_;
   std::vector<ReplicaActor*> replica_ptrs_;
-  std::uint32_t trace_id_ = 0;
 };
-
-class ModelRegistry {
- public:
-  using Factory = std::function<std::unique_ptr<Component>(ComponentCommon, MapReader&)>;
-  struct Entry {
-    std::string kind;
-    std::string summary;
-    Factory factory;
-  };
-
-  // The registry with dsim's built-in models; add your own to it, or to a copy.
-  static ModelRegistry& builtin();
-
-  void add(std::string kind, std::string summary, Factory factory);
-  const Entry* find(const std::string& kind) const;
-  std::vector<std::string> kinds() const;
-
- private:
-  std::map<std::string, Entry> entries_;
-};
-
-// Registers dsim's own models; called once by ModelRegistry::builtin().
-void register_builtin_models(ModelRegistry& registry);
 
 }  // namespace dsim

@@ -18,9 +18,12 @@
 // Partitions and down nodes act when a message would be delivered (the
 // network's DeliveryFilter), so messages in flight when a fault begins are
 // lost. A crash calls the replica's go_down() (its work is lost) and, at the
-// end, come_up(). Every fault, and every random failure, becomes a FaultRecord
-// in the run's summary, with when a balancer detected it and when
-// availability recovered (models/request_metrics.h).
+// end, come_up(). The injector publishes what it does (models/events.h):
+// FaultBegan and FaultEnded for every fault and random failure, and
+// ReplicaStateChanged whenever a replica goes down or comes back; recorders
+// turn them into fault records, detection and recovery times and component
+// availability (analysis/fault_impact.h, analysis/uptime.h). It computes no
+// figure itself.
 #pragma once
 
 #include <memory>
@@ -28,18 +31,21 @@
 #include <string>
 #include <vector>
 
-#include "models/component.h"
-#include "models/config.h"
-#include "models/record.h"
+#include "models/events.h"
 #include "sim/distribution.h"
 #include "sim/network.h"
 #include "sim/simulation.h"
 
 namespace dsim {
 
-// One replica of one component.
+class World;
+class ReplicaActor;
+struct ScenarioSpec;
+
+// One replica of one component: indices into ScenarioSpec::components and
+// the component's replicas.
 struct NodeRef {
-  const Component* component = nullptr;
+  std::size_t component = 0;
   int replica = 0;
   bool operator==(const NodeRef&) const = default;
 };
@@ -72,60 +78,41 @@ struct FaultSpec {
   double loss = 0.0;           // degrade_link
   Time offset = 0;             // clock_skew
   double drift = 0.0;          // clock_skew, seconds per second
+
+  // Whether it takes servers down (crash, kill, zone outage).
+  bool takes_nodes_down() const { return kind == Kind::kCrash || kind == Kind::kKill || kind == Kind::kZoneOutage; }
 };
 
 // `failures:` of one component.
 struct FailureSpec {
-  const Component* component = nullptr;
-  Distribution up;      // time to failure, ns
-  Distribution repair;  // time to repair, ns
+  std::size_t component = 0;  // index into ScenarioSpec::components
+  Distribution up;            // time to failure, ns
+  Distribution repair;        // time to repair, ns
   bool exponential = true;
   int required = 1;  // available while at least this many replicas are up
   double mtbf_ns = 0;
   double mttr_ns = 0;
 };
 
-// Reads the `faults:` list. Names refer to replicas, components or zones.
-// Throws DiagnosticError on a mistake.
-std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
-                                    const std::vector<std::unique_ptr<Component>>& components,
-                                    const std::vector<std::string>& zones);
-// Reads a component's `failures:` mapping.
-FailureSpec parse_failures(const ConfigNode& node, const Component& component);
-
-class RequestMetrics;
-
 class FaultInjector final : public Actor, public DeliveryFilter {
  public:
-  // `horizon_slack`: the longest a client request can take to fail (its
-  // timeouts); a fault's visible effect is looked for until it ends plus this.
-  FaultInjector(Simulation& sim, RequestMetrics& metrics, Time warmup, Time duration, Time horizon_slack);
+  // The faults and failures of `spec`, acting on `world`'s components, which
+  // must all be built. Registers itself as an actor of the simulation.
+  FaultInjector(World& world, Simulation& sim, const ScenarioSpec& spec);
   ~FaultInjector() override;
 
-  // Before start(): the components (all built), the schedule, random failures.
-  void setup(const std::vector<std::unique_ptr<Component>>& components, std::vector<FaultSpec> faults,
-             std::vector<FailureSpec> failures);
   // Schedules the faults and the first random failures.
   void start();
 
   void on_event(std::uint16_t kind, std::uint32_t arg) override;
   bool allow(const Message& msg) override;
 
-  // A balancer's health checks marked a backend down (for detected_s).
-  void backend_marked_down(ActorId backend, Time now);
-
   // A node's own clock (clock_skew): simulated time plus its skew.
   Time clock(ActorId node) const;
-
-  // After the run: the fault records (impact filled in from metrics) and
-  // each tracked component's availability, into `out`.
-  void finish(RunRecord& out);
 
  private:
   struct NodeState {
     ReplicaActor* actor = nullptr;
-    int component = -1;  // index into comps_, -1 for non-servers
-    bool server = false;
     int crashed = 0;
     int killed = 0;
     std::vector<double> slow;  // active slowdown factors
@@ -134,25 +121,10 @@ class FaultInjector final : public Actor, public DeliveryFilter {
     Time skew_since = 0;
     bool skewed = false;
   };
-  struct ComponentUptime {
-    const Component* component = nullptr;
-    int replicas = 0;
-    int required = 1;
-    int up = 0;
-    bool tracked = false;
-    Time last = 0;
-    __int128 available_ns = 0;  // time with >= required up, within [warmup, duration)
-    const FailureSpec* failures = nullptr;
-  };
   struct Partition {
     enum class Rule { kGroups, kOneWay, kBridge } rule;
     std::vector<std::uint16_t> group;  // per actor id
     bool allows(ActorId src, ActorId dst) const;
-  };
-  struct ActiveRecord {
-    std::size_t record;
-    std::vector<ActorId> affected;  // sorted
-    std::optional<Time> until;
   };
 
   enum EventKind : std::uint16_t { kStart = 1, kEnd = 2, kFail = 3, kRepair = 4 };
@@ -162,36 +134,32 @@ class FaultInjector final : public Actor, public DeliveryFilter {
   void end(std::size_t i);
   void set_down(ActorId node, bool kill, int delta);
   void set_slow(ActorId node, double factor, bool add);
-  void account(ComponentUptime& c);
-  std::size_t open_record(const std::string& kind, const std::string& target, Time at,
-                          std::optional<Time> until, std::vector<ActorId> affected);
-  void close_record(std::size_t record);
+  // Publishes FaultBegan; returns the fault's id.
+  std::size_t fault_began(const std::string& kind, const std::string& target, Time at, std::optional<Time> until,
+                          std::vector<ActorId> affected);
 
+  World& world_;
   Simulation& sim_;
-  RequestMetrics& metrics_;
-  Time warmup_;
-  Time duration_;
-  Time horizon_slack_;
+  const ScenarioSpec& spec_;
+  const Channel<FaultBegan>& began_;
+  const Channel<FaultEnded>& ended_;
+  const Channel<ReplicaStateChanged>& replica_changed_;
   std::vector<NodeState> nodes_;  // by actor id
-  std::vector<ComponentUptime> comps_;
-  std::vector<FaultSpec> faults_;
-  std::vector<FailureSpec> failures_;
   // Random failures: one entry per replica of a component with `failures:`.
   struct FailingReplica {
     const FailureSpec* spec;
     ActorId node;
     std::string name;
     Rng rng;
-    std::size_t record = 0;
+    std::size_t fault_id = 0;
   };
   std::vector<FailingReplica> failing_;
   std::vector<const Partition*> partitions_;  // active, in start order
   // Per scheduled fault: its partition while active, its network degradation id.
   std::vector<std::unique_ptr<Partition>> partition_of_fault_;
   std::vector<std::uint32_t> degradation_of_fault_;
-  std::vector<std::size_t> fault_record_;  // record index of each scheduled fault
-  std::vector<FaultRecord> records_;
-  std::vector<ActiveRecord> active_;
+  std::vector<std::size_t> fault_id_;  // the id of each scheduled fault, once begun
+  std::size_t next_fault_id_ = 0;
   int nodes_not_up_ = 0;  // any node crashed or killed: the filter has work
 };
 

@@ -2,33 +2,24 @@
 
 #include <cmath>
 
-#include "models/faults.h"
-#include "models/trace.h"
-#include "sim/units.h"
+#include "models/events.h"
+#include "models/occupancy.h"
+#include "models/rpc.h"
+#include "models/world.h"
 
 namespace dsim {
 
 namespace {
 enum EventKind : std::uint16_t { kCallTimeout = 1, kCheckTick = 2, kCheckTimeout = 3 };
 
-const std::vector<std::string> kPolicyNames = {"round_robin", "weighted_round_robin", "random",
-                                               "least_connections", "power_of_two_choices"};
-}  // namespace
-
-const char* LoadBalancerComponent::policy_name(Policy p) {
-  return kPolicyNames[static_cast<std::size_t>(p)].c_str();
-}
-
-class LoadBalancerComponent::Replica final : public ReplicaActor {
+class BalancerReplica final : public ReplicaActor {
  public:
-  Replica(const LoadBalancerComponent& owner, int index, BuildContext& ctx)
-      : cfg_(owner.config_),
+  BalancerReplica(const LoadBalancerSpec& spec, int index, BuildContext& ctx)
+      : cfg_(spec.config()),
         sim_(ctx.sim),
-        faults_(ctx.faults),
-        tracer_(ctx.tracer),
-        trace_pid_(owner.trace_id()),
-        index_(static_cast<std::uint32_t>(index)),
-        rng_(ctx.sim.stream(owner.replica_name(index))) {
+        health_changed_(ctx.sim.bus().channel<BackendHealthChanged>()),
+        proxied_(ctx.sim.bus().channel<RequestProxied>()),
+        rng_(ctx.sim.stream(spec.replica_name(index))) {
     occupancy_.init(ctx.warmup, ctx.duration, 0);
   }
 
@@ -94,7 +85,7 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         calls_.on_timer(arg, [this](Handle, const Proxied& p) { relay(p, 0, Status::kTimeout); });
         return;
       case kCheckTick: {
-        const HealthCheck& hc = *cfg_.health_check;
+        const LoadBalancerSpec::HealthCheck& hc = *cfg_.health_check;
         sim_.schedule_after(hc.interval, actor_id(), kCheckTick, arg);
         BackendState& b = backends_[arg];
         if (down_) return;  // a dead balancer checks nothing
@@ -149,7 +140,7 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
   };
 
   void check_result(std::uint32_t b, bool ok) {
-    const HealthCheck& hc = *cfg_.health_check;
+    const LoadBalancerSpec::HealthCheck& hc = *cfg_.health_check;
     BackendState& be = backends_[b];
     Health& h = be.health;
     h.outstanding = false;
@@ -159,6 +150,7 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         h.up = true;
         h.passes = 0;
         update_eligible();
+        if (health_changed_.active()) health_changed_.publish(BackendHealthChanged{actor_id(), be.id, sim_.now(), true});
       }
     } else {
       h.passes = 0;
@@ -167,7 +159,7 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         h.fails = 0;
         ++h.marked_down;
         update_eligible();
-        faults_.backend_marked_down(be.id, sim_.now());
+        if (health_changed_.active()) health_changed_.publish(BackendHealthChanged{actor_id(), be.id, sim_.now(), false});
       }
     }
   }
@@ -188,11 +180,11 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
       return static_cast<double>(backends_[i].active) / backends_[i].weight;
     };
     switch (cfg_.policy) {
-      case Policy::kRoundRobin: {
+      case LoadBalancerSpec::Policy::kRoundRobin: {
         if (rr_ >= n) rr_ = 0;
         return eligible_[rr_++];
       }
-      case Policy::kWeightedRoundRobin: {
+      case LoadBalancerSpec::Policy::kWeightedRoundRobin: {
         // Smooth weighted round robin (nginx): every backend gains its weight,
         // the largest is chosen and pays back the total. Spreads picks evenly.
         double total = 0;
@@ -205,7 +197,7 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         backends_[best].current -= total;
         return best;
       }
-      case Policy::kRandom: {
+      case LoadBalancerSpec::Policy::kRandom: {
         if (uniform_) return eligible_[rng_.below(n)];
         double total = 0;
         for (const std::uint32_t i : eligible_) total += weight(i);
@@ -216,7 +208,7 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         }
         return eligible_.back();
       }
-      case Policy::kLeastConnections: {
+      case LoadBalancerSpec::Policy::kLeastConnections: {
         // Fewest active requests per unit of weight; ties go round robin.
         if (rr_ >= n) rr_ = 0;
         std::uint32_t best = eligible_[rr_];
@@ -227,7 +219,7 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
         ++rr_;
         return best;
       }
-      case Policy::kPowerOfTwoChoices: {
+      case LoadBalancerSpec::Policy::kPowerOfTwoChoices: {
         if (n == 1) return eligible_[0];
         const auto a = static_cast<std::uint32_t>(rng_.below(n));
         auto b = static_cast<std::uint32_t>(rng_.below(n - 1));
@@ -277,18 +269,15 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
   void relay(const Proxied& p, std::uint32_t bytes, Status status) {
     --backends_[p.backend].active;
     occupancy_.depart(sim_.now(), p.arrived, p.measured);
-    if (tracer_ != nullptr)
-      tracer_->span(trace_pid_, index_, "proxy", p.arrived, sim_.now(),
-                    {{"backend", sim_.network().node_name(backends_[p.backend].id)}, {"status", status_name(status)}});
+    if (proxied_.active())
+      proxied_.publish(RequestProxied{actor_id(), backends_[p.backend].id, p.arrived, sim_.now(), status});
     sim_.network().send(make_response(actor_id(), p.caller, p.reply_to, bytes, status));
   }
 
-  const Config& cfg_;
+  const LoadBalancerSpec::Config& cfg_;
   Simulation& sim_;
-  FaultInjector& faults_;
-  Tracer* tracer_;
-  std::uint32_t trace_pid_;
-  std::uint32_t index_;
+  const Channel<BackendHealthChanged>& health_changed_;
+  const Channel<RequestProxied>& proxied_;
   Rng rng_;
   bool down_ = false;
   CallTracker<CheckPending> checks_;
@@ -300,152 +289,89 @@ class LoadBalancerComponent::Replica final : public ReplicaActor {
   Occupancy occupancy_;
 };
 
-LoadBalancerComponent::LoadBalancerComponent(ComponentCommon common, Config config)
-    : Component(std::move(common)), config_(std::move(config)) {}
 
-LoadBalancerComponent::~LoadBalancerComponent() = default;
-
-std::unique_ptr<Component> LoadBalancerComponent::parse(ComponentCommon common, MapReader& r) {
-  Config c;
-  if (auto p = r.get("policy")) {
-    const std::string name = p->as_string();
-    bool found = false;
-    for (std::size_t i = 0; i < kPolicyNames.size(); ++i)
-      if (kPolicyNames[i] == name) {
-        c.policy = static_cast<Policy>(i);
-        found = true;
-      }
-    if (!found)
-      p->fail("unknown policy '" + name + "'" + did_you_mean(name, kPolicyNames) +
-              "; valid: " + join_alternatives(kPolicyNames));
-  }
-  const ConfigNode backends =
-      r.require("backends", "a component name (all its replicas) or a list of {name, weight}");
-  if (backends.is_scalar()) {
-    c.backends.push_back(BackendRef{backends, 1.0});
-  } else {
-    const auto items = backends.as_list();
-    if (items.empty()) backends.fail("needs at least one backend");
-    for (const auto& item : items) {
-      if (item.is_scalar()) {
-        c.backends.push_back(BackendRef{item, 1.0});
-        continue;
-      }
-      MapReader br(item);
-      BackendRef ref{br.require("name", "a component or replica name, e.g. app or app-1"), 1.0};
-      if (auto w = br.get("weight")) {
-        ref.weight = w->as_number();
-        if (!(ref.weight >= 0) || ref.weight > 1e6) w->fail("must be a number from 0 to 1000000, got " + w->describe());
-        if (c.policy == Policy::kRoundRobin && ref.weight != 1.0)
-          w->fail("round_robin ignores weights; use policy: weighted_round_robin (or random, "
-                  "least_connections, power_of_two_choices, which also honour weights)");
-      }
-      br.finish();
-      c.backends.push_back(std::move(ref));
+class BalancerInstance final : public ComponentInstance {
+ public:
+  BalancerInstance(const LoadBalancerSpec& spec, BuildContext& ctx) : ComponentInstance(spec), spec_(spec) {
+    for (int i = 0; i < spec.replica_count(); ++i) {
+      replicas_.push_back(std::make_unique<BalancerReplica>(spec, i, ctx));
+      add_replica_actor(ctx, *replicas_.back(), i);
+      replicas_.back()->bind();
     }
   }
-  if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
-  if (auto hc = r.get("health_check")) {
-    if (!(hc->is_scalar() && (hc->yaml().Scalar() == "none" || hc->yaml().Scalar() == "off"))) {
-      MapReader hr(*hc);
-      HealthCheck h;
-      if (auto v = hr.get("interval")) h.interval = v->positive_duration();
-      if (auto v = hr.get("timeout")) {
-        h.timeout = v->positive_duration();
-        if (h.timeout > h.interval)
-          v->fail("must not exceed the interval (" + units::format_duration(h.interval) +
-                  "): a check times out before the next one is sent");
-      } else {
-        h.timeout = h.interval;
+
+  // Backends named by component expand to all its replicas, in order.
+  void connect(const World& world) override {
+    std::vector<ActorId> ids;
+    std::vector<double> weights;
+    for (const auto& b : spec_.config().backends)
+      for (const ActorId id : world.nodes_named(b.name)) {
+        ids.push_back(id);
+        weights.push_back(b.weight);
+        backend_names_.push_back(world.node_name(id));
       }
-      if (auto v = hr.get("fall")) h.fall = v->int_in(1, 1000);
-      if (auto v = hr.get("rise")) h.rise = v->int_in(1, 1000);
-      hr.finish();
-      c.health_check = h;
+    for (auto& r : replicas_) r->set_backends(ids, weights);
+  }
+
+  void start() override {
+    for (auto& r : replicas_) r->start();
+  }
+
+  void finish_run() override {
+    for (auto& r : replicas_) r->finish_run();
+  }
+
+  void record(ComponentRecord& out) const override {
+    out.has_occupancy = true;
+    std::vector<OccupancyRecord> parts;
+    for (std::size_t i = 0; i < replicas_.size(); ++i) {
+      parts.push_back(replicas_[i]->record());
+      out.replicas[i].occupancy = parts.back();
+    }
+    out.total = sum_occupancy(parts);
+    for (std::size_t b = 0; b < backend_names_.size(); ++b) {
+      std::uint64_t n = 0;
+      for (const auto& r : replicas_) n += r->forwarded(b);
+      out.extra.emplace_back("backends/" + backend_names_[b] + "/requests", static_cast<double>(n));
+      if (spec_.config().health_check) {
+        std::uint64_t down = 0;
+        for (const auto& r : replicas_) down += r->marked_down(b);
+        out.extra.emplace_back("backends/" + backend_names_[b] + "/marked_down", static_cast<double>(down));
+      }
     }
   }
-  return std::make_unique<LoadBalancerComponent>(std::move(common), std::move(c));
+
+ private:
+  const LoadBalancerSpec& spec_;
+  std::vector<std::unique_ptr<BalancerReplica>> replicas_;
+  std::vector<std::string> backend_names_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& LoadBalancerSpec::policy_names() {
+  static const std::vector<std::string> kNames = {"round_robin", "weighted_round_robin", "random",
+                                                  "least_connections", "power_of_two_choices"};
+  return kNames;
 }
 
-std::vector<std::string> LoadBalancerComponent::downstream() const {
+const char* LoadBalancerSpec::policy_name(Policy p) { return policy_names()[static_cast<std::size_t>(p)].c_str(); }
+
+LoadBalancerSpec::LoadBalancerSpec(ComponentCommon common, Config config)
+    : ComponentSpec(std::move(common)), config_(std::move(config)) {
+  DSIM_CHECK(!config_.backends.empty());
+}
+
+LoadBalancerSpec::~LoadBalancerSpec() = default;
+
+std::vector<std::string> LoadBalancerSpec::downstream() const {
   std::vector<std::string> out;
-  for (const auto& b : config_.backends) {
-    const std::string n = b.ref.as_string();
-    out.push_back(n);
-  }
+  for (const auto& b : config_.backends) out.push_back(b.name);
   return out;
 }
 
-void LoadBalancerComponent::resolve(const ComponentIndex& index) {
-  for (const auto& ref : config_.backends) {
-    const auto found = index.lookup_replica(ref.ref);
-    Component* comp = found.first;
-    const std::optional<int> replica = found.second;
-    if (comp == this) ref.ref.fail("a load balancer cannot be its own backend");
-    if (!comp->serves_requests())
-      ref.ref.fail("'" + comp->name() + "' is a " + comp->kind() + ", which does not accept requests");
-    auto add = [&](int i) {
-      for (const auto& b : backends_)
-        if (b.component == comp && b.replica == i)
-          ref.ref.fail("backend '" + comp->replica_name(i) + "' is listed more than once");
-      backends_.push_back(Backend{comp, i, ref.weight});
-    };
-    if (replica) add(*replica);
-    else
-      for (int i = 0; i < comp->replica_count(); ++i) add(i);
-  }
-  double total = 0;
-  for (const auto& b : backends_) total += b.weight;
-  if (!(total > 0)) config_.backends.front().ref.fail("at least one backend needs a weight above 0");
-}
-
-void LoadBalancerComponent::build(BuildContext& ctx) {
-  for (int i = 0; i < replica_count(); ++i) {
-    replicas_.push_back(std::make_unique<Replica>(*this, i, ctx));
-    add_replica_actor(ctx.sim, *replicas_.back(), i);
-    replicas_.back()->bind();
-  }
-}
-
-void LoadBalancerComponent::connect(const ComponentIndex&) {
-  std::vector<ActorId> ids;
-  std::vector<double> weights;
-  for (const auto& b : backends_) {
-    ids.push_back(b.component->replica_actors()[static_cast<std::size_t>(b.replica)]);
-    weights.push_back(b.weight);
-  }
-  for (auto& r : replicas_) r->set_backends(ids, weights);
-}
-
-void LoadBalancerComponent::start() {
-  for (auto& r : replicas_) r->start();
-}
-
-void LoadBalancerComponent::finish_run() {
-  for (auto& r : replicas_) r->finish_run();
-}
-
-void LoadBalancerComponent::record(ComponentRecord& out) const {
-  out.has_occupancy = true;
-  std::vector<OccupancyRecord> parts;
-  for (std::size_t i = 0; i < replicas_.size(); ++i) {
-    parts.push_back(replicas_[i]->record());
-    out.replicas[i].occupancy = parts.back();
-  }
-  out.total = sum_occupancy(parts);
-  for (std::size_t b = 0; b < backends_.size(); ++b) {
-    std::uint64_t n = 0;
-    for (const auto& r : replicas_) n += r->forwarded(b);
-    const Backend& be = backends_[b];
-    out.extra.emplace_back("backends/" + be.component->replica_name(be.replica) + "/requests",
-                           static_cast<double>(n));
-    if (config_.health_check) {
-      std::uint64_t down = 0;
-      for (const auto& r : replicas_) down += r->marked_down(b);
-      out.extra.emplace_back("backends/" + be.component->replica_name(be.replica) + "/marked_down",
-                             static_cast<double>(down));
-    }
-  }
+std::unique_ptr<ComponentInstance> LoadBalancerSpec::instantiate(BuildContext& ctx) const {
+  return std::make_unique<BalancerInstance>(*this, ctx);
 }
 
 }  // namespace dsim

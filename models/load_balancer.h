@@ -5,26 +5,33 @@
 // way). Policies: round_robin, weighted_round_robin (smooth, as nginx),
 // random, least_connections (ties broken round robin, as HAProxy's leastconn)
 // and power_of_two_choices (two random backends, the less loaded one wins).
-// `backends` names a component (all its replicas) or a list of components and
-// single replicas with weights.
+// `backends` names components (all their replicas) or single replicas, each
+// with a weight.
+//
+// With health checks, a balancer publishes each verdict that marks a backend
+// down or up (BackendHealthChanged, models/events.h); a fault recorder uses
+// them to say when a fault was detected. Every relayed answer is published as
+// a RequestProxied.
 // Example: scenarios/ecommerce.yaml; fields: scenarios/README.md.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "models/component.h"
-#include "models/rpc.h"
 
 namespace dsim {
 
-class LoadBalancerComponent final : public Component {
+class LoadBalancerSpec final : public ComponentSpec {
  public:
   enum class Policy { kRoundRobin, kWeightedRoundRobin, kRandom, kLeastConnections, kPowerOfTwoChoices };
 
-  struct BackendRef {
-    ConfigNode ref;
-    double weight = 1.0;
+  // A component (every replica gets `weight`) or a single replica ("app-1").
+  struct Backend {
+    std::string name;
+    double weight = 1.0;  // >= 0; 0 takes it out of rotation
   };
 
   // HAProxy's health checks: every `interval` a probe to each backend; it
@@ -33,45 +40,34 @@ class LoadBalancerComponent final : public Component {
   // successes in a row mark it up again.
   struct HealthCheck {
     Time interval = 2 * kSecond;
-    Time timeout = 2 * kSecond;  // default: the interval
+    Time timeout = 2 * kSecond;  // at most the interval
     std::int64_t fall = 3;
     std::int64_t rise = 2;
   };
 
   struct Config {
     Policy policy = Policy::kRoundRobin;
-    std::vector<BackendRef> backends;
-    std::optional<Time> call_timeout;  // default: the request's client timeout
+    std::vector<Backend> backends;
+    std::optional<Time> call_timeout;         // default: the request's client timeout
     std::optional<HealthCheck> health_check;  // none: traffic goes to dead backends too
   };
 
-  LoadBalancerComponent(ComponentCommon common, Config config);
-  ~LoadBalancerComponent() override;
+  // REQUIRES: at least one backend, and some weight above 0.
+  LoadBalancerSpec(ComponentCommon common, Config config);
+  ~LoadBalancerSpec() override;
 
-  static std::unique_ptr<Component> parse(ComponentCommon common, MapReader& r);
+  // "round_robin", ... in the order of Policy.
+  static const std::vector<std::string>& policy_names();
   static const char* policy_name(Policy p);
-
-  bool serves_requests() const override { return true; }
-  std::vector<std::string> downstream() const override;
-  void resolve(const ComponentIndex& index) override;
-  void build(BuildContext& ctx) override;
-  void connect(const ComponentIndex& index) override;
-  void start() override;
-  void finish_run() override;
-  void record(ComponentRecord& out) const override;
 
   const Config& config() const { return config_; }
 
+  bool serves_requests() const override { return true; }
+  std::vector<std::string> downstream() const override;
+  std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
+
  private:
-  class Replica;
-  struct Backend {
-    Component* component;
-    int replica;  // index within the component
-    double weight;
-  };
   Config config_;
-  std::vector<Backend> backends_;
-  std::vector<std::unique_ptr<Replica>> replicas_;
 };
 
 }  // namespace dsim

@@ -1,27 +1,25 @@
 #include "models/service.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
 
-#include "models/trace.h"
+#include "models/events.h"
+#include "models/occupancy.h"
+#include "models/rpc.h"
+#include "models/world.h"
 #include "sim/ring_buffer.h"
 
 namespace dsim {
 
 namespace {
 enum EventKind : std::uint16_t { kServiceDone = 1, kCallTimeout = 2 };
-}
 
-class ServiceComponent::Replica final : public ReplicaActor {
+class ServiceReplica final : public ReplicaActor {
  public:
-  Replica(const ServiceComponent& owner, int index, BuildContext& ctx)
-      : cfg_(owner.config_),
+  ServiceReplica(const ServiceSpec& spec, int index, BuildContext& ctx)
+      : cfg_(spec.config()),
         sim_(ctx.sim),
-        tracer_(ctx.tracer),
-        trace_pid_(owner.trace_id()),
-        index_(static_cast<std::uint32_t>(index)),
-        rng_(ctx.sim.stream(owner.replica_name(index))),
+        handled_(ctx.sim.bus().channel<RequestHandled>()),
+        rng_(ctx.sim.stream(spec.replica_name(index))),
         workers_(static_cast<std::size_t>(cfg_.workers)) {
     occupancy_.init(ctx.warmup, ctx.duration, static_cast<std::uint64_t>(cfg_.workers));
     free_.reserve(workers_.size());
@@ -30,7 +28,7 @@ class ServiceComponent::Replica final : public ReplicaActor {
     // that wanders to new lengths does not allocate mid-run; longer queues
     // still grow, geometrically.
     // (Small for wide components, whose replicas are each lightly loaded.)
-    const std::int64_t kInitialQueue = owner.replica_count() <= 64 ? 256 : 16;
+    const std::int64_t kInitialQueue = spec.replica_count() <= 64 ? 256 : 16;
     queue_.reserve(static_cast<std::size_t>(
         cfg_.queue_capacity >= 0 ? std::min(cfg_.queue_capacity, kInitialQueue) : kInitialQueue));
   }
@@ -109,7 +107,7 @@ class ServiceComponent::Replica final : public ReplicaActor {
   };
   struct Worker {
     Job job;
-    std::uint32_t next_call = 0;  // index into cfg_.call_refs of the next call
+    std::uint32_t next_call = 0;  // index into cfg_.calls of the next call
     bool busy = false;            // has a job (in service or waiting on a call)
     bool in_service = false;      // a completion event is due at done_at
     Time done_at = 0;
@@ -188,11 +186,7 @@ class ServiceComponent::Replica final : public ReplicaActor {
     const Job job = workers_[w].job;
     workers_[w].busy = false;
     reply(job.caller, job.reply_to, status);
-    if (tracer_ != nullptr) {
-      char wait[32];
-      std::snprintf(wait, sizeof wait, "%.6f", static_cast<double>(workers_[w].started - job.arrived) / 1e6);
-      tracer_->span(trace_pid_, index_, "handle", job.arrived, now, {{"status", status_name(status)}, {"wait_ms", wait}});
-    }
+    if (handled_.active()) handled_.publish(RequestHandled{actor_id(), job.arrived, workers_[w].started, now, status});
     occupancy_.depart(now, job.arrived, job.measured);
     occupancy_.busy(now, -1);
     free_.push_back(w);
@@ -208,11 +202,9 @@ class ServiceComponent::Replica final : public ReplicaActor {
     sim_.network().send(make_response(actor_id(), to, h, cfg_.response_size, status));
   }
 
-  const Config& cfg_;
+  const ServiceSpec::Config& cfg_;
   Simulation& sim_;
-  Tracer* tracer_;
-  std::uint32_t trace_pid_;
-  std::uint32_t index_;
+  const Channel<RequestHandled>& handled_;
   Rng rng_;
   std::vector<Worker> workers_;
   std::vector<std::uint32_t> free_;
@@ -224,90 +216,53 @@ class ServiceComponent::Replica final : public ReplicaActor {
   double slowdown_ = 1.0;
 };
 
-ServiceComponent::ServiceComponent(ComponentCommon common, Config config)
-    : Component(std::move(common)), config_(std::move(config)) {}
 
-ServiceComponent::~ServiceComponent() = default;
-
-std::unique_ptr<Component> ServiceComponent::parse(ComponentCommon common, MapReader& r) {
-  Config c;
-  if (auto w = r.get("workers")) {
-    c.workers = w->int_in(1, 1'000'000);
-    if (c.workers * common.replicas > 10'000'000)
-      w->fail("replicas x workers is " + std::to_string(c.workers * common.replicas) +
-              "; at most 10000000 workers in all can be simulated");
-  }
-  c.service_time = r.require("service_time",
-                             "how long a worker is busy per request, e.g. 2ms or "
-                             "{dist: exponential, mean: 2ms}")
-                       .as_duration_distribution();
-  if (auto q = r.get("queue_capacity")) {
-    const std::string t = q->is_scalar() ? q->yaml().Scalar() : std::string();
-    if (t == "unlimited" || t == "inf") {
-      c.queue_capacity = -1;
-    } else {
-      std::int64_t v = 0;
-      const auto res = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size())
-        q->fail("expected a whole number of waiting requests (0 to 1000000000) or unlimited, got " + q->describe());
-      c.queue_capacity = q->int_in(0, 1'000'000'000);
+class ServiceInstance final : public ComponentInstance {
+ public:
+  ServiceInstance(const ServiceSpec& spec, BuildContext& ctx) : ComponentInstance(spec), spec_(spec) {
+    for (int i = 0; i < spec.replica_count(); ++i) {
+      replicas_.push_back(std::make_unique<ServiceReplica>(spec, i, ctx));
+      add_replica_actor(ctx, *replicas_.back(), i);
+      replicas_.back()->bind();
     }
   }
-  if (auto calls = r.get("calls")) {
-    if (calls->is_scalar()) c.call_refs.push_back(*calls);
-    else c.call_refs = calls->as_list();
+
+  void connect(const World& world) override {
+    std::vector<std::vector<ActorId>> targets;
+    for (const auto& name : spec_.config().calls) targets.push_back(world.nodes_named(name));
+    for (auto& r : replicas_) r->set_call_targets(targets);
   }
-  if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
-  auto size = [](const ConfigNode& n) {
-    const double v = n.as_size();
-    if (v < 0 || v > 4e9) n.fail("must be a size from 0B to 4GB, got " + n.describe());
-    return static_cast<std::uint32_t>(v);
-  };
-  if (auto s = r.get("request_size")) c.request_size = size(*s);
-  if (auto s = r.get("response_size")) c.response_size = size(*s);
-  return std::make_unique<ServiceComponent>(std::move(common), std::move(c));
-}
 
-std::vector<std::string> ServiceComponent::downstream() const {
-  std::vector<std::string> out;
-  for (const auto& ref : config_.call_refs) out.push_back(ref.as_string());
-  return out;
-}
-
-void ServiceComponent::resolve(const ComponentIndex& index) {
-  for (const auto& ref : config_.call_refs) {
-    Component& c = index.lookup(ref, true);
-    if (&c == this) ref.fail("a service cannot call itself");
-    calls_.push_back(&c);
+  void finish_run() override {
+    for (auto& r : replicas_) r->finish_run();
   }
-}
 
-void ServiceComponent::build(BuildContext& ctx) {
-  for (int i = 0; i < replica_count(); ++i) {
-    replicas_.push_back(std::make_unique<Replica>(*this, i, ctx));
-    add_replica_actor(ctx.sim, *replicas_.back(), i);
-    replicas_.back()->bind();
+  void record(ComponentRecord& out) const override {
+    out.has_occupancy = true;
+    std::vector<OccupancyRecord> parts;
+    for (std::size_t i = 0; i < replicas_.size(); ++i) {
+      parts.push_back(replicas_[i]->record());
+      out.replicas[i].occupancy = parts.back();
+    }
+    out.total = sum_occupancy(parts);
   }
+
+ private:
+  const ServiceSpec& spec_;
+  std::vector<std::unique_ptr<ServiceReplica>> replicas_;
+};
+
+}  // namespace
+
+ServiceSpec::ServiceSpec(ComponentCommon common, Config config)
+    : ComponentSpec(std::move(common)), config_(std::move(config)) {
+  DSIM_CHECK(config_.workers >= 1);
 }
 
-void ServiceComponent::connect(const ComponentIndex&) {
-  std::vector<std::vector<ActorId>> targets;
-  for (Component* c : calls_) targets.push_back(c->replica_actors());
-  for (auto& r : replicas_) r->set_call_targets(targets);
-}
+ServiceSpec::~ServiceSpec() = default;
 
-void ServiceComponent::finish_run() {
-  for (auto& r : replicas_) r->finish_run();
-}
-
-void ServiceComponent::record(ComponentRecord& out) const {
-  out.has_occupancy = true;
-  std::vector<OccupancyRecord> parts;
-  for (std::size_t i = 0; i < replicas_.size(); ++i) {
-    parts.push_back(replicas_[i]->record());
-    out.replicas[i].occupancy = parts.back();
-  }
-  out.total = sum_occupancy(parts);
+std::unique_ptr<ComponentInstance> ServiceSpec::instantiate(BuildContext& ctx) const {
+  return std::make_unique<ServiceInstance>(*this, ctx);
 }
 
 }  // namespace dsim

@@ -8,49 +8,45 @@
 // the answer or for `call_timeout`. Any failed call fails the request with the
 // same kind of error. Then the worker answers the caller and takes the next
 // request. This is the M/M/c (or M/G/c/K) station of queueing theory.
+//
+// Every answered request is published as a RequestHandled (models/events.h).
 // Example: scenarios/ecommerce.yaml; fields: scenarios/README.md.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "models/component.h"
-#include "models/rpc.h"
+#include "sim/distribution.h"
 
 namespace dsim {
 
-class ServiceComponent final : public Component {
+class ServiceSpec final : public ComponentSpec {
  public:
   struct Config {
     std::int64_t workers = 1;
-    Distribution service_time;
-    std::int64_t queue_capacity = -1;  // -1: unlimited
-    std::vector<ConfigNode> call_refs;
-    std::optional<Time> call_timeout;  // default: the request's client timeout
+    Distribution service_time;           // ns
+    std::int64_t queue_capacity = -1;    // waiting requests per replica; -1: unlimited
+    std::vector<std::string> calls;      // components called in turn, per request
+    std::optional<Time> call_timeout;    // default: the request's client timeout
     std::uint32_t request_size = 1000;   // of the calls this service makes
     std::uint32_t response_size = 1000;  // of its answers
   };
 
-  ServiceComponent(ComponentCommon common, Config config);
-  ~ServiceComponent() override;
-
-  static std::unique_ptr<Component> parse(ComponentCommon common, MapReader& r);
-
-  bool serves_requests() const override { return true; }
-  std::vector<std::string> downstream() const override;
-  void resolve(const ComponentIndex& index) override;
-  void build(BuildContext& ctx) override;
-  void connect(const ComponentIndex& index) override;
-  void finish_run() override;
-  void record(ComponentRecord& out) const override;
+  // REQUIRES: workers >= 1.
+  ServiceSpec(ComponentCommon common, Config config);
+  ~ServiceSpec() override;
 
   const Config& config() const { return config_; }
 
+  bool serves_requests() const override { return true; }
+  std::vector<std::string> downstream() const override { return config_.calls; }
+  std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
+
  private:
-  class Replica;
   Config config_;
-  std::vector<Component*> calls_;
-  std::vector<std::unique_ptr<Replica>> replicas_;
 };
 
 }  // namespace dsim

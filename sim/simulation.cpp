@@ -25,15 +25,15 @@ ActorId Simulation::add_actor(Actor& actor) {
   return actor.id_;
 }
 
-void Simulation::set_observer(Observer fn, void* ctx, std::uint64_t every) {
+void Simulation::set_progress(ProgressFn fn, void* ctx, std::uint64_t every) {
   DSIM_CHECK(every > 0);
-  observer_ = fn;
-  observer_ctx_ = ctx;
-  observer_every_ = every;
+  progress_ = fn;
+  progress_ctx_ = ctx;
+  progress_every_ = every;
 }
 
 void Simulation::periodic_check() {
-  if (observer_ != nullptr) observer_(observer_ctx_, *this);
+  if (progress_ != nullptr) progress_(progress_ctx_, *this);
   if (now_ != last_check_time_) {
     last_check_time_ = now_;
     checks_at_same_time_ = 0;
@@ -44,7 +44,7 @@ void Simulation::periodic_check() {
     std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(now_) / 1e9);
     throw SimulationStalled(
         "simulated time stopped advancing at " + std::string(buf) + " s: over " +
-        std::to_string(static_cast<std::uint64_t>(kStallChecks) * observer_every_ / 1'000'000) +
+        std::to_string(static_cast<std::uint64_t>(kStallChecks) * progress_every_ / 1'000'000) +
         " million events ran at that instant. Something loops with no delay: e.g. closed-loop users with no "
         "think_time whose requests are answered or rejected with no network latency and no service time. "
         "Give the loop a delay (think_time, network.latency, or a service_time above 0)");
@@ -54,7 +54,7 @@ void Simulation::periodic_check() {
 void Simulation::run_until(Time limit) {
   stopped_ = false;
   Network& net = *network_;
-  std::uint64_t next_observe = events_ + observer_every_;
+  std::uint64_t next_observe = events_ + progress_every_;
   for (;;) {
     // The next event is the earlier of the heap's top and the FIFO's front.
     const bool from_fifo = !fifo_.empty() && (queue_.empty() || before(fifo_.front(), queue_.top()));
@@ -78,7 +78,7 @@ void Simulation::run_until(Time limit) {
     }
     if (events_ >= next_observe) [[unlikely]] {
       periodic_check();
-      next_observe = events_ + observer_every_;
+      next_observe = events_ + progress_every_;
     }
     if (stopped_) [[unlikely]]
       return;

@@ -7,7 +7,14 @@
 // the target actor; nothing else advances time. One virtual call per event is
 // the only indirection on the hot path (see docs/ARCHITECTURE.md for numbers).
 //
-// Thread safety: none. One simulation runs on one thread; a sweep runs many.
+// What models observe (a request resolved, a node went down) they publish on
+// the simulation's Bus (sim/bus.h) for recorders; the engine itself publishes
+// nothing. Open work (begin_work/end_work) is how a run knows when everything
+// it started has finished: after the last arrival, the loop runs until no
+// work is open (run_until_idle).
+//
+// Thread safety: none. One simulation runs on one thread; a sweep runs many,
+// each with its own Simulation.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/bus.h"
 #include "sim/event_queue.h"
 #include "sim/message.h"
 #include "sim/ring_buffer.h"
@@ -103,6 +111,27 @@ class Simulation {
   Network& network() { return *network_; }
   const Network& network() const { return *network_; }
 
+  // Where models publish what they observe, for recorders.
+  Bus& bus() { return bus_; }
+
+  // Open work: something started that the run must see finish, such as a
+  // client request (counted from its first send to its resolution). Cheap:
+  // a counter. REQUIRES for end_work: open_work() > 0.
+  void begin_work() { ++open_work_; }
+  void end_work() {
+    DSIM_CHECK(open_work_ > 0);
+    if (--open_work_ == 0 && stop_when_idle_) stopped_ = true;
+  }
+  std::uint64_t open_work() const { return open_work_; }
+  // Like run_until, but also returns as soon as no work is open (after the
+  // event that closed the last of it), with the clock at that event.
+  void run_until_idle(Time limit) {
+    if (open_work_ == 0) return;
+    stop_when_idle_ = true;
+    run_until(limit);
+    stop_when_idle_ = false;
+  }
+
   // Runs events whose time is <= limit, in order, until there are none left or
   // stop() is called. The clock ends at the last event run (or `limit` if the
   // queue ran past it). May be called again to continue.
@@ -114,10 +143,10 @@ class Simulation {
   std::uint64_t events_processed() const { return events_; }
   std::size_t pending_events() const { return queue_.size() + fifo_.size(); }
 
-  // Called every `every` events during run_until (progress display); must not
-  // touch simulation state.
-  using Observer = void (*)(void* ctx, const Simulation& sim);
-  void set_observer(Observer fn, void* ctx, std::uint64_t every);
+  // Called every `every` events during run_until (a progress display); must
+  // not touch simulation state.
+  using ProgressFn = void (*)(void* ctx, const Simulation& sim);
+  void set_progress(ProgressFn fn, void* ctx, std::uint64_t every);
 
  private:
   std::uint64_t seed_;
@@ -125,14 +154,17 @@ class Simulation {
   std::uint64_t next_seq_ = 0;
   std::uint64_t events_ = 0;
   bool stopped_ = false;
+  bool stop_when_idle_ = false;
+  std::uint64_t open_work_ = 0;
   EventQueue queue_;
   RingBuffer<Event> fifo_;  // see schedule_in_order()
   std::vector<Actor*> actors_;
   std::unique_ptr<Network> network_;
-  Observer observer_ = nullptr;
-  void* observer_ctx_ = nullptr;
-  std::uint64_t observer_every_ = kCheckEvery;
-  // Every kCheckEvery events: the observer, and a check that time moves.
+  Bus bus_;
+  ProgressFn progress_ = nullptr;
+  void* progress_ctx_ = nullptr;
+  std::uint64_t progress_every_ = kCheckEvery;
+  // Every kCheckEvery events: the progress display, and a check that time moves.
   static constexpr std::uint64_t kCheckEvery = 1u << 20;
   // This many checks in a row at the same instant is a stall.
   static constexpr int kStallChecks = 128;

@@ -122,8 +122,11 @@ TEST(BadInput, OverridesReplaceFields) {
   opt.overrides = {"components.app.replicas=3", "duration=2s", "components.app.service_time={dist: exponential, mean: 2ms}"};
   auto s = testing::load_or_fail(kGood, opt);
   ASSERT_NE(s, nullptr);
-  EXPECT_EQ(s->find("app")->replica_count(), 3);
-  EXPECT_EQ(s->duration(), 2 * kSecond);
+  EXPECT_EQ(s->spec().find("app")->replica_count(), 3);
+  EXPECT_EQ(s->spec().duration, 2 * kSecond);
+  // Where the overridden fields came from, for later messages.
+  EXPECT_EQ(s->sources().find("duration")->source, "--set duration=2s");
+  EXPECT_EQ(s->sources().find("components.app.kind")->source, "test.yaml");
 }
 
 TEST(BadInput, MissingFileIsReported) {

@@ -10,6 +10,7 @@
 #include "analysis/availability.h"
 #include "helpers.h"
 #include "models/faults.h"
+#include "models/world.h"
 
 namespace dsim {
 namespace {
@@ -387,43 +388,48 @@ components:
 
 // A model of the test's own (registered like any other kind) that reads its
 // node's clock at fixed times: what a timestamping store will do.
-class ClockProbe final : public Component {
+std::vector<std::pair<Time, Time>>& clock_readings() {
+  static std::vector<std::pair<Time, Time>> r;
+  return r;
+}
+
+class ClockProbe final : public ComponentSpec {
  public:
-  explicit ClockProbe(ComponentCommon c) : Component(std::move(c)) {}
-  static std::vector<std::pair<Time, Time>>& readings() {
-    static std::vector<std::pair<Time, Time>> r;
-    return r;
-  }
+  explicit ClockProbe(ComponentCommon c) : ComponentSpec(std::move(c)) {}
   bool serves_requests() const override { return true; }
-  void build(BuildContext& ctx) override {
-    actor_ = std::make_unique<Probe>(ctx.sim, ctx.faults);
-    add_replica_actor(ctx.sim, *actor_, 0);
+  std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override {
+    return std::make_unique<Instance>(*this, ctx);
   }
-  void start() override {
-    for (const Time t : {2 * kSecond, 6 * kSecond, 8 * kSecond, 12 * kSecond})
-      actor_->sim.schedule(t, actor_->actor_id(), 1, 0);
-  }
-  void record(ComponentRecord&) const override {}
 
  private:
   struct Probe final : ReplicaActor {
-    Probe(Simulation& s, FaultInjector& f) : sim(s), faults(f) {}
-    void on_event(std::uint16_t, std::uint32_t) override { readings().emplace_back(sim.now(), faults.clock(actor_id())); }
+    Probe(Simulation& s, const World& w) : sim(s), world(w) {}
+    void on_event(std::uint16_t, std::uint32_t) override { clock_readings().emplace_back(sim.now(), world.clock(actor_id())); }
     void on_message(const Message&) override {}
     Simulation& sim;
-    FaultInjector& faults;
+    const World& world;
   };
-  std::unique_ptr<Probe> actor_;
+  struct Instance final : ComponentInstance {
+    Instance(const ClockProbe& spec, BuildContext& ctx) : ComponentInstance(spec), probe(ctx.sim, ctx.world) {
+      add_replica_actor(ctx, probe, 0);
+    }
+    void start() override {
+      for (const Time t : {2 * kSecond, 6 * kSecond, 8 * kSecond, 12 * kSecond})
+        probe.sim.schedule(t, probe.actor_id(), 1, 0);
+    }
+    void record(ComponentRecord&) const override {}
+    Probe probe;
+  };
 };
 
 TEST(Faults, ClockSkewShiftsAndDriftsTheNodesClock) {
   ModelRegistry registry = ModelRegistry::builtin();
   registry.add("clock_probe", "reads its clock", [](ComponentCommon c, MapReader&) {
-    return std::unique_ptr<Component>(new ClockProbe(std::move(c)));
+    return ParsedComponent{std::make_unique<ClockProbe>(std::move(c)), {}};
   });
   LoadOptions o;
   o.registry = &registry;
-  ClockProbe::readings().clear();
+  clock_readings().clear();
   run_yaml(R"(
 duration: 15s
 components:
@@ -434,7 +440,7 @@ faults:
   - {at: 5s, for: 5s, clock_skew: {node: probe, offset: 50ms, drift: 100ppm}}
 )",
            o);
-  const auto& r = ClockProbe::readings();
+  const auto& r = clock_readings();
   ASSERT_EQ(r.size(), 4U);
   EXPECT_EQ(r[0].second, 2 * kSecond);                                   // before: true time
   EXPECT_EQ(r[1].second, 6 * kSecond + 50 * kMillisecond + 100 * kMicrosecond);  // 1 s of 100 ppm drift

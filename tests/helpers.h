@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "analysis/run.h"
 #include "analysis/summary.h"
-#include "models/scenario.h"
+#include "loader/scenario.h"
 
 namespace dsim::testing {
 
@@ -32,10 +33,20 @@ inline Diagnostic load_error(const std::string& yaml, const LoadOptions& options
   return {};
 }
 
+// Runs a loaded spec; fails the test (and returns an empty record) on a run error.
+inline RunRecord run_or_fail(const ScenarioSpec& spec, const RunOptions& options = {}) {
+  RunResult r = run(spec, options);
+  if (!r.ok()) {
+    ADD_FAILURE() << "run failed: " << r.error().to_string();
+    return {};
+  }
+  return std::move(r).record();
+}
+
 inline RunRecord run_yaml(const std::string& yaml, const LoadOptions& options = {}) {
   auto s = load_or_fail(yaml, options);
   if (!s) return {};
-  return s->run();
+  return run_or_fail(s->spec());
 }
 
 // The names of the .yaml files in `dir` (relative to the source tree), sorted.

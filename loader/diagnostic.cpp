@@ -1,4 +1,4 @@
-#include "models/diagnostic.h"
+#include "loader/diagnostic.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,6 @@
-#include "models/trace.h"
+#include "analysis/trace.h"
+
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -9,19 +11,51 @@ namespace {
 double us(Time t) { return static_cast<double>(t) / 1e3; }
 }  // namespace
 
-std::uint32_t Tracer::add_component(const std::string& name, const std::vector<std::string>& replicas) {
-  processes_.push_back(Process{name, replicas});
-  return static_cast<std::uint32_t>(processes_.size());  // pid 0 is unused; faults get their own
+void Tracer::attach(Bus& bus, const RunContext& ctx) {
+  // A process per component, in the scenario's order: pid = index + 1 (pid 0
+  // is unused; faults get the next one).
+  for (const auto& c : ctx.spec.components) processes_.push_back(Process{c->name(), c->replica_names()});
+  world_ = &ctx.world;
+  bus.subscribe<&Tracer::on_invoked>(*this);
+  bus.subscribe<&Tracer::on_resolved>(*this);
+  bus.subscribe<&Tracer::on_proxied>(*this);
+  bus.subscribe<&Tracer::on_handled>(*this);
 }
 
-void Tracer::span(std::uint32_t component, std::uint32_t replica, const char* name, Time begin, Time end,
+void Tracer::on_invoked(const OperationInvoked& e) {
+  if (++requests_ == limit_ + 1) cutoff_ = e.at;
+}
+
+void Tracer::on_resolved(const OperationResolved& e) {
+  if (e.invoked >= cutoff_) return;
+  span(e.client, "request", e.invoked, e.completed,
+       {{"status", status_name(e.status)}, {"attempts", std::to_string(e.attempts)}});
+}
+
+void Tracer::on_proxied(const RequestProxied& e) {
+  if (e.arrived >= cutoff_) return;
+  span(e.balancer, "proxy", e.arrived, e.done,
+       {{"backend", world_->node_name(e.backend)}, {"status", status_name(e.status)}});
+}
+
+void Tracer::on_handled(const RequestHandled& e) {
+  if (e.arrived >= cutoff_) return;
+  char wait[32];
+  std::snprintf(wait, sizeof wait, "%.6f", static_cast<double>(e.started - e.arrived) / 1e6);
+  span(e.server, "handle", e.arrived, e.done, {{"status", status_name(e.status)}, {"wait_ms", wait}});
+}
+
+void Tracer::span(ActorId node, const char* name, Time begin, Time end,
                   std::vector<std::pair<std::string, std::string>> args) {
   if (begin >= cutoff_) return;
-  spans_.push_back(Span{component, replica, name, begin, end, std::move(args)});
+  const World::NodeInfo n = world_->node(node);
+  DSIM_CHECK(n.component >= 0);
+  spans_.push_back(Span{static_cast<std::uint32_t>(n.component + 1), static_cast<std::uint32_t>(n.replica), name,
+                        begin, end, std::move(args)});
 }
 
-void Tracer::faults(const std::vector<FaultRecord>& faults, Time end) {
-  faults_ = faults;
+void Tracer::finish(const RunContext&, Time end, RunRecord& out) {
+  faults_ = out.faults;
   end_ = end;
 }
 

@@ -1,4 +1,4 @@
-#include "models/config.h"
+#include "loader/config.h"
 
 #include <algorithm>
 #include <charconv>
@@ -48,6 +48,11 @@ Diagnostic ConfigNode::diagnostic(const std::string& message, bool at_key) const
   d.field = path_;
   d.message = message;
   return d;
+}
+
+SourceLocation ConfigNode::source_location(bool at_key) const {
+  const Diagnostic d = diagnostic("", at_key);
+  return SourceLocation{d.source, d.line, d.column};
 }
 
 void ConfigNode::fail(const std::string& message, bool at_key) const {
@@ -340,6 +345,8 @@ MapReader::MapReader(const ConfigNode& node) : node_(node) {
       }
     items_.emplace_back(name, std::move(value));
   }
+  if (node.context().sources)
+    for (const auto& [name, value] : items_) node.context().sources->add(value.path(), value.source_location(true));
 }
 
 bool MapReader::has(std::string_view key) const {

@@ -20,7 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "models/diagnostic.h"
+#include "loader/diagnostic.h"
+#include "loader/source_map.h"
 #include "sim/distribution.h"
 #include "sim/time.h"
 
@@ -31,10 +32,12 @@ struct ConfigSource {
   bool has_lines = true;   // file: print line:column; --set: the value's column only
 };
 
-// Shared by all nodes of one scenario load: which subtrees came from --set.
+// Shared by all nodes of one scenario load: which subtrees came from --set,
+// and where every field read is written (filled as mappings are read).
 struct ConfigContext {
   std::shared_ptr<const ConfigSource> file;
   std::vector<std::pair<YAML::Node, std::shared_ptr<const ConfigSource>>> overrides;
+  std::shared_ptr<SourceMap> sources;  // may be null
 };
 
 class ConfigNode {
@@ -43,6 +46,7 @@ class ConfigNode {
              std::shared_ptr<const ConfigContext> ctx, YAML::Mark key_mark = YAML::Mark::null_mark());
 
   const YAML::Node& yaml() const { return node_; }
+  const ConfigContext& context() const { return *ctx_; }
   const std::string& path() const { return path_; }
   bool is_null() const { return !node_.IsDefined() || node_.IsNull(); }
   bool is_scalar() const { return node_.IsScalar(); }
@@ -54,6 +58,8 @@ class ConfigNode {
   // Throws a DiagnosticError located at this node (at its key, if `at_key`).
   [[noreturn]] void fail(const std::string& message, bool at_key = false) const;
   Diagnostic diagnostic(const std::string& message, bool at_key = false) const;
+  // Where this node (or its key) is written.
+  SourceLocation source_location(bool at_key = false) const;
 
   // The child reached by a key or index of this node, with source tracking.
   ConfigNode child(const YAML::Node& key, const YAML::Node& value, const std::string& key_text) const;
@@ -93,6 +99,7 @@ class ConfigNode {
 class MapReader {
  public:
   // Fails unless `node` is a mapping with string keys and no duplicates.
+  // Records where each of its fields is written (ConfigContext::sources).
   explicit MapReader(const ConfigNode& node);
 
   const ConfigNode& node() const { return node_; }

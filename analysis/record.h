@@ -1,0 +1,77 @@
+// What a run recorded, as plain data: the interface between the run (the
+// world's components and the recorders that observed it, analysis/run.h) and
+// the reports (analysis/summary.h). Nothing here refers back to live
+// simulation state. Documented field by field in docs/SUMMARY.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/record.h"
+#include "sim/stats.h"
+#include "sim/time.h"
+
+namespace dsim {
+
+// One row of the time series: outcomes of client requests resolved in
+// [start, start + window), and requests first sent in it.
+struct WindowRecord {
+  Time start = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t attempts = 0;  // first sends and retries
+  std::uint64_t succeeded = 0;
+  std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
+  double p50_ns = 0;
+  double p99_ns = 0;
+
+  // Requests that resolved (succeeded or failed) in the window.
+  std::uint64_t resolved() const { return succeeded + failed[0] + failed[1] + failed[2]; }
+  // Whether its availability fell below `slo` (never, when nothing resolved).
+  bool below(double slo) const {
+    return resolved() > 0 && static_cast<double>(succeeded) < slo * static_cast<double>(resolved());
+  }
+};
+
+struct RequestRecord {
+  std::uint64_t sent = 0;
+  std::uint64_t attempts = 0;             // first sends and retries
+  std::uint64_t succeeded = 0;
+  std::uint64_t completed = 0;            // got a response, successful or not
+  std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
+  Histogram latency;                      // successful requests, ns
+  double latency_mean_stderr_ns = 0;      // batch means; NaN if too few
+};
+
+// One fault or random failure and what it did (docs/SUMMARY.md).
+struct FaultRecord {
+  std::string kind;
+  std::string target;
+  Time at = 0;
+  std::optional<Time> until;
+  std::optional<Time> detected;   // a balancer first marked a node it names down
+  std::optional<Time> recovered;  // start of the first window back above the SLO
+  std::uint64_t failed_requests = 0;
+};
+
+struct RunRecord {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  Time duration = 0;
+  Time warmup = 0;
+  Time window = 0;
+  Time end = 0;                 // simulated time when the last request resolved
+  std::uint64_t events = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_lost = 0;
+  std::uint64_t messages_dropped = 0;  // by faults (partitions, down nodes)
+  double slo_availability = 0.99;
+  RequestRecord requests;              // the "requests" recorder
+  std::vector<WindowRecord> windows;   // the "requests" recorder
+  std::vector<ComponentRecord> components;
+  std::vector<FaultRecord> faults;     // the "faults" recorder
+};
+
+}  // namespace dsim

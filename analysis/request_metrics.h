@@ -1,0 +1,82 @@
+// The "requests" recorder: accounting of client requests — counts by
+// outcome, latency, and the per-window time series.
+//
+// It observes every client operation (OperationInvoked, OperationRetried,
+// OperationResolved in models/events.h). A request counts in the summary if
+// it was first sent in [warmup, duration); after `duration` no request is
+// sent, and those in flight run until they resolve, so sent = succeeded +
+// failed holds exactly. The time series counts every request (warm-up
+// included): outcomes in the window where they resolved, sends in the window
+// where they were sent.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "analysis/recorder.h"
+#include "analysis/window_clock.h"
+#include "models/events.h"
+#include "sim/stats.h"
+
+namespace dsim {
+
+class RequestMetrics final : public Recorder {
+ public:
+  void attach(Bus& bus, const RunContext& ctx) override;
+  void finish(const RunContext& ctx, Time end, RunRecord& out) override;
+
+  void on_invoked(const OperationInvoked& e) {
+    advance(e.at);
+    ++cur_.sent;
+    ++cur_.attempts;
+    if (measured(e.at)) {
+      ++rec_.sent;
+      ++rec_.attempts;
+    }
+  }
+  void on_retried(const OperationRetried& e) {
+    advance(e.at);
+    ++cur_.attempts;
+    if (measured(e.invoked)) ++rec_.attempts;
+  }
+  void on_resolved(const OperationResolved& e) {
+    advance(e.completed);
+    const Time latency = e.completed - e.invoked;
+    if (e.status == Status::kOk) {
+      ++cur_.succeeded;
+      window_latency_.record(latency);
+    } else {
+      ++cur_.failed[static_cast<std::size_t>(failure_index(e.status))];
+    }
+    if (measured(e.invoked)) {
+      if (e.status == Status::kOk) {
+        ++rec_.succeeded;
+        rec_.latency.record(latency);
+        batches_.add(static_cast<double>(latency));
+      } else {
+        ++rec_.failed[static_cast<std::size_t>(failure_index(e.status))];
+      }
+      if (e.responded) ++rec_.completed;
+    }
+  }
+
+ private:
+  bool measured(Time sent_at) const { return sent_at >= warmup_ && sent_at < duration_; }
+  void advance(Time now) {
+    if (clock_.passed(now)) [[unlikely]]
+      close_windows(now);
+  }
+  void close_windows(Time now);
+  void close_window();
+
+  Time warmup_ = 0;
+  Time duration_ = 0;
+  WindowClock clock_;
+  RequestRecord rec_;
+  BatchMeans batches_;
+  WindowRecord cur_;
+  Histogram window_latency_;
+  std::vector<WindowRecord> windows_;
+};
+
+}  // namespace dsim

@@ -1,0 +1,83 @@
+// Running a scenario: a fresh World from a spec, recorders attached, the
+// event loop until every request has resolved, and the RunRecord.
+//
+//   auto loaded = Scenario::load_file("design.yaml");        // loader/scenario.h
+//   const ScenarioSpec& spec = ...->spec();
+//   RunResult r = run(spec, {.seed = 7});
+//   if (r.ok()) std::cout << summary_table(r.record());        // analysis/summary.h
+//
+// run() never modifies the spec, so one spec runs any number of times, and
+// from several threads at once, each run with its own world and recorders;
+// the same spec and seed give the same record, bit for bit.
+//
+// A run that cannot finish ends with a RunError value instead of a record:
+// an internal invariant failed (a bug: sim/check.h), or simulated time
+// stopped advancing (the scenario loops with no delay: bad input). The error
+// names the scenario, the seed and the simulated time, so it can be replayed;
+// the caller decides what to do (dsim run prints it and exits 1 or 2, a
+// sweep records it and goes on).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "analysis/record.h"
+#include "analysis/recorder.h"
+#include "models/scenario_spec.h"
+#include "sim/time.h"
+
+namespace dsim {
+
+struct RunOptions {
+  // The run's seed; default: the spec's.
+  std::optional<std::uint64_t> seed;
+  // Called about every million events with the simulated time reached, and
+  // once at the end.
+  std::function<void(Time now, Time duration, std::uint64_t events)> progress;
+  // The recorders every run creates, by name; default: RecorderRegistry::builtin().
+  const RecorderRegistry* registry = nullptr;
+  // Recorders of the caller's own for this run (a Tracer, a test's probe),
+  // attached and finished after the registry's, in this order. Not owned;
+  // each must be fresh (a recorder observes one run).
+  std::vector<Recorder*> recorders;
+};
+
+struct RunError {
+  enum class Kind {
+    kInternal,  // an invariant failed: a bug in dsim or in a model
+    kStalled,   // simulated time stopped advancing: the scenario loops with no delay
+  };
+  Kind kind = Kind::kInternal;
+  std::string scenario;
+  std::uint64_t seed = 0;
+  Time at = 0;          // simulated time when it happened
+  std::string message;  // what went wrong
+
+  // "internal error in scenario 'x', seed 7, at 12.5 s of simulated time: ..."
+  std::string to_string() const;
+};
+
+class RunResult {
+ public:
+  RunResult(RunRecord record) : value_(std::move(record)) {}  // NOLINT: implicit by design
+  RunResult(RunError error) : value_(std::move(error)) {}     // NOLINT
+
+  bool ok() const { return std::holds_alternative<RunRecord>(value_); }
+  // REQUIRES: ok().
+  const RunRecord& record() const& { return std::get<RunRecord>(value_); }
+  RunRecord&& record() && { return std::get<RunRecord>(std::move(value_)); }
+  // REQUIRES: !ok().
+  const RunError& error() const { return std::get<RunError>(value_); }
+
+ private:
+  std::variant<RunRecord, RunError> value_;
+};
+
+// Runs `spec` once. Never throws for what happens inside the run.
+RunResult run(const ScenarioSpec& spec, const RunOptions& options = {});
+
+}  // namespace dsim

@@ -1,0 +1,24 @@
+// Reading faults from a scenario: the `faults:` list and a component's
+// `failures:` mapping, into the plain specs of models/faults.h. Names in
+// them refer to replicas, components or zones, resolved to node references
+// (indices into the components) here, with located messages on a mistake.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "loader/config.h"
+#include "models/component.h"
+#include "models/faults.h"
+
+namespace dsim {
+
+// Reads the `faults:` list. Throws DiagnosticError on a mistake.
+std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
+                                    const std::vector<std::unique_ptr<ComponentSpec>>& components,
+                                    const std::vector<std::string>& zones);
+// Reads the `failures:` mapping of `component`, the components' `index`-th.
+FailureSpec parse_failures(const ConfigNode& node, const ComponentSpec& component, std::size_t index);
+
+}  // namespace dsim

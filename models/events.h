@@ -1,0 +1,119 @@
+// What the built-in models publish, for recorders to observe (sim/bus.h).
+//
+// Each struct is one kind of observed event, published on the simulation's
+// bus at the simulated instant it happens, in the order it happens. Recorders
+// (analysis/recorder.h) subscribe to the kinds they need: request metrics to
+// operations, fault impact to faults, backend health and operations, the
+// tracer to operations and handled requests, and later histories, cost and
+// checkers. A model never knows who listens.
+//
+// Nodes are named by their actor id; a recorder maps an id to its component
+// and replica through the World (models/world.h). Events are passed by
+// reference for the duration of the call only: copy what you keep. Fields
+// that point to text (string_view, span) point into the run's own state and
+// are valid during the call.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "models/rpc.h"
+#include "sim/event_queue.h"
+#include "sim/time.h"
+
+namespace dsim {
+
+// A closed-loop client's user, or none (open loop).
+inline constexpr std::uint32_t kNoUser = UINT32_MAX;
+
+// What a client asked for. Requests are the generic request/response of the
+// built-in models; reads and writes are operations on a key of a store.
+enum class Operation : std::uint8_t { kRequest, kRead, kWrite };
+
+// A client sent the first attempt of an operation (models/client.h).
+struct OperationInvoked {
+  ActorId client = 0;            // the client replica
+  std::uint32_t user = kNoUser;  // the closed-loop user, if any
+  Operation op = Operation::kRequest;
+  std::uint64_t key = 0;
+  Time at = 0;
+};
+
+// A client sent a further attempt of an operation invoked at `invoked`.
+struct OperationRetried {
+  ActorId client = 0;
+  Time invoked = 0;
+  Time at = 0;
+  std::uint32_t attempt = 0;  // 2 for the first retry
+};
+
+// An operation ended: it succeeded, or failed for good (after its retries).
+// Every invoked operation resolves exactly once, before the run ends.
+struct OperationResolved {
+  ActorId client = 0;
+  std::uint32_t user = kNoUser;
+  Operation op = Operation::kRequest;
+  std::uint64_t key = 0;
+  // The value written, or read (stores); absent for plain requests.
+  std::optional<std::uint64_t> value;
+  std::optional<std::uint64_t> version;
+  Time invoked = 0;    // first attempt sent
+  Time completed = 0;  // resolution
+  Status status = Status::kOk;
+  std::uint32_t attempts = 1;
+  bool responded = false;  // an answer arrived (false: the client gave up waiting)
+};
+
+// A balancer relayed a backend's answer (or its own timeout) to the caller.
+struct RequestProxied {
+  ActorId balancer = 0;
+  ActorId backend = 0;
+  Time arrived = 0;  // at the balancer
+  Time done = 0;     // relayed
+  Status status = Status::kOk;
+};
+
+// A server answered a request: it arrived, waited, a worker took it at
+// `started`, and it was answered at `done` (after any downstream calls).
+struct RequestHandled {
+  ActorId server = 0;
+  Time arrived = 0;
+  Time started = 0;
+  Time done = 0;
+  Status status = Status::kOk;
+};
+
+// A balancer's health checks marked a backend down (up = false) or up again.
+struct BackendHealthChanged {
+  ActorId balancer = 0;
+  ActorId backend = 0;
+  Time at = 0;
+  bool up = false;
+};
+
+// A replica stopped (crashed or killed: its work is lost) or started again.
+struct ReplicaStateChanged {
+  ActorId node = 0;
+  Time at = 0;
+  bool up = false;
+};
+
+// A fault (a scheduled one, or a random failure of a replica) began. `id`
+// numbers faults in the order they begin, from 0; FaultEnded names it.
+struct FaultBegan {
+  std::size_t id = 0;
+  std::string_view kind;    // as written: "crash", "partition", ...; "failure" for random failures
+  std::string_view target;  // as reported: "app-1", "[[clients, lb], [app-1]]"
+  Time at = 0;
+  std::optional<Time> until;           // when it is scheduled to end, if it does
+  std::span<const ActorId> affected;   // the nodes it names, sorted, distinct
+};
+
+struct FaultEnded {
+  std::size_t id = 0;
+  Time at = 0;
+};
+
+}  // namespace dsim

@@ -1,0 +1,68 @@
+// A scenario as plain, immutable data: the design and how to run it.
+//
+// The loader (loader/scenario.h) produces one from YAML; a program may also
+// fill one in directly (tests/spec_test.cpp builds a design in C++ and gets
+// the same bytes as its YAML). Nothing in it changes during a run: every run
+// builds its own World from it (models/world.h), so one spec runs many times
+// and on several threads at once. Components are shared pointers so that a
+// variant of a spec (a sweep point) can share the unchanged ones.
+//
+// The loader checks everything it can before a run — references between
+// components, call cycles, zones, ranges — and reports mistakes with their
+// location. A spec built in C++ skips those checks; its mistakes surface as
+// invariant failures of the run (sim/check.h), never as a crash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/component.h"
+#include "models/faults.h"
+#include "sim/network.h"
+#include "sim/time.h"
+
+namespace dsim {
+
+// An explicit link between two zones (network.links).
+struct LinkSpec {
+  std::string a;
+  std::string b;
+  LinkParams params;
+};
+
+struct NetworkSpec {
+  LinkParams default_link;          // within a zone, and between unlinked zones
+  std::vector<std::string> zones;   // declared zones (besides those components name)
+  std::vector<LinkSpec> links;
+};
+
+struct ScenarioSpec {
+  std::string name = "scenario";
+  std::string description;
+  std::uint64_t seed = 1;           // the default seed of a run
+  Time duration = kSecond;          // clients send in [0, duration)
+  Time warmup = 0;                  // requests sent before it are not measured
+  Time window = kSecond;            // width of a time-series row
+  double slo_availability = 0.99;   // per-window availability objective
+  NetworkSpec network;
+  std::vector<std::shared_ptr<const ComponentSpec>> components;
+  std::vector<FaultSpec> faults;      // node references index `components`
+  std::vector<FailureSpec> failures;  // at most one per component
+
+  // The component named `name`, or nullptr.
+  const ComponentSpec* find(const std::string& name) const;
+  // Its index in `components`, or -1.
+  int index_of(const std::string& name) const;
+  // Every zone, in the order the network numbers them: declared zones first,
+  // then those of the components' replicas in order; no duplicates.
+  std::vector<std::string> zones() const;
+  // The largest client timeout: the default timeout of calls made on a
+  // request's behalf.
+  Time max_client_timeout() const;
+  // The longest any client request can take to resolve (all its attempts).
+  Time max_request_lifetime() const;
+};
+
+}  // namespace dsim

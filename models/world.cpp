@@ -1,0 +1,75 @@
+#include "models/world.h"
+
+#include "sim/check.h"
+#include "sim/network.h"
+
+namespace dsim {
+
+World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(seed) {
+  Network& net = sim_.network();
+  net.set_default_link(spec_.network.default_link);
+  for (const auto& z : spec_.zones()) net.add_zone(z);
+  for (const auto& l : spec_.network.links) {
+    const auto a = net.find_zone(l.a);
+    const auto b = net.find_zone(l.b);
+    DSIM_CHECK_MSG(a && b, "a link names a zone that no component or network.zones declares");
+    net.add_link(*a, *b, l.params);
+  }
+  BuildContext ctx{sim_, *this, spec_.warmup, spec_.duration, spec_.max_client_timeout()};
+  for (std::size_t c = 0; c < spec_.components.size(); ++c) {
+    const ComponentSpec& cs = *spec_.components[c];
+    components_.push_back(cs.instantiate(ctx));
+    const ComponentInstance& inst = *components_.back();
+    DSIM_CHECK_MSG(static_cast<int>(inst.replica_actors().size()) == cs.replica_count(),
+                   "a component's instantiate() must register every replica");
+    for (int i = 0; i < cs.replica_count(); ++i) {
+      const ActorId id = inst.replica_actors()[static_cast<std::size_t>(i)];
+      if (nodes_.size() <= id) nodes_.resize(id + 1);
+      nodes_[id] = NodeInfo{static_cast<int>(c), i};
+    }
+  }
+  net.finalize();
+  for (auto& c : components_) c->connect(*this);
+  faults_ = std::make_unique<FaultInjector>(*this, sim_, spec_);
+}
+
+World::~World() = default;
+
+std::vector<ActorId> World::nodes_named(const std::string& name) const {
+  for (std::size_t c = 0; c < components_.size(); ++c)
+    if (spec_.components[c]->name() == name) return components_[c]->replica_actors();
+  for (std::size_t c = 0; c < components_.size(); ++c) {
+    const ComponentSpec& cs = *spec_.components[c];
+    for (int i = 0; i < cs.replica_count(); ++i)
+      if (cs.replica_name(i) == name) return {components_[c]->replica_actors()[static_cast<std::size_t>(i)]};
+  }
+  DSIM_CHECK_MSG(false, ("no component or replica is named '" + name + "'").c_str());
+  return {};
+}
+
+const std::string& World::node_name(ActorId id) const { return sim_.network().node_name(id); }
+
+Time World::clock(ActorId node) const { return faults_->clock(node); }
+
+void World::start() {
+  for (auto& c : components_) c->start();
+  faults_->start();
+}
+
+std::vector<ComponentRecord> World::record_components() {
+  std::vector<ComponentRecord> out;
+  for (auto& c : components_) {
+    c->finish_run();
+    const ComponentSpec& cs = c->spec();
+    ComponentRecord cr;
+    cr.name = cs.name();
+    cr.kind = cs.kind();
+    for (int i = 0; i < cs.replica_count(); ++i)
+      cr.replicas.push_back(ReplicaRecord{cs.replica_name(i), cs.replica_zone(i), {}});
+    c->record(cr);
+    out.push_back(std::move(cr));
+  }
+  return out;
+}
+
+}  // namespace dsim
