@@ -27,12 +27,12 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-// Runs `dsim <args>` from the source tree's root, stdin from /dev/null.
-inline CommandResult run_dsim(const std::string& args) {
+// Runs `<binary> <args>` from the source tree's root, stdin from /dev/null.
+inline CommandResult run_program(const std::string& binary, const std::string& args) {
   static int counter = 0;
   const std::string err_file = ::testing::TempDir() + "dsim_stderr_" + std::to_string(::getpid()) + "_" +
                                std::to_string(counter++);
-  const std::string cmd = "cd " + shell_quote(DSIM_SOURCE_DIR) + " && " + shell_quote(DSIM_BINARY) + " " + args +
+  const std::string cmd = "cd " + shell_quote(DSIM_SOURCE_DIR) + " && " + shell_quote(binary) + " " + args +
                           " </dev/null 2>" + shell_quote(err_file);
   CommandResult r;
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -49,6 +49,9 @@ inline CommandResult run_dsim(const std::string& args) {
   std::remove(err_file.c_str());
   return r;
 }
+
+// Runs `dsim <args>` as run_program does.
+inline CommandResult run_dsim(const std::string& args) { return run_program(DSIM_BINARY, args); }
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

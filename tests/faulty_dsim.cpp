@@ -1,0 +1,12 @@
+// dsim with one more model, `kind: explode` (explode_model.h), which fails an
+// invariant: the command line's handling of an internal error, tested from
+// outside as a user would meet it (cli_test.cpp, Cli.InternalErrorExitsOneWithTheSeed).
+#include "cli/commands.h"
+#include "explode_model.h"
+
+int main(int argc, char** argv) {
+  static const dsim::ModelRegistry models = dsim::testing::registry_with_explode();
+  dsim::cli::CliConfig config;
+  config.models = &models;
+  return dsim::cli::cli_main(argc, argv, config);
+}

@@ -1,0 +1,101 @@
+// A failed invariant ends its run with an error value — the scenario, the
+// seed, the simulated time and the check — instead of aborting the process;
+// the spec stays usable and other runs are unaffected.
+#include <gtest/gtest.h>
+
+#include "explode_model.h"
+#include "helpers.h"
+#include "models/client.h"
+
+namespace dsim {
+namespace {
+
+const char* const kExplode = R"(name: boom
+duration: 5s
+components:
+  clients: {kind: client, rate: 100/s, target: app}
+  app: {kind: service, service_time: 1ms}
+  bomb: {kind: explode, at: 2250ms}
+)";
+
+std::unique_ptr<Scenario> load_explode() {
+  const ModelRegistry registry = testing::registry_with_explode();
+  LoadOptions o;
+  o.registry = &registry;
+  return testing::load_or_fail(kExplode, o);
+}
+
+TEST(Invariant, AFailedCheckEndsTheRunWithScenarioSeedAndTime) {
+  auto s = load_explode();
+  ASSERT_NE(s, nullptr);
+  RunOptions o;
+  o.seed = 42;
+  const RunResult r = run(s->spec(), o);
+  ASSERT_FALSE(r.ok());
+  const RunError& e = r.error();
+  EXPECT_EQ(e.kind, RunError::Kind::kInternal);
+  EXPECT_EQ(e.scenario, "boom");
+  EXPECT_EQ(e.seed, 42U);
+  EXPECT_EQ(e.at, 2250 * kMillisecond);
+  EXPECT_NE(e.message.find("tests/explode_model.h:"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("check failed: sim.now() < 0: the explode model's invariant broke"), std::string::npos)
+      << e.message;
+  const std::string text = e.to_string();
+  EXPECT_NE(text.find("scenario 'boom', seed 42, at 2.25 s of simulated time"), std::string::npos) << text;
+  EXPECT_NE(text.find("--seed 42"), std::string::npos) << text;
+}
+
+TEST(Invariant, TheSpecRunsAgainAndSoundScenariosAreUnaffected) {
+  auto s = load_explode();
+  ASSERT_NE(s, nullptr);
+  // The same spec fails the same way every time (a sweep records it and goes on).
+  for (int i = 0; i < 3; ++i) {
+    const RunResult r = run(s->spec());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().at, 2250 * kMillisecond);
+    EXPECT_EQ(r.error().seed, 1U);
+  }
+  // A bomb set after the end never goes off: the run completes.
+  const ModelRegistry registry = testing::registry_with_explode();
+  LoadOptions o;
+  o.registry = &registry;
+  o.overrides = {"components.bomb.at=1h"};
+  auto late = testing::load_or_fail(kExplode, o);
+  ASSERT_NE(late, nullptr);
+  const RunResult r = run(late->spec());
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(r.record().requests.succeeded, 400U);
+}
+
+TEST(Invariant, ASpecWithADanglingNameFailsItsRunNotTheProcess) {
+  // A spec built in C++ skips the loader's checks; a name that refers to
+  // nothing is an invariant failure of the run, reported as a value.
+  auto s = testing::load_or_fail("duration: 1s\ncomponents:\n  c: {kind: client, rate: 10/s, target: app}\n"
+                                 "  app: {kind: service, service_time: 1ms}\n");
+  ASSERT_NE(s, nullptr);
+  ScenarioSpec spec = s->spec();
+  ClientSpec::Config cfg = dynamic_cast<const ClientSpec&>(*spec.components[0]).config();
+  cfg.target = "nowhere";
+  spec.components[0] = std::make_shared<ClientSpec>(spec.components[0]->common(), cfg);
+  const RunResult r = run(spec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, RunError::Kind::kInternal);
+  EXPECT_NE(r.error().message.find("no component or replica is named 'nowhere'"), std::string::npos)
+      << r.error().message;
+}
+
+TEST(Invariant, AStallIsBadInputWithTheTimeItHappened) {
+  // Closed-loop users answered with no delay at all: time stops.
+  auto s = testing::load_or_fail(
+      "duration: 1s\ncomponents:\n  c: {kind: client, users: 2, target: app}\n"
+      "  app: {kind: service, service_time: 0}\n");
+  ASSERT_NE(s, nullptr);
+  const RunResult r = run(s->spec());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, RunError::Kind::kStalled);
+  EXPECT_EQ(r.error().at, 0);
+  EXPECT_NE(r.error().message.find("simulated time stopped advancing"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dsim
