@@ -1,8 +1,10 @@
-// Benchmarks: the event queue, the whole lb-mm1 path, and the hand-written
-// ceiling for the same path (../shared/PERFORMANCE.md).
+// Benchmarks: the event queue, the bus, the whole lb-mm1 path, and the
+// hand-written ceiling for the same path (docs/ARCHITECTURE.md has the
+// figures).
 //
 //   build/release/bench/dsim_bench                      # all
 //   build/release/bench/dsim_bench --benchmark_filter=LbMm1
+//   build/release/bench/dsim_bench --benchmark_filter=Publish
 //
 // The lb-mm1 benchmarks run 5 repetitions of one whole run each and report the
 // median: events/s and requests/s (the goal: >= 3 M requests/s, and at least
@@ -12,14 +14,19 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <new>
 #include <sstream>
+#include <algorithm>
 #include <vector>
 
+#include "analysis/recorder.h"
 #include "analysis/run.h"
 #include "loader/scenario.h"
+#include "models/events.h"
+#include "sim/bus.h"
 #include "sim/detmath.h"
 #include "sim/event_queue.h"
 #include "sim/ring_buffer.h"
@@ -75,6 +82,26 @@ void BM_EventQueueHold(benchmark::State& state) {
 }
 BENCHMARK(BM_EventQueueHold)->Arg(64)->Arg(1024)->Arg(65536);
 
+// ---- the bus alone ------------------------------------------------------------
+// One publish of a client's OperationResolved to n subscribers that count it.
+void BM_ChannelPublish(benchmark::State& state) {
+  dsim::Bus bus;
+  dsim::Channel<dsim::OperationResolved>& ch = bus.channel<dsim::OperationResolved>();
+  std::uint64_t count = 0;
+  for (int i = 0; i < state.range(0); ++i)
+    ch.subscribe([](void* c, const dsim::OperationResolved&) { ++*static_cast<std::uint64_t*>(c); }, &count);
+  dsim::OperationResolved e;
+  for (auto _ : state) {
+    e.completed += 1;
+    benchmark::DoNotOptimize(&e);
+    if (ch.active()) ch.publish(e);
+    benchmark::ClobberMemory();
+  }
+  benchmark::DoNotOptimize(count);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ChannelPublish)->Arg(0)->Arg(1)->Arg(4);
+
 // ---- the whole path ---------------------------------------------------------
 void BM_LbMm1FullPath(benchmark::State& state) {
   const std::string yaml = read_scenario("lb-mm1.yaml");
@@ -91,6 +118,68 @@ void BM_LbMm1FullPath(benchmark::State& state) {
   state.counters["requests_per_s"] = benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LbMm1FullPath)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// A recorder that subscribes to every event the built-in models publish and
+// only counts them: the cost of observing, per simulation event.
+class NoopRecorder final : public dsim::Recorder {
+ public:
+  void attach(dsim::Bus& bus, const dsim::RunContext&) override {
+    bus.subscribe<&NoopRecorder::on<dsim::OperationInvoked>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::OperationRetried>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::OperationResolved>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::RequestProxied>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::RequestHandled>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::BackendHealthChanged>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::ReplicaStateChanged>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::FaultBegan>>(*this);
+    bus.subscribe<&NoopRecorder::on<dsim::FaultEnded>>(*this);
+  }
+  void finish(const dsim::RunContext&, Time, dsim::RunRecord&) override {}
+  template <class E>
+  void on(const E&) {
+    ++published;
+  }
+  std::uint64_t published = 0;
+};
+
+// lb-mm1 with and without one extra no-op recorder, runs alternating, five
+// pairs: the median extra time per simulation event is what publishing to
+// one more subscriber costs (every request publishes invoked, resolved,
+// proxied and handled: four events per six simulation events).
+void BM_LbMm1PublishCostPerEvent(benchmark::State& state) {
+  const std::string yaml = read_scenario("lb-mm1.yaml");
+  auto res = dsim::Scenario::load_text(yaml, "lb-mm1.yaml");
+  const dsim::ScenarioSpec& spec = std::get<std::unique_ptr<dsim::Scenario>>(res)->spec();
+  std::vector<double> base_ns, noop_ns, extra_ns;
+  double publishes_per_event = 0;
+  for (auto _ : state) {
+    for (int pair = 0; pair < 5; ++pair) {
+      auto t0 = std::chrono::steady_clock::now();
+      const dsim::RunRecord a = dsim::run(spec).record();
+      auto t1 = std::chrono::steady_clock::now();
+      NoopRecorder noop;
+      dsim::RunOptions o;
+      o.recorders = {&noop};
+      const dsim::RunRecord b = dsim::run(spec, o).record();
+      auto t2 = std::chrono::steady_clock::now();
+      const double events = static_cast<double>(a.events);
+      base_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / events);
+      noop_ns.push_back(std::chrono::duration<double, std::nano>(t2 - t1).count() / events);
+      extra_ns.push_back(noop_ns.back() - base_ns.back());
+      publishes_per_event = static_cast<double>(noop.published) / events;
+      benchmark::DoNotOptimize(b.events);
+    }
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  state.counters["ns_per_event"] = median(base_ns);
+  state.counters["ns_per_event_noop"] = median(noop_ns);
+  state.counters["extra_ns_per_event"] = median(extra_ns);
+  state.counters["publishes_per_event"] = publishes_per_event;
+}
+BENCHMARK(BM_LbMm1PublishCostPerEvent)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Allocations per event in steady state, on the same run.
 void BM_LbMm1SteadyStateAllocations(benchmark::State& state) {

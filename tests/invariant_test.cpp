@@ -84,17 +84,49 @@ TEST(Invariant, ASpecWithADanglingNameFailsItsRunNotTheProcess) {
       << r.error().message;
 }
 
+// Stands in for the engine's stall detection (sim/simulation.cpp, tested in
+// event_queue_test.cpp), which needs over a hundred million events at one
+// instant: throws what the loop throws when time stops advancing.
+class StallSpec final : public ComponentSpec {
+ public:
+  explicit StallSpec(ComponentCommon c) : ComponentSpec(std::move(c)) {}
+  bool serves_requests() const override { return false; }
+  std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override {
+    return std::make_unique<Instance>(*this, ctx);
+  }
+
+ private:
+  struct Actor final : ReplicaActor {
+    void on_event(std::uint16_t, std::uint32_t) override { throw SimulationStalled("simulated time stopped advancing"); }
+  };
+  struct Instance final : ComponentInstance {
+    Instance(const StallSpec& spec, BuildContext& ctx) : ComponentInstance(spec), sim(ctx.sim) {
+      add_replica_actor(ctx, actor, 0);
+    }
+    void start() override { sim.schedule(500 * kMillisecond, actor.actor_id(), 1, 0); }
+    void record(ComponentRecord&) const override {}
+    Simulation& sim;
+    Actor actor;
+  };
+};
+
 TEST(Invariant, AStallIsBadInputWithTheTimeItHappened) {
-  // Closed-loop users answered with no delay at all: time stops.
+  ModelRegistry registry = ModelRegistry::builtin();
+  registry.add("stall", "stalls at 0.5 s", [](ComponentCommon c, MapReader&) {
+    return ParsedComponent{std::make_unique<StallSpec>(std::move(c)), {}};
+  });
+  LoadOptions o;
+  o.registry = &registry;
   auto s = testing::load_or_fail(
-      "duration: 1s\ncomponents:\n  c: {kind: client, users: 2, target: app}\n"
-      "  app: {kind: service, service_time: 0}\n");
+      "duration: 1s\ncomponents:\n  c: {kind: client, rate: 10/s, target: app}\n"
+      "  app: {kind: service, service_time: 1ms}\n  s: {kind: stall}\n",
+      o);
   ASSERT_NE(s, nullptr);
   const RunResult r = run(s->spec());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, RunError::Kind::kStalled);
-  EXPECT_EQ(r.error().at, 0);
-  EXPECT_NE(r.error().message.find("simulated time stopped advancing"), std::string::npos);
+  EXPECT_EQ(r.error().at, 500 * kMillisecond);
+  EXPECT_EQ(r.error().message, "simulated time stopped advancing");
 }
 
 }  // namespace
