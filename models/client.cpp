@@ -267,16 +267,9 @@ class ClientReplica final : public ReplicaActor {
   std::array<std::uint64_t, kFailureKinds> failed_{};
 };
 
-
-class ClientInstance final : public ComponentInstance {
+class ClientInstance final : public ReplicatedInstance<ClientSpec, ClientReplica> {
  public:
-  ClientInstance(const ClientSpec& spec, BuildContext& ctx) : ComponentInstance(spec), spec_(spec) {
-    for (int i = 0; i < spec.replica_count(); ++i) {
-      replicas_.push_back(std::make_unique<ClientReplica>(spec, i, ctx));
-      add_replica_actor(ctx, *replicas_.back(), i);
-      replicas_.back()->bind();
-    }
-  }
+  using ReplicatedInstance::ReplicatedInstance;
 
   void connect(const World& world) override {
     const std::vector<ActorId> targets = world.nodes_named(spec_.config().target);
@@ -309,10 +302,6 @@ class ClientInstance final : public ComponentInstance {
     out.extra.emplace_back("failed_rejected", static_cast<double>(failed[1]));
     out.extra.emplace_back("failed_unavailable", static_cast<double>(failed[2]));
   }
-
- private:
-  const ClientSpec& spec_;
-  std::vector<std::unique_ptr<ClientReplica>> replicas_;
 };
 
 }  // namespace

@@ -143,4 +143,23 @@ class ComponentInstance {
   std::vector<ReplicaActor*> replica_ptrs_;
 };
 
+// The usual instance: one actor of class R per replica, each built as
+// R(spec, replica index, ctx), registered in order, then bound (R::bind(),
+// for what needs the actor's id, such as timers aimed at itself).
+template <class Spec, class R>
+class ReplicatedInstance : public ComponentInstance {
+ public:
+  ReplicatedInstance(const Spec& spec, BuildContext& ctx) : ComponentInstance(spec), spec_(spec) {
+    for (int i = 0; i < spec.replica_count(); ++i) {
+      replicas_.push_back(std::make_unique<R>(spec, i, ctx));
+      add_replica_actor(ctx, *replicas_.back(), i);
+      replicas_.back()->bind();
+    }
+  }
+
+ protected:
+  const Spec& spec_;
+  std::vector<std::unique_ptr<R>> replicas_;
+};
+
 }  // namespace dsim

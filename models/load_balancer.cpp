@@ -289,16 +289,9 @@ class BalancerReplica final : public ReplicaActor {
   Occupancy occupancy_;
 };
 
-
-class BalancerInstance final : public ComponentInstance {
+class BalancerInstance final : public ReplicatedInstance<LoadBalancerSpec, BalancerReplica> {
  public:
-  BalancerInstance(const LoadBalancerSpec& spec, BuildContext& ctx) : ComponentInstance(spec), spec_(spec) {
-    for (int i = 0; i < spec.replica_count(); ++i) {
-      replicas_.push_back(std::make_unique<BalancerReplica>(spec, i, ctx));
-      add_replica_actor(ctx, *replicas_.back(), i);
-      replicas_.back()->bind();
-    }
-  }
+  using ReplicatedInstance::ReplicatedInstance;
 
   // Backends named by component expand to all its replicas, in order.
   void connect(const World& world) override {
@@ -322,13 +315,9 @@ class BalancerInstance final : public ComponentInstance {
   }
 
   void record(ComponentRecord& out) const override {
-    out.has_occupancy = true;
     std::vector<OccupancyRecord> parts;
-    for (std::size_t i = 0; i < replicas_.size(); ++i) {
-      parts.push_back(replicas_[i]->record());
-      out.replicas[i].occupancy = parts.back();
-    }
-    out.total = sum_occupancy(parts);
+    for (const auto& r : replicas_) parts.push_back(r->record());
+    record_occupancy(parts, out);
     for (std::size_t b = 0; b < backend_names_.size(); ++b) {
       std::uint64_t n = 0;
       for (const auto& r : replicas_) n += r->forwarded(b);
@@ -342,8 +331,6 @@ class BalancerInstance final : public ComponentInstance {
   }
 
  private:
-  const LoadBalancerSpec& spec_;
-  std::vector<std::unique_ptr<BalancerReplica>> replicas_;
   std::vector<std::string> backend_names_;
 };
 

@@ -1,5 +1,7 @@
 #include "models/occupancy.h"
 
+#include "sim/check.h"
+
 namespace dsim {
 
 void Occupancy::init(Time window_start, Time window_end, std::uint64_t workers) {
@@ -48,6 +50,13 @@ OccupancyRecord sum_occupancy(const std::vector<OccupancyRecord>& parts) {
   }
   if (any_util && t.workers > 0) t.utilization = busy / static_cast<double>(t.workers);
   return t;
+}
+
+void record_occupancy(const std::vector<OccupancyRecord>& replicas, ComponentRecord& out) {
+  DSIM_CHECK(replicas.size() == out.replicas.size());
+  out.has_occupancy = true;
+  for (std::size_t i = 0; i < replicas.size(); ++i) out.replicas[i].occupancy = replicas[i];
+  out.total = sum_occupancy(replicas);
 }
 
 }  // namespace dsim

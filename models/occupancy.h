@@ -96,4 +96,8 @@ class Occupancy {
 // utilization is pooled (total busy / total workers).
 OccupancyRecord sum_occupancy(const std::vector<OccupancyRecord>& parts);
 
+// Fills `out` from its replicas' occupancy, in replica order: each replica's
+// record and their sum. REQUIRES: one entry per replica of `out`.
+void record_occupancy(const std::vector<OccupancyRecord>& replicas, ComponentRecord& out);
+
 }  // namespace dsim

@@ -216,16 +216,9 @@ class ServiceReplica final : public ReplicaActor {
   double slowdown_ = 1.0;
 };
 
-
-class ServiceInstance final : public ComponentInstance {
+class ServiceInstance final : public ReplicatedInstance<ServiceSpec, ServiceReplica> {
  public:
-  ServiceInstance(const ServiceSpec& spec, BuildContext& ctx) : ComponentInstance(spec), spec_(spec) {
-    for (int i = 0; i < spec.replica_count(); ++i) {
-      replicas_.push_back(std::make_unique<ServiceReplica>(spec, i, ctx));
-      add_replica_actor(ctx, *replicas_.back(), i);
-      replicas_.back()->bind();
-    }
-  }
+  using ReplicatedInstance::ReplicatedInstance;
 
   void connect(const World& world) override {
     std::vector<std::vector<ActorId>> targets;
@@ -238,18 +231,10 @@ class ServiceInstance final : public ComponentInstance {
   }
 
   void record(ComponentRecord& out) const override {
-    out.has_occupancy = true;
     std::vector<OccupancyRecord> parts;
-    for (std::size_t i = 0; i < replicas_.size(); ++i) {
-      parts.push_back(replicas_[i]->record());
-      out.replicas[i].occupancy = parts.back();
-    }
-    out.total = sum_occupancy(parts);
+    for (const auto& r : replicas_) parts.push_back(r->record());
+    record_occupancy(parts, out);
   }
-
- private:
-  const ServiceSpec& spec_;
-  std::vector<std::unique_ptr<ServiceReplica>> replicas_;
 };
 
 }  // namespace
