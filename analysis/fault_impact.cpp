@@ -6,6 +6,7 @@ namespace dsim {
 
 void FaultImpact::attach(Bus& bus, const RunContext& ctx) {
   if (ctx.spec.faults.empty() && ctx.spec.failures.empty()) return;
+  attached_ = true;
   slo_ = ctx.spec.slo_availability;
   // Look for a fault's effect until it ends plus the longest time a request
   // it hurt can take to fail.
@@ -109,7 +110,9 @@ void FaultImpact::evaluate(Time window_start, Time window_end) {
   open_.resize(kept);
 }
 
-void FaultImpact::finish(const RunContext&, Time end, RunRecord& out) {
+void FaultImpact::finish(const RunContext&, RunRecord& out) {
+  if (!attached_) return;  // no faults: nothing observed, nothing to write
+  const Time end = out.end;
   // The windows the time series closes (analysis/request_metrics.cpp),
   // including a last partial one that ends at `end`.
   close_windows(end);

@@ -27,7 +27,7 @@ namespace dsim {
 class FaultImpact final : public Recorder {
  public:
   void attach(Bus& bus, const RunContext& ctx) override;
-  void finish(const RunContext& ctx, Time end, RunRecord& out) override;
+  void finish(const RunContext& ctx, RunRecord& out) override;
 
   void on_fault_began(const FaultBegan& e);
   void on_fault_ended(const FaultEnded& e);
@@ -67,6 +67,7 @@ class FaultImpact final : public Recorder {
   void close_windows(Time now);
   void evaluate(Time window_start, Time window_end);
 
+  bool attached_ = false;  // the scenario has faults or failures
   double slo_ = 0.99;
   Time horizon_slack_ = 0;
   WindowClock clock_;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/record.h"
+#include "models/component_record.h"
 #include "sim/stats.h"
 #include "sim/time.h"
 
@@ -56,6 +56,16 @@ struct FaultRecord {
   std::uint64_t failed_requests = 0;
 };
 
+// A component that faults or random failures can take down: the fraction of
+// [warmup, duration) with at least `required_up` replicas up, and the
+// Markov chain's figure for its `failures:` (analysis/availability.h).
+struct AvailabilityRecord {
+  std::string component;
+  int required_up = 1;
+  double simulated = 0;
+  std::optional<double> analytic;  // components with failures: only
+};
+
 struct RunRecord {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -72,6 +82,7 @@ struct RunRecord {
   std::vector<WindowRecord> windows;   // the "requests" recorder
   std::vector<ComponentRecord> components;
   std::vector<FaultRecord> faults;     // the "faults" recorder
+  std::vector<AvailabilityRecord> availability;  // the "availability" recorder, in component order
 };
 
 }  // namespace dsim

@@ -2,7 +2,7 @@
 
 #include "analysis/fault_impact.h"
 #include "analysis/request_metrics.h"
-#include "analysis/uptime.h"
+#include "analysis/availability_recorder.h"
 #include "sim/check.h"
 
 namespace dsim {
@@ -35,7 +35,7 @@ void register_builtin_recorders(RecorderRegistry& registry) {
   registry.add("faults", "each fault and random failure: when detected, when availability recovered, failed requests",
                [] { return std::make_unique<FaultImpact>(); });
   registry.add("availability", "components that faults take down: time with enough replicas up, and the Markov chain's figure",
-               [] { return std::make_unique<Uptime>(); });
+               [] { return std::make_unique<AvailabilityRecorder>(); });
 }
 
 }  // namespace dsim

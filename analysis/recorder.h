@@ -6,7 +6,7 @@
 // latency, the time series: analysis/request_metrics.h), "faults" (each
 // fault's detection, recovery and failed requests: analysis/fault_impact.h)
 // and "availability" (components' simulated and analytic availability:
-// analysis/uptime.h); the tracer (analysis/trace.h) is one a caller adds. A
+// analysis/availability_recorder.h); the tracer (analysis/trace.h) is one a caller adds. A
 // new recorder — a history, a cost meter, a checker — is an addition: no
 // model changes.
 //
@@ -46,10 +46,10 @@ class Recorder {
   virtual ~Recorder() = default;
   // Subscribes to the events it needs, before the first event of the run.
   virtual void attach(Bus& bus, const RunContext& ctx) = 0;
-  // After the run: writes its figures into `out`. `end` is the simulated
-  // time at which the last client request resolved (RunRecord::end); the
-  // record already holds the run's header and the components' own records.
-  virtual void finish(const RunContext& ctx, Time end, RunRecord& out) = 0;
+  // After the run: writes its figures into `out`, which already holds the
+  // run's header (end: when the last client request resolved), the
+  // components' own records, and what earlier recorders wrote.
+  virtual void finish(const RunContext& ctx, RunRecord& out) = 0;
 };
 
 class RecorderRegistry {

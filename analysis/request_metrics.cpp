@@ -34,7 +34,8 @@ void RequestMetrics::close_windows(Time now) {
   }
 }
 
-void RequestMetrics::finish(const RunContext&, Time end, RunRecord& out) {
+void RequestMetrics::finish(const RunContext&, RunRecord& out) {
+  const Time end = out.end;
   // Close every window that started before `end`; the last one may be
   // partial, and is kept if anything happened in it (or if it is the only one).
   close_windows(end);

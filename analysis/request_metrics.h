@@ -23,7 +23,7 @@ namespace dsim {
 class RequestMetrics final : public Recorder {
  public:
   void attach(Bus& bus, const RunContext& ctx) override;
-  void finish(const RunContext& ctx, Time end, RunRecord& out) override;
+  void finish(const RunContext& ctx, RunRecord& out) override;
 
   void on_invoked(const OperationInvoked& e) {
     advance(e.at);

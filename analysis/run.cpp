@@ -38,7 +38,7 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
     DSIM_CHECK_MSG(owned.back() != nullptr, "a recorder factory returned nothing");
     recorders.push_back(owned.back().get());
   }
-  for (Recorder* r : options.recorders) {
+  for (Recorder* r : options.extra_recorders) {
     DSIM_CHECK(r != nullptr);
     recorders.push_back(r);
   }
@@ -58,9 +58,10 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   Time end = spec.duration;
   if (sim.open_work() > 0) {
     // Arrivals have stopped; let requests in flight finish or time out. Each
-    // client request resolves by its own timeouts, so this is bounded.
+    // piece of open work ends within its component's request_lifetime().
     sim.run_until_idle(spec.duration + spec.max_request_lifetime() + 1);
-    DSIM_CHECK_MSG(sim.open_work() == 0, "client requests outlived their timeouts");
+    DSIM_CHECK_MSG(sim.open_work() == 0,
+                   "open work (client requests) outlived the longest lifetime its components declare");
     end = sim.now();
   }
   if (options.progress) options.progress(end, spec.duration, sim.events_processed());
@@ -78,7 +79,7 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   rec.messages_dropped = sim.network().messages_dropped();
   rec.slo_availability = spec.slo_availability;
   rec.components = world.record_components();
-  for (Recorder* r : recorders) r->finish(ctx, end, rec);
+  for (Recorder* r : recorders) r->finish(ctx, rec);
   return rec;
 }
 
@@ -100,7 +101,10 @@ RunResult run(const ScenarioSpec& spec, const RunOptions& options) {
   } catch (const std::bad_alloc&) {
     return error(RunError::Kind::kInternal, "out of memory");
   } catch (const std::exception& e) {
+    // From a model, a recorder or the caller's progress callback.
     return error(RunError::Kind::kInternal, e.what());
+  } catch (...) {
+    return error(RunError::Kind::kInternal, "an exception that is not a std::exception");
   }
 }
 

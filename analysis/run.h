@@ -43,7 +43,7 @@ struct RunOptions {
   // Recorders of the caller's own for this run (a Tracer, a test's probe),
   // attached and finished after the registry's, in this order. Not owned;
   // each must be fresh (a recorder observes one run).
-  std::vector<Recorder*> recorders;
+  std::vector<Recorder*> extra_recorders;
 };
 
 struct RunError {
@@ -69,7 +69,7 @@ class RunResult {
   bool ok() const { return std::holds_alternative<RunRecord>(value_); }
   // REQUIRES: ok().
   const RunRecord& record() const& { return std::get<RunRecord>(value_); }
-  RunRecord&& record() && { return std::get<RunRecord>(std::move(value_)); }
+  RunRecord record() && { return std::get<RunRecord>(std::move(value_)); }
   // REQUIRES: !ok().
   const RunError& error() const { return std::get<RunError>(value_); }
 
@@ -77,7 +77,8 @@ class RunResult {
   std::variant<RunRecord, RunError> value_;
 };
 
-// Runs `spec` once. Never throws for what happens inside the run.
+// Runs `spec` once. Never throws: whatever escapes the world, a recorder or
+// the progress callback during the run becomes a RunError of kind kInternal.
 RunResult run(const ScenarioSpec& spec, const RunOptions& options = {});
 
 }  // namespace dsim

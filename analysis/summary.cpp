@@ -185,12 +185,13 @@ Json summary_json(const RunRecord& rec) {
       for (const auto& [k, v] : occ.items()) cj[k] = v;
     }
     for (const auto& [path, v] : c.extra) set_path(cj, path, v);
-    if (c.has_availability) {
+    for (const AvailabilityRecord& av : rec.availability) {
+      if (av.component != c.name) continue;
       Json a;
-      a["simulated"] = round_to(c.availability_simulated, 9);
-      if (c.availability_analytic) a["analytic"] = round_to(*c.availability_analytic, 9);
+      a["simulated"] = round_to(av.simulated, 9);
+      if (av.analytic) a["analytic"] = round_to(*av.analytic, 9);
       else a["analytic"] = nullptr;
-      a["required_up"] = c.required_up;
+      a["required_up"] = av.required_up;
       cj["availability"] = a;
     }
     Json per = Json::object();

@@ -12,6 +12,7 @@ double us(Time t) { return static_cast<double>(t) / 1e3; }
 }  // namespace
 
 void Tracer::attach(Bus& bus, const RunContext& ctx) {
+  DSIM_CHECK_MSG(world_ == nullptr && processes_.empty(), "a Tracer records one run; give each run its own");
   // A process per component, in the scenario's order: pid = index + 1 (pid 0
   // is unused; faults get the next one).
   for (const auto& c : ctx.spec.components) processes_.push_back(Process{c->name(), c->replica_names()});
@@ -54,9 +55,10 @@ void Tracer::span(ActorId node, const char* name, Time begin, Time end,
                         begin, end, std::move(args)});
 }
 
-void Tracer::finish(const RunContext&, Time end, RunRecord& out) {
+void Tracer::finish(const RunContext&, RunRecord& out) {
   faults_ = out.faults;
-  end_ = end;
+  end_ = out.end;
+  world_ = nullptr;  // the run's world is gone after this
 }
 
 std::string Tracer::json() const {

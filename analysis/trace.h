@@ -12,7 +12,7 @@
 // Traces grow with requests, so they are capped: spans that begin after the
 // client requests sent reach `limit` are not recorded, and the tracer says
 // so (truncated()). A Tracer records one run: give each run its own
-// (RunOptions::recorders, analysis/run.h).
+// (RunOptions::extra_recorders, analysis/run.h).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,7 @@ class Tracer final : public Recorder {
   void attach(Bus& bus, const RunContext& ctx) override;
   // Takes the fault records, so it must finish after the "faults" recorder
   // (the built-in ones finish before those a caller adds).
-  void finish(const RunContext& ctx, Time end, RunRecord& out) override;
+  void finish(const RunContext& ctx, RunRecord& out) override;
 
   void on_invoked(const OperationInvoked& e);
   void on_resolved(const OperationResolved& e);

@@ -134,7 +134,7 @@ class NoopRecorder final : public dsim::Recorder {
     bus.subscribe<&NoopRecorder::on<dsim::FaultBegan>>(*this);
     bus.subscribe<&NoopRecorder::on<dsim::FaultEnded>>(*this);
   }
-  void finish(const dsim::RunContext&, Time, dsim::RunRecord&) override {}
+  void finish(const dsim::RunContext&, dsim::RunRecord&) override {}
   template <class E>
   void on(const E&) {
     ++published;
@@ -159,7 +159,7 @@ void BM_LbMm1PublishCostPerEvent(benchmark::State& state) {
       auto t1 = std::chrono::steady_clock::now();
       NoopRecorder noop;
       dsim::RunOptions o;
-      o.recorders = {&noop};
+      o.extra_recorders = {&noop};
       const dsim::RunRecord b = dsim::run(spec, o).record();
       auto t2 = std::chrono::steady_clock::now();
       const double events = static_cast<double>(a.events);

@@ -76,7 +76,7 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
   std::optional<Tracer> tracer;
   if (!trace.file.empty()) {
     tracer.emplace(trace.limit);
-    run_options.recorders.push_back(&*tracer);
+    run_options.extra_recorders.push_back(&*tracer);
   }
   const double t0 = wall_seconds();
   RunResult result = run(scenario->spec(), run_options);

@@ -10,7 +10,7 @@
 
 #include "loader/config.h"
 #include "models/component.h"
-#include "models/faults.h"
+#include "models/fault_spec.h"
 
 namespace dsim {
 

@@ -4,7 +4,9 @@
 // Scenario::load_file / load_text read and check everything that can be
 // checked before a run — syntax, fields, types, units, ranges, references
 // between components, call cycles, zones — and return either a Scenario or
-// one Diagnostic (file:line:column, field, what would be valid). A Scenario
+// one Diagnostic (file:line:column, field, what would be valid). A bug in a
+// model's parser (a failed DSIM_CHECK) is not a diagnostic: it throws
+// InvariantViolation (sim/check.h), which `dsim` reports as an internal error. A Scenario
 // holds the ScenarioSpec (models/scenario_spec.h), which carries no YAML, and
 // a SourceMap of where each field was written, for later messages. Run it
 // with dsim::run (analysis/run.h) as often as you like, on any thread.

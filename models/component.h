@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "models/record.h"
+#include "models/component_record.h"
 #include "sim/simulation.h"
 #include "sim/time.h"
 
@@ -61,7 +61,8 @@ struct ComponentCommon {
 // What instantiate() needs from the run being built.
 struct BuildContext {
   Simulation& sim;
-  // The world under construction: components built so far, node clocks.
+  // The world under construction: keep it to read node clocks during the
+  // run (World::clock), or to look up other components in connect().
   World& world;
   // The measurement window [warmup, duration): requests first sent in it count.
   Time warmup;
@@ -93,7 +94,9 @@ class ComponentSpec {
   virtual std::vector<std::string> downstream() const { return {}; }
   // Client timeout, for clients (used for default call timeouts); 0 otherwise.
   virtual Time client_timeout() const { return 0; }
-  // Clients: the longest a request can take to resolve (all attempts).
+  // The longest any work this component opens (Simulation::begin_work) can
+  // stay open: for a client, a request with all its attempts. After the
+  // last arrival a run waits this long at most for open work to finish.
   virtual Time request_lifetime() const { return client_timeout(); }
 
   // Builds this component's instance for one run: creates its replicas'
@@ -119,7 +122,8 @@ class ComponentInstance {
 
   // Actor ids of the replicas, in replica order.
   const std::vector<ActorId>& replica_actors() const { return actors_; }
-  ReplicaActor& replica_actor(int i) const { return *replica_ptrs_[static_cast<std::size_t>(i)]; }
+  ReplicaActor& replica_actor(int i) { return *replica_ptrs_[static_cast<std::size_t>(i)]; }
+  const ReplicaActor& replica_actor(int i) const { return *replica_ptrs_[static_cast<std::size_t>(i)]; }
 
   // After every component is instantiated: turn the names this component
   // refers to into actor ids (World::nodes_named).

@@ -33,7 +33,7 @@ FaultInjector::FaultInjector(World& world, Simulation& sim, const ScenarioSpec& 
   sim_.add_actor(*this);
   nodes_.assign(sim_.actor_count(), NodeState{});
   for (std::size_t c = 0; c < world_.component_count(); ++c) {
-    const ComponentInstance& inst = world_.component(c);
+    ComponentInstance& inst = world_.component(c);
     for (int i = 0; i < inst.replica_count(); ++i)
       nodes_[inst.replica_actors()[static_cast<std::size_t>(i)]].actor = &inst.replica_actor(i);
   }

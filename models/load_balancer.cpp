@@ -347,6 +347,7 @@ const char* LoadBalancerSpec::policy_name(Policy p) { return policy_names()[stat
 LoadBalancerSpec::LoadBalancerSpec(ComponentCommon common, Config config)
     : ComponentSpec(std::move(common)), config_(std::move(config)) {
   DSIM_CHECK(!config_.backends.empty());
+  for (const auto& b : config_.backends) DSIM_CHECK(b.weight >= 0);
 }
 
 LoadBalancerSpec::~LoadBalancerSpec() = default;

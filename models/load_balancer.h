@@ -52,7 +52,9 @@ class LoadBalancerSpec final : public ComponentSpec {
     std::optional<HealthCheck> health_check;  // none: traffic goes to dead backends too
   };
 
-  // REQUIRES: at least one backend, and some weight above 0.
+  // REQUIRES: at least one backend; weights >= 0. (With every weight 0, no
+  // backend is eligible and each request is answered "unavailable"; the
+  // loader rejects that with a located message.)
   LoadBalancerSpec(ComponentCommon common, Config config);
   ~LoadBalancerSpec() override;
 

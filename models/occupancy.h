@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/record.h"
+#include "models/component_record.h"
 #include "sim/time.h"
 
 namespace dsim {

@@ -9,7 +9,8 @@
 //
 // The loader checks everything it can before a run — references between
 // components, call cycles, zones, ranges — and reports mistakes with their
-// location. A spec built in C++ skips those checks; its mistakes surface as
+// location. A spec built in C++ skips those checks; check() repeats the ones a
+// run depends on (every World runs it first), so its mistakes surface as
 // invariant failures of the run (sim/check.h), never as a crash.
 #pragma once
 
@@ -19,7 +20,7 @@
 #include <vector>
 
 #include "models/component.h"
-#include "models/faults.h"
+#include "models/fault_spec.h"
 #include "sim/network.h"
 #include "sim/time.h"
 
@@ -61,8 +62,16 @@ struct ScenarioSpec {
   // The largest client timeout: the default timeout of calls made on a
   // request's behalf.
   Time max_client_timeout() const;
-  // The longest any client request can take to resolve (all its attempts).
+  // The longest any open work can last (ComponentSpec::request_lifetime):
+  // how long a run drains after the last arrival.
   Time max_request_lifetime() const;
+
+  // Throws InvariantViolation, naming the first problem, unless the spec is
+  // one a run can work with: times in range, distinct names, references
+  // that resolve, no call cycle, links between known zones, faults and
+  // failures that index existing components and replicas with the right
+  // shape. What the loader produces always passes.
+  void check() const;
 };
 
 }  // namespace dsim

@@ -6,6 +6,7 @@
 namespace dsim {
 
 World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(seed) {
+  spec_.check();
   Network& net = sim_.network();
   net.set_default_link(spec_.network.default_link);
   for (const auto& z : spec_.zones()) net.add_zone(z);
@@ -49,7 +50,10 @@ std::vector<ActorId> World::nodes_named(const std::string& name) const {
 
 const std::string& World::node_name(ActorId id) const { return sim_.network().node_name(id); }
 
-Time World::clock(ActorId node) const { return faults_->clock(node); }
+Time World::clock(ActorId node) const {
+  DSIM_CHECK_MSG(faults_ != nullptr, "node clocks are read during the run, not while the world is being built");
+  return faults_->clock(node);
+}
 
 void World::start() {
   for (auto& c : components_) c->start();

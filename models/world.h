@@ -20,7 +20,7 @@
 
 #include "models/component.h"
 #include "models/faults.h"
-#include "models/record.h"
+#include "models/component_record.h"
 #include "models/scenario_spec.h"
 #include "sim/simulation.h"
 
@@ -60,6 +60,8 @@ class World {
   const std::string& node_name(ActorId id) const;
 
   // A node's own clock: simulated time, shifted by any clock_skew fault.
+  // REQUIRES: the world is built (call it from event handlers, not from
+  // instantiate).
   Time clock(ActorId node) const;
 
   // Schedules the first events: every component's, then the faults'.

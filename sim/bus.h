@@ -73,7 +73,7 @@ class Channel final : public detail::ChannelBase {
 
   // Whether anyone listens: publishers may skip building an event otherwise.
   bool active() const { return !subscribers_.empty(); }
-  std::size_t subscribers() const { return subscribers_.size(); }
+  std::size_t subscriber_count() const { return subscribers_.size(); }
 
   void publish(const E& event) const {
     for (const Subscriber& s : subscribers_) s.fn(s.ctx, event);

@@ -27,7 +27,7 @@ Outputs run_once(const ScenarioSpec& spec, std::uint64_t seed) {
   Tracer tracer(2000);
   RunOptions o;
   o.seed = seed;
-  o.recorders = {&tracer};
+  o.extra_recorders = {&tracer};
   const RunResult r = run(spec, o);
   if (!r.ok()) return {"error: " + r.error().to_string(), "", ""};
   return {summary_json_text(r.record()), timeseries_csv(r.record()), tracer.json()};

@@ -216,10 +216,9 @@ TEST(Faults, KillRefusesAtOnceWhileCrashTimesOut) {
   EXPECT_NEAR(static_cast<double>(kill.requests.failed[2]), 1000, 150);
   EXPECT_NEAR(static_cast<double>(crash.requests.failed[0]), 1000, 150);
   // The downtime of app-1 is reflected in the component's availability (k = 1 of 2).
-  const ComponentRecord* app = component(crash, "app");
+  const AvailabilityRecord* app = testing::availability(crash, "app");
   ASSERT_NE(app, nullptr);
-  ASSERT_TRUE(app->has_availability);
-  EXPECT_DOUBLE_EQ(app->availability_simulated, 1.0);
+  EXPECT_DOUBLE_EQ(app->simulated, 1.0);
 }
 
 TEST(Faults, AKilledHostsRefusalsDoNotCrossAPartition) {
@@ -285,9 +284,9 @@ faults:
 )");
   // Everything sent during the crash and what was queued at its start fails.
   EXPECT_NEAR(static_cast<double>(rec.requests.failed[0]), 180, 30);
-  const ComponentRecord* app = component(rec, "app");
+  const AvailabilityRecord* app = testing::availability(rec, "app");
   ASSERT_NE(app, nullptr);
-  EXPECT_NEAR(app->availability_simulated, 18.0 / 20.0, 1e-9);
+  EXPECT_NEAR(app->simulated, 18.0 / 20.0, 1e-9);
   // After the restart it works again (failures surface until 5 s, the
   // client timeout, after the crash ends).
   EXPECT_GE(window_availability(rec, 13 * kSecond, 20 * kSecond), 0.999);
@@ -499,13 +498,12 @@ components:
     LoadOptions o;
     o.seed = static_cast<std::uint64_t>(seed);
     const RunRecord rec = run_yaml(yaml, o);
-    const ComponentRecord* app = component(rec, "app");
+    const AvailabilityRecord* app = testing::availability(rec, "app");
     ASSERT_NE(app, nullptr);
-    ASSERT_TRUE(app->has_availability);
-    ASSERT_TRUE(app->availability_analytic.has_value());
-    EXPECT_NEAR(*app->availability_analytic, analytic, 1e-9);
-    sum += app->availability_simulated;
-    sum2 += app->availability_simulated * app->availability_simulated;
+    ASSERT_TRUE(app->analytic.has_value());
+    EXPECT_NEAR(*app->analytic, analytic, 1e-9);
+    sum += app->simulated;
+    sum2 += app->simulated * app->simulated;
   }
   const double mean = sum / kRuns;
   const double var = (sum2 - kRuns * mean * mean) / (kRuns - 1);
@@ -531,9 +529,10 @@ components:
     ASSERT_TRUE(f.until.has_value());
     EXPECT_GT(*f.until, f.at);
   }
-  const ComponentRecord* app = component(rec, "app");
+  const AvailabilityRecord* app = testing::availability(rec, "app");
   ASSERT_NE(app, nullptr);
-  EXPECT_NEAR(*app->availability_analytic, 1 - std::pow(5.0 / 65.0, 3), 1e-9);
+  ASSERT_TRUE(app->analytic.has_value());
+  EXPECT_NEAR(*app->analytic, 1 - std::pow(5.0 / 65.0, 3), 1e-9);
 }
 
 // ---- determinism ---------------------------------------------------------------

@@ -65,6 +65,13 @@ inline const ComponentRecord* component(const RunRecord& rec, const std::string&
   return nullptr;
 }
 
+inline const AvailabilityRecord* availability(const RunRecord& rec, const std::string& component) {
+  for (const auto& a : rec.availability)
+    if (a.component == component) return &a;
+  ADD_FAILURE() << "no availability recorded for " << component;
+  return nullptr;
+}
+
 inline double extra(const ComponentRecord& c, const std::string& key) {
   for (const auto& [k, v] : c.extra)
     if (k == key) return v;

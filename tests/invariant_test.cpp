@@ -6,6 +6,7 @@
 #include "explode_model.h"
 #include "helpers.h"
 #include "models/client.h"
+#include "models/service.h"
 
 namespace dsim {
 namespace {
@@ -80,8 +81,63 @@ TEST(Invariant, ASpecWithADanglingNameFailsItsRunNotTheProcess) {
   const RunResult r = run(spec);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, RunError::Kind::kInternal);
-  EXPECT_NE(r.error().message.find("no component or replica is named 'nowhere'"), std::string::npos)
+  EXPECT_NE(r.error().message.find("models/scenario_spec.cpp:"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("check failed: a valid scenario spec"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("'nowhere' names no component or replica"), std::string::npos)
       << r.error().message;
+}
+
+TEST(Invariant, BrokenSpecsBuiltInCppFailTheirRunWithTheReason) {
+  auto s = testing::load_or_fail("duration: 2s\ncomponents:\n  c: {kind: client, rate: 10/s, target: a}\n"
+                                 "  a: {kind: service, service_time: 1ms, calls: b}\n"
+                                 "  b: {kind: service, replicas: 2, service_time: 1ms}\n");
+  ASSERT_NE(s, nullptr);
+  const ScenarioSpec& good = s->spec();
+  ASSERT_TRUE(run(good).ok());
+  auto expect_broken = [](const ScenarioSpec& spec, const std::string& reason) {
+    const RunResult r = run(spec);
+    ASSERT_FALSE(r.ok()) << reason;
+    EXPECT_EQ(r.error().kind, RunError::Kind::kInternal);
+    EXPECT_NE(r.error().message.find(reason), std::string::npos) << r.error().message;
+  };
+  {  // b calls a: a cycle
+    ScenarioSpec spec = good;
+    ServiceSpec::Config cfg = dynamic_cast<const ServiceSpec&>(*spec.components[2]).config();
+    cfg.calls = {"a"};
+    spec.components[2] = std::make_shared<ServiceSpec>(spec.components[2]->common(), cfg);
+    expect_broken(spec, "requests go round in a cycle");
+  }
+  {  // a crash of a replica that does not exist
+    ScenarioSpec spec = good;
+    FaultSpec f;
+    f.kind = FaultSpec::Kind::kCrash;
+    f.kind_name = "crash";
+    f.at = kSecond;
+    f.nodes = {NodeRef{2, 5}};
+    spec.faults.push_back(f);
+    expect_broken(spec, "names a node that does not exist");
+  }
+  {  // a bridge needs its two halves and the bridge node
+    ScenarioSpec spec = good;
+    FaultSpec f;
+    f.kind = FaultSpec::Kind::kBridge;
+    f.kind_name = "bridge";
+    f.at = kSecond;
+    f.groups = {{NodeRef{1, 0}}, {NodeRef{2, 0}}};
+    spec.faults.push_back(f);
+    expect_broken(spec, "wrong number of groups");
+  }
+  {  // random failures of a client
+    ScenarioSpec spec = good;
+    FailureSpec f;
+    f.component = 0;
+    f.up = Distribution::exponential(1e9);
+    f.repair = Distribution::exponential(1e8);
+    f.mtbf_ns = 1e9;
+    f.mttr_ns = 1e8;
+    spec.failures.push_back(f);
+    expect_broken(spec, "which is not a server");
+  }
 }
 
 // Stands in for the engine's stall detection (sim/simulation.cpp, tested in

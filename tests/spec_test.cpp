@@ -95,7 +95,7 @@ class StatusCounter final : public Recorder {
   static inline std::uint64_t last_ok = 0;
   static inline std::uint64_t last_failed = 0;
   void attach(Bus& bus, const RunContext&) override { bus.subscribe<&StatusCounter::on_resolved>(*this); }
-  void finish(const RunContext&, Time, RunRecord&) override {
+  void finish(const RunContext&, RunRecord&) override {
     last_ok = ok_;
     last_failed = failed_;
   }

@@ -2,9 +2,9 @@
 //
 // Each component instance fills its ComponentRecord after the run
 // (ComponentInstance::record, models/component.h): occupancy integrals of its
-// replicas and kind-specific counts. Recorders add what they observed (a
-// component's availability, analysis/uptime.h), and analysis/ turns the
-// records into reports. Nothing here refers back to live simulation state.
+// replicas and kind-specific counts. What recorders observed about a
+// component lives in the run's record (analysis/record.h), and analysis/
+// turns both into reports. Nothing here refers back to live simulation state.
 #pragma once
 
 #include <cstdint>
@@ -38,14 +38,6 @@ struct ComponentRecord {
   std::string name;
   std::string kind;
   bool has_occupancy = false;         // services and balancers; not clients
-  // Fraction of [warmup, duration) with at least `required_up` replicas up
-  // (components that faults or failures can take down), and the Markov
-  // chain's figure for its `failures:`; filled by the "availability"
-  // recorder (analysis/uptime.h).
-  bool has_availability = false;
-  double availability_simulated = 0;
-  std::optional<double> availability_analytic;
-  int required_up = 1;
   OccupancyRecord total;              // summed over replicas (utilization: pooled)
   std::vector<ReplicaRecord> replicas;
   // Kind-specific figures, in a stable order, as ("a/b/c", value): nested

@@ -1,4 +1,4 @@
-#include "analysis/uptime.h"
+#include "analysis/availability_recorder.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 
 namespace dsim {
 
-void Uptime::attach(Bus& bus, const RunContext& ctx) {
+void AvailabilityRecorder::attach(Bus& bus, const RunContext& ctx) {
   const ScenarioSpec& spec = ctx.spec;
   warmup_ = spec.warmup;
   duration_ = spec.duration;
@@ -30,18 +30,18 @@ void Uptime::attach(Bus& bus, const RunContext& ctx) {
     slot_of_component_[c] = static_cast<int>(tracked_.size());
     tracked_.push_back(t);
   }
-  if (!tracked_.empty()) bus.subscribe<&Uptime::on_replica>(*this);
+  if (!tracked_.empty()) bus.subscribe<&AvailabilityRecorder::on_replica>(*this);
   world_ = &ctx.world;
 }
 
-void Uptime::account(Tracked& t, Time now) const {
+void AvailabilityRecorder::account(Tracked& t, Time now) const {
   const Time a = std::max(t.last, warmup_);
   const Time b = std::min(now, duration_);
   if (b > a && t.up >= t.required) t.available_ns += b - a;
   t.last = now;
 }
 
-void Uptime::on_replica(const ReplicaStateChanged& e) {
+void AvailabilityRecorder::on_replica(const ReplicaStateChanged& e) {
   const World::NodeInfo n = world_->node(e.node);
   if (n.component < 0) return;
   const int slot = slot_of_component_[static_cast<std::size_t>(n.component)];
@@ -51,19 +51,19 @@ void Uptime::on_replica(const ReplicaStateChanged& e) {
   t.up += e.up ? 1 : -1;
 }
 
-void Uptime::finish(const RunContext& ctx, Time, RunRecord& out) {
+void AvailabilityRecorder::finish(const RunContext& ctx, RunRecord& out) {
   // Integrated up to the simulation's clock when the run stopped.
   const Time now = ctx.world.sim().now();
   const double window = static_cast<double>(duration_ - warmup_);
   for (Tracked& t : tracked_) {
     account(t, now);
-    ComponentRecord& cr = out.components[t.component];
-    cr.has_availability = true;
-    cr.required_up = t.required;
-    cr.availability_simulated = static_cast<double>(t.available_ns) / window;
+    AvailabilityRecord a;
+    a.component = ctx.spec.components[t.component]->name();
+    a.required_up = t.required;
+    a.simulated = static_cast<double>(t.available_ns) / window;
     if (t.failures != nullptr)
-      cr.availability_analytic =
-          availability::k_of_n(t.replicas, t.required, t.failures->mtbf_ns, t.failures->mttr_ns);
+      a.analytic = availability::k_of_n(t.replicas, t.required, t.failures->mtbf_ns, t.failures->mttr_ns);
+    out.availability.push_back(std::move(a));
   }
 }
 

@@ -5,10 +5,10 @@
 // replicas, or when it has `failures:`. From ReplicaStateChanged events
 // (models/events.h) it integrates, over the measurement window [warmup,
 // duration), the time with at least `required` replicas up (the component's
-// failures.required, else 1): ComponentRecord::availability_simulated. For a
-// component with `failures:` it adds the steady state of its replicas'
-// continuous-time Markov chain from the failure and repair means
-// (analysis/availability.h): availability_analytic.
+// failures.required, else 1): AvailabilityRecord::simulated in the run's
+// record. For a component with `failures:` it adds the steady state of its
+// replicas' continuous-time Markov chain from the failure and repair means
+// (analysis/availability.h): AvailabilityRecord::analytic.
 #pragma once
 
 #include <vector>
@@ -18,10 +18,10 @@
 
 namespace dsim {
 
-class Uptime final : public Recorder {
+class AvailabilityRecorder final : public Recorder {
  public:
   void attach(Bus& bus, const RunContext& ctx) override;
-  void finish(const RunContext& ctx, Time end, RunRecord& out) override;
+  void finish(const RunContext& ctx, RunRecord& out) override;
 
   void on_replica(const ReplicaStateChanged& e);
 
