@@ -89,7 +89,7 @@ class ClientReplica final : public ReplicaActor {
         Request& r = requests_.at(arg);
         if (!r.waiting_retry || r.retry_at != sim_.now()) return;
         r.waiting_retry = false;
-        if (retried_.active()) retried_.publish(OperationRetried{actor_id(), r.sent_at, sim_.now(), r.attempts + 1});
+        if (retried_.active()) retried_.publish(OperationRetried{actor_id(), r.op, r.sent_at, sim_.now(), r.attempts + 1});
         attempt(Handle{arg, requests_.gen_of(arg)});
         return;
       }
@@ -127,6 +127,7 @@ class ClientReplica final : public ReplicaActor {
   // One request of a user: its first send and every retry.
   struct Request {
     Time sent_at = 0;
+    std::uint64_t op = 0;
     std::uint32_t user = kNoUser;
     std::uint32_t attempts = 0;
     Handle attempt{};  // the attempt in flight, if not waiting to retry
@@ -139,6 +140,7 @@ class ClientReplica final : public ReplicaActor {
   struct Attempt {
     Handle request{};
     Time sent_at = 0;
+    std::uint64_t op = 0;
     std::uint32_t user = kNoUser;
   };
   bool single_attempt() const { return cfg_.retries == 0 && !cfg_.deadline; }
@@ -155,17 +157,26 @@ class ClientReplica final : public ReplicaActor {
 
   void send(std::uint32_t user) {
     const Time now = sim_.now();
+    const std::uint64_t op = next_op_++;
     sim_.begin_work();
-    if (invoked_.active()) invoked_.publish(OperationInvoked{actor_id(), user, Operation::kRequest, 0, now});
+    if (invoked_.active()) {
+      OperationInvoked e;
+      e.client = actor_id();
+      e.op_id = op;
+      e.user = user;
+      e.at = now;
+      invoked_.publish(e);
+    }
     if (measured(now)) ++sent_;
     if (single_attempt()) {
       if (measured(now)) ++attempts_;
-      transmit(calls_.start(cfg_.timeout, Attempt{Handle{}, now, user}));
+      transmit(calls_.start(cfg_.timeout, Attempt{Handle{}, now, op, user}));
       return;
     }
     const Handle h = requests_.acquire();
     Request& r = requests_.at(h.slot);
     r.sent_at = now;
+    r.op = op;
     r.user = user;
     if (budget_) budget_->deposit(now);
     if (cfg_.deadline) deadlines_.push(h);
@@ -176,7 +187,7 @@ class ClientReplica final : public ReplicaActor {
     Request& r = requests_.at(request.slot);
     ++r.attempts;
     if (measured(r.sent_at)) ++attempts_;
-    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.user});
+    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.op, r.user});
     transmit(r.attempt);
   }
 
@@ -190,7 +201,7 @@ class ClientReplica final : public ReplicaActor {
   // An attempt ended: succeed, retry after a backoff, or fail.
   void attempt_done(const Attempt& a, Status status, bool responded) {
     if (single_attempt()) {
-      finish(a.sent_at, a.user, 1, status, responded);
+      finish(a.sent_at, a.op, a.user, 1, status, responded);
       return;
     }
     const Handle request = a.request;
@@ -216,11 +227,12 @@ class ClientReplica final : public ReplicaActor {
     const Request r = requests_.at(request.slot);
     requests_.release(request);
     if (cfg_.deadline) deadlines_.trim([this](Handle h) { return requests_.is_live(h); });
-    finish(r.sent_at, r.user, r.attempts, status, responded);
+    finish(r.sent_at, r.op, r.user, r.attempts, status, responded);
   }
 
   // A request's outcome: count it, publish it, let its user think.
-  void finish(Time sent_at, std::uint32_t user, std::uint32_t attempts, Status status, bool responded) {
+  void finish(Time sent_at, std::uint64_t op, std::uint32_t user, std::uint32_t attempts, Status status,
+              bool responded) {
     if (measured(sent_at)) {
       if (status == Status::kOk) ++succeeded_;
       else ++failed_[static_cast<std::size_t>(failure_index(status))];
@@ -228,6 +240,7 @@ class ClientReplica final : public ReplicaActor {
     if (resolved_.active()) {
       OperationResolved e;
       e.client = actor_id();
+      e.op_id = op;
       e.user = user;
       e.invoked = sent_at;
       e.completed = sim_.now();
@@ -260,6 +273,7 @@ class ClientReplica final : public ReplicaActor {
   CallTracker<Attempt> calls_;  // attempts in flight
   DeadlineQueue deadlines_;
   std::optional<RetryBudget> budget_;
+  std::uint64_t next_op_ = 0;  // operation ids, per replica
   std::uint64_t sent_ = 0;
   std::uint64_t attempts_ = 0;
   std::uint64_t retries_denied_ = 0;

@@ -32,18 +32,27 @@ inline constexpr std::uint32_t kNoUser = UINT32_MAX;
 // built-in models; reads and writes are operations on a key of a store.
 enum class Operation : std::uint8_t { kRequest, kRead, kWrite };
 
+// Operations are numbered per client replica from 0 in the order they are
+// invoked: (client, op_id) names one operation in all three events below,
+// as a history checker pairs an invocation with its completion.
+
 // A client sent the first attempt of an operation (models/client.h).
 struct OperationInvoked {
   ActorId client = 0;            // the client replica
+  std::uint64_t op_id = 0;
   std::uint32_t user = kNoUser;  // the closed-loop user, if any
   Operation op = Operation::kRequest;
   std::uint64_t key = 0;
+  // The value to write (stores); absent for reads and plain requests. A
+  // history needs it here: a write whose outcome is unknown may have taken effect.
+  std::optional<std::uint64_t> value;
   Time at = 0;
 };
 
 // A client sent a further attempt of an operation invoked at `invoked`.
 struct OperationRetried {
   ActorId client = 0;
+  std::uint64_t op_id = 0;
   Time invoked = 0;
   Time at = 0;
   std::uint32_t attempt = 0;  // 2 for the first retry
@@ -53,10 +62,12 @@ struct OperationRetried {
 // Every invoked operation resolves exactly once, before the run ends.
 struct OperationResolved {
   ActorId client = 0;
+  std::uint64_t op_id = 0;
   std::uint32_t user = kNoUser;
   Operation op = Operation::kRequest;
   std::uint64_t key = 0;
-  // The value written, or read (stores); absent for plain requests.
+  // The value written, or read, and the version it carried (stores, later
+  // issues); absent for plain requests, whose models set neither.
   std::optional<std::uint64_t> value;
   std::optional<std::uint64_t> version;
   Time invoked = 0;    // first attempt sent
@@ -70,6 +81,7 @@ struct OperationResolved {
 struct RequestProxied {
   ActorId balancer = 0;
   ActorId backend = 0;
+  ActorId origin = 0;  // the client replica the request came from
   Time arrived = 0;  // at the balancer
   Time done = 0;     // relayed
   Status status = Status::kOk;
@@ -79,6 +91,7 @@ struct RequestProxied {
 // `started`, and it was answered at `done` (after any downstream calls).
 struct RequestHandled {
   ActorId server = 0;
+  ActorId origin = 0;  // the client replica the request came from
   Time arrived = 0;
   Time started = 0;
   Time done = 0;
@@ -98,6 +111,9 @@ struct ReplicaStateChanged {
   ActorId node = 0;
   Time at = 0;
   bool up = false;
+  // Down and refusing connections (killed: the host answers for the dead
+  // process) rather than silent (crashed).
+  bool refusing = false;
 };
 
 // A fault (a scheduled one, or a random failure of a replica) began. `id`

@@ -210,7 +210,8 @@ void FaultInjector::set_down(ActorId node, bool kill, int delta) {
   DSIM_CHECK(n.crashed >= 0 && n.killed >= 0);
   const bool is_up = n.crashed == 0 && n.killed == 0;
   if (was_up == is_up) return;
-  if (replica_changed_.active()) replica_changed_.publish(ReplicaStateChanged{node, sim_.now(), is_up});
+  if (replica_changed_.active())
+    replica_changed_.publish(ReplicaStateChanged{node, sim_.now(), is_up, !is_up && n.crashed == 0});
   nodes_not_up_ += is_up ? -1 : 1;
   if (is_up) {
     n.actor->come_up();

@@ -169,6 +169,7 @@ class BalancerReplica final : public ReplicaActor {
     std::uint32_t backend = 0;
     Time arrived = 0;
     bool measured = false;
+    ActorId origin = 0;  // the client replica the request came from
   };
 
   // The backend for the next request, among the eligible ones (weight above
@@ -253,7 +254,7 @@ class BalancerReplica final : public ReplicaActor {
     if (measured) ++backend.forwarded;
     const RequestContext ctx = context_of(msg);
     const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : ctx.budget;
-    const Handle h = calls_.start(timeout, Proxied{msg.src, handle_of(msg), b, now, measured});
+    const Handle h = calls_.start(timeout, Proxied{msg.src, handle_of(msg), b, now, measured, ctx.origin});
     sim_.network().send(make_request(actor_id(), backend.id, h, msg.bytes, ctx));
   }
 
@@ -270,7 +271,7 @@ class BalancerReplica final : public ReplicaActor {
     --backends_[p.backend].active;
     occupancy_.depart(sim_.now(), p.arrived, p.measured);
     if (proxied_.active())
-      proxied_.publish(RequestProxied{actor_id(), backends_[p.backend].id, p.arrived, sim_.now(), status});
+      proxied_.publish(RequestProxied{actor_id(), backends_[p.backend].id, p.origin, p.arrived, sim_.now(), status});
     sim_.network().send(make_response(actor_id(), p.caller, p.reply_to, bytes, status));
   }
 

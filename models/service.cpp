@@ -186,7 +186,8 @@ class ServiceReplica final : public ReplicaActor {
     const Job job = workers_[w].job;
     workers_[w].busy = false;
     reply(job.caller, job.reply_to, status);
-    if (handled_.active()) handled_.publish(RequestHandled{actor_id(), job.arrived, workers_[w].started, now, status});
+    if (handled_.active())
+      handled_.publish(RequestHandled{actor_id(), job.ctx.origin, job.arrived, workers_[w].started, now, status});
     occupancy_.depart(now, job.arrived, job.measured);
     occupancy_.busy(now, -1);
     free_.push_back(w);

@@ -14,9 +14,14 @@
 // once, when they are built, and keep the reference. Events are passed by
 // const reference and must not be kept: copy what you need.
 //
-// Subscribers must not subscribe or unsubscribe while an event is being
-// published, nor change simulation state: a recorder only records. Nothing
-// here allocates after subscription.
+// Subscribers must not subscribe while an event is being published (the
+// vector may move: undefined behaviour), nor change simulation state: a
+// recorder only records. Nothing here allocates after subscription.
+//
+// Channels are found by a number per event type, given out on first use in
+// the process. Built as static libraries (as dsim is), every type has one
+// number; a shared library built with hidden visibility could give a type a
+// second one, and its publishers and subscribers would not meet.
 //
 // Thread safety: none; a bus belongs to one run (sim/simulation.h).
 #pragma once
@@ -54,6 +59,15 @@ struct MemberOf<void (T::*)(const E&)> {
   using Class = T;
   using Event = E;
 };
+template <class T, class E>
+struct MemberOf<void (T::*)(const E&) noexcept> : MemberOf<void (T::*)(const E&)> {};
+template <class T, class E>
+struct MemberOf<void (T::*)(const E&) const> {
+  using Class = const T;
+  using Event = E;
+};
+template <class T, class E>
+struct MemberOf<void (T::*)(const E&) const noexcept> : MemberOf<void (T::*)(const E&) const> {};
 }  // namespace detail
 
 template <class E>
@@ -65,10 +79,12 @@ class Channel final : public detail::ChannelBase {
   void subscribe(Fn fn, void* ctx) { subscribers_.push_back(Subscriber{fn, ctx}); }
 
   // Adds obj.*Method as a subscriber: channel.subscribe<&Recorder::on_x>(recorder).
+  // Method is `void (T::*)(const E&)`, possibly const or noexcept.
   template <auto Method>
   void subscribe(typename detail::MemberOf<decltype(Method)>::Class& obj) {
     using T = typename detail::MemberOf<decltype(Method)>::Class;
-    subscribe([](void* ctx, const E& e) { (static_cast<T*>(ctx)->*Method)(e); }, &obj);
+    subscribe([](void* ctx, const E& e) { (static_cast<T*>(ctx)->*Method)(e); },
+              const_cast<void*>(static_cast<const void*>(&obj)));
   }
 
   // Whether anyone listens: publishers may skip building an event otherwise.

@@ -3,6 +3,8 @@
 // anything; the bus carries a model's own event types too.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "helpers.h"
 #include "models/client.h"
 #include "models/load_balancer.h"
@@ -145,6 +147,77 @@ TEST(Recorders, WithoutTheBuiltInRecordersOnlyComponentsAreRecorded) {
   EXPECT_GT(testing::extra(rec.components[0], "sent"), 7000);  // the client's own count
 }
 
+// Checks what the built-in models publish: every operation invoked once and
+// resolved once under its (client, op_id), retries under the same id, every
+// handled request naming a client replica as its origin.
+class EventAudit final : public Recorder {
+ public:
+  void attach(Bus& bus, const RunContext& ctx) override {
+    world_ = &ctx.world;
+    bus.subscribe<&EventAudit::on_invoked>(*this);
+    bus.subscribe<&EventAudit::on_retried>(*this);
+    bus.subscribe<&EventAudit::on_resolved>(*this);
+    bus.subscribe<&EventAudit::on_handled>(*this);
+    bus.subscribe<&EventAudit::on_replica>(*this);
+  }
+  void finish(const RunContext&, RunRecord&) override {}
+  void on_invoked(const OperationInvoked& e) {
+    EXPECT_TRUE(open_.emplace(std::make_pair(e.client, e.op_id), e.at).second) << "op invoked twice";
+    EXPECT_EQ(e.op_id, next_op_[e.client]++) << "op ids count up per client replica";
+    ++invoked;
+  }
+  void on_retried(const OperationRetried& e) {
+    auto it = open_.find({e.client, e.op_id});
+    ASSERT_NE(it, open_.end()) << "a retry of an operation that is not open";
+    EXPECT_EQ(it->second, e.invoked);
+    EXPECT_GE(e.attempt, 2U);
+    ++retried;
+  }
+  void on_resolved(const OperationResolved& e) {
+    auto it = open_.find({e.client, e.op_id});
+    ASSERT_NE(it, open_.end()) << "resolved twice, or never invoked";
+    EXPECT_EQ(it->second, e.invoked);
+    EXPECT_GE(e.completed, e.invoked);
+    EXPECT_FALSE(e.value.has_value());  // plain requests carry no value
+    open_.erase(it);
+  }
+  void on_handled(const RequestHandled& e) const {
+    EXPECT_GE(world_->node(e.origin).component, 0);
+    EXPECT_EQ(world_->node_name(e.origin).rfind("clients", 0), 0U) << world_->node_name(e.origin);
+  }
+  void on_replica(const ReplicaStateChanged& e) { refusing_seen = refusing_seen || (!e.up && e.refusing); }
+  bool all_resolved() const { return open_.empty(); }
+  std::uint64_t invoked = 0, retried = 0;
+  bool refusing_seen = false;
+
+ private:
+  const World* world_ = nullptr;
+  std::map<std::pair<ActorId, std::uint64_t>, Time> open_;  // lookup only
+  std::map<ActorId, std::uint64_t> next_op_;
+};
+
+TEST(Events, OperationsPairByClientAndOpIdAcrossRetries) {
+  auto s = testing::load_or_fail(R"(duration: 20s
+components:
+  clients: {kind: client, replicas: 2, rate: 300/s, target: app, timeout: 100ms, retries: 2,
+            retry_backoff: {base: 5ms, max: 20ms}}
+  app: {kind: service, replicas: 2, workers: 2, service_time: {dist: exponential, mean: 2ms}}
+faults:
+  - {at: 5s, for: 5s, slow: app, factor: 30}
+  - {at: 12s, for: 2s, kill: app-1}
+)");
+  ASSERT_NE(s, nullptr);
+  EventAudit audit;
+  RunOptions o;
+  o.extra_recorders = {&audit};
+  const RunRecord rec = testing::run_or_fail(s->spec(), o);
+  EXPECT_TRUE(audit.all_resolved());
+  EXPECT_GT(audit.invoked, 5000U);
+  EXPECT_GT(audit.retried, 100U);  // the slowdown makes attempts time out
+  EXPECT_TRUE(audit.refusing_seen);  // kill: down but refusing
+  EXPECT_EQ(rec.requests.attempts - rec.requests.sent > 0, true);
+}
+
 struct Ping {
   int n;
 };
@@ -162,6 +235,21 @@ TEST(Bus, AnyEventTypeHasAChannelAndSubscribersRunInOrder) {
   ch.publish(Ping{5});
   EXPECT_EQ(seen, (std::vector<int>{3, -3, 5, -5}));
   EXPECT_FALSE(bus.channel<OperationResolved>().active());  // other types are separate
+}
+
+struct ConstCounter {
+  int* seen;
+  void on(const Ping& p) const noexcept { *seen += p.n; }
+};
+
+TEST(Bus, ConstAndNoexceptHandlersSubscribe) {
+  Bus bus;
+  int seen = 0;
+  const ConstCounter c{&seen};
+  bus.subscribe<&ConstCounter::on>(c);
+  bus.channel<Ping>().publish(Ping{7});
+  EXPECT_EQ(seen, 7);
+  EXPECT_EQ(bus.channel<Ping>().subscriber_count(), 1U);
 }
 
 }  // namespace
