@@ -109,7 +109,12 @@ void BM_LbMm1FullPath(benchmark::State& state) {
   for (auto _ : state) {
     auto res = dsim::Scenario::load_text(yaml, "lb-mm1.yaml");
     auto& scenario = std::get<std::unique_ptr<dsim::Scenario>>(res);
-    const dsim::RunRecord rec = dsim::run(scenario->spec()).record();
+    dsim::RunResult r = dsim::run(scenario->spec());
+    if (!r.ok()) {
+      state.SkipWithError(r.error().to_string().c_str());
+      return;
+    }
+    const dsim::RunRecord rec = std::move(r).record();
     events += rec.events;
     requests += rec.requests.sent;
     benchmark::DoNotOptimize(rec.requests.latency.mean());
@@ -155,13 +160,19 @@ void BM_LbMm1PublishCostPerEvent(benchmark::State& state) {
   for (auto _ : state) {
     for (int pair = 0; pair < 5; ++pair) {
       auto t0 = std::chrono::steady_clock::now();
-      const dsim::RunRecord a = dsim::run(spec).record();
+      dsim::RunResult ra = dsim::run(spec);
       auto t1 = std::chrono::steady_clock::now();
       NoopRecorder noop;
       dsim::RunOptions o;
       o.extra_recorders = {&noop};
-      const dsim::RunRecord b = dsim::run(spec, o).record();
+      dsim::RunResult rb = dsim::run(spec, o);
       auto t2 = std::chrono::steady_clock::now();
+      if (!ra.ok() || !rb.ok()) {
+        state.SkipWithError("lb-mm1 did not run");
+        return;
+      }
+      const dsim::RunRecord a = std::move(ra).record();
+      const dsim::RunRecord b = std::move(rb).record();
       const double events = static_cast<double>(a.events);
       base_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / events);
       noop_ns.push_back(std::chrono::duration<double, std::nano>(t2 - t1).count() / events);
@@ -195,7 +206,10 @@ void BM_LbMm1SteadyStateAllocations(benchmark::State& state) {
       checkpoints.emplace_back(ev, g_allocations.load(std::memory_order_relaxed));
     };
     checkpoints.reserve(64);
-    dsim::run(scenario->spec(), opt);
+    if (!dsim::run(scenario->spec(), opt).ok()) {
+      state.SkipWithError("lb-mm1 did not run");
+      return;
+    }
     // Skip the first checkpoint (start-up growth) and the final call (after
     // the run, when reports are assembled).
     const auto& a = checkpoints[1];

@@ -33,31 +33,53 @@ Outputs run_once(const ScenarioSpec& spec, std::uint64_t seed) {
   return {summary_json_text(r.record()), timeseries_csv(r.record()), tracer.json()};
 }
 
-void expect_threads_match_sequential(const std::string& file, const std::vector<std::string>& overrides) {
+std::unique_ptr<Scenario> load_file(const std::string& file, const std::vector<std::string>& overrides) {
   LoadOptions lo;
   lo.overrides = overrides;
   auto loaded = Scenario::load_file(std::string(DSIM_SOURCE_DIR) + "/" + file, lo);
-  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<Scenario>>(loaded)) << std::get<Diagnostic>(loaded).to_string();
-  const ScenarioSpec& spec = std::get<std::unique_ptr<Scenario>>(loaded)->spec();
-  constexpr std::size_t kThreads = 4;
+  if (auto* d = std::get_if<Diagnostic>(&loaded)) {
+    ADD_FAILURE() << d->to_string();
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<Scenario>>(loaded));
+}
 
-  std::array<Outputs, kThreads> sequential;
-  for (std::size_t i = 0; i < kThreads; ++i) sequential[i] = run_once(spec, 100 + i);
-
-  std::array<Outputs, kThreads> parallel;
+// Runs seeds[i] on thread i, all at once.
+template <std::size_t N>
+std::array<Outputs, N> on_threads(const ScenarioSpec& spec, const std::array<std::uint64_t, N>& seeds) {
+  std::array<Outputs, N> out;
   std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < kThreads; ++i)
-    threads.emplace_back([&spec, &parallel, i] { parallel[i] = run_once(spec, 100 + i); });
+  for (std::size_t i = 0; i < N; ++i)
+    threads.emplace_back([&spec, &out, &seeds, i] { out[i] = run_once(spec, seeds[i]); });
   for (auto& t : threads) t.join();
+  return out;
+}
 
-  for (std::size_t i = 0; i < kThreads; ++i) {
-    EXPECT_EQ(parallel[i].summary, sequential[i].summary) << file << " seed " << 100 + i;
-    EXPECT_EQ(parallel[i].timeseries, sequential[i].timeseries) << file << " seed " << 100 + i;
-    EXPECT_EQ(parallel[i].trace, sequential[i].trace) << file << " seed " << 100 + i;
+void expect_threads_match_sequential(const std::string& file, const std::vector<std::string>& overrides) {
+  auto scenario = load_file(file, overrides);
+  ASSERT_NE(scenario, nullptr);
+  const ScenarioSpec& spec = scenario->spec();
+  constexpr std::array<std::uint64_t, 4> kSeeds{100, 101, 102, 103};
+
+  // In parallel first, so that anything initialised on first use is first
+  // used by racing threads (what ThreadSanitizer needs to see).
+  const std::array<Outputs, 4> parallel = on_threads(spec, kSeeds);
+  std::array<Outputs, 4> sequential;
+  for (std::size_t i = 0; i < kSeeds.size(); ++i) sequential[i] = run_once(spec, kSeeds[i]);
+
+  for (std::size_t i = 0; i < kSeeds.size(); ++i) {
     EXPECT_EQ(parallel[i].summary.rfind("error", 0), std::string::npos) << parallel[i].summary;
+    EXPECT_EQ(parallel[i].summary, sequential[i].summary) << file << " seed " << kSeeds[i];
+    EXPECT_EQ(parallel[i].timeseries, sequential[i].timeseries) << file << " seed " << kSeeds[i];
+    EXPECT_EQ(parallel[i].trace, sequential[i].trace) << file << " seed " << kSeeds[i];
   }
   // Different seeds, different runs: the comparison is not vacuous.
   EXPECT_NE(sequential[0].summary, sequential[1].summary);
+
+  // One seed on every thread: four identical runs at once.
+  const std::array<Outputs, 4> same = on_threads(spec, std::array<std::uint64_t, 4>{7, 7, 7, 7});
+  for (const Outputs& o : same) EXPECT_EQ(o, same[0]);
+  EXPECT_EQ(same[0], run_once(spec, 7));
 }
 
 TEST(Concurrency, OneSpecOnFourThreadsGivesTheBytesOfFourSequentialRuns) {
@@ -66,6 +88,11 @@ TEST(Concurrency, OneSpecOnFourThreadsGivesTheBytesOfFourSequentialRuns) {
 
 TEST(Concurrency, WithEveryKindOfFaultToo) {
   expect_threads_match_sequential("tests/data/corpus/all-faults.yaml", {});
+}
+
+TEST(Concurrency, ClosedLoopRandomFailuresAndEveryPolicy) {
+  expect_threads_match_sequential("tests/data/corpus/closed-loop.yaml", {"duration=12s"});
+  expect_threads_match_sequential("tests/data/corpus/policies.yaml", {"duration=8s"});
 }
 
 TEST(Concurrency, ALoadedScenarioRunsAgainWithTheSameResult) {

@@ -6,6 +6,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <filesystem>
+
+#include "analysis/graph.h"
+#include "analysis/trace.h"
 #include "cli_helpers.h"
 #include "helpers.h"
 
@@ -88,6 +92,55 @@ TEST(Determinism, GoldenSummaryOfASmallScenario) {
   EXPECT_EQ(got, testing::read_file(golden)) << "the summary changed; if deliberately, regenerate with "
                                                 "DSIM_UPDATE_GOLDEN=1 ctest -R Golden and review the diff";
 }
+
+// Every scenario under scenarios/ and tests/data/corpus/, at its own seed:
+// summary, time series, topology and (for the corpus) a trace, pinned. A
+// change of structure must leave them all as they are; regenerate
+// deliberately with DSIM_UPDATE_GOLDEN=1 ctest -R Golden and review the diff.
+class GoldenScenario : public ::testing::TestWithParam<std::string> {};
+
+std::vector<std::string> golden_scenarios() {
+  std::vector<std::string> out;
+  for (const auto& f : testing::yaml_files_in("scenarios")) out.push_back("scenarios/" + f);
+  for (const auto& f : testing::yaml_files_in("tests/data/corpus")) out.push_back("tests/data/corpus/" + f);
+  return out;
+}
+
+void expect_golden(const std::string& name, const std::string& got) {
+  const std::string path = std::string(DSIM_SOURCE_DIR) + "/tests/golden/scenarios/" + name;
+  if (std::getenv("DSIM_UPDATE_GOLDEN") != nullptr) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path, std::ios::binary) << got;
+    return;
+  }
+  EXPECT_EQ(got, testing::read_file(path)) << name << " changed; if deliberately, regenerate with "
+                                              "DSIM_UPDATE_GOLDEN=1 ctest -R Golden and review the diff";
+}
+
+TEST_P(GoldenScenario, OutputsArePinned) {
+  const std::string file = GetParam();
+  auto loaded = Scenario::load_file(std::string(DSIM_SOURCE_DIR) + "/" + file);
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<Scenario>>(loaded)) << std::get<Diagnostic>(loaded).to_string();
+  const ScenarioSpec& spec = std::get<std::unique_ptr<Scenario>>(loaded)->spec();
+  const bool corpus = file.rfind("tests/", 0) == 0;
+  Tracer tracer(50);
+  RunOptions o;
+  if (corpus) o.extra_recorders = {&tracer};
+  const RunRecord rec = testing::run_or_fail(spec, o);
+  const std::string stem = std::filesystem::path(file).stem().string();
+  expect_golden(stem + ".summary.json", summary_json_text(rec));
+  expect_golden(stem + ".timeseries.csv", timeseries_csv(rec));
+  expect_golden(stem + ".dot", topology_dot(spec));
+  if (corpus) expect_golden(stem + ".trace.json", tracer.json());
+}
+
+INSTANTIATE_TEST_SUITE_P(Every, GoldenScenario, ::testing::ValuesIn(golden_scenarios()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = std::filesystem::path(info.param).stem().string();
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace dsim

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "analysis/availability.h"
+#include "cli_helpers.h"
 #include "helpers.h"
 #include "models/faults.h"
 #include "models/world.h"
@@ -533,6 +534,36 @@ components:
   ASSERT_NE(app, nullptr);
   ASSERT_TRUE(app->analytic.has_value());
   EXPECT_NEAR(*app->analytic, 1 - std::pow(5.0 / 65.0, 3), 1e-9);
+}
+
+// The "faults" recorder keeps its own per-window counts (analysis/
+// fault_impact.h); its verdicts must agree with the time series the
+// "requests" recorder writes: a fault recovers at the start of a window that
+// resolved requests at or above the SLO, after a window below it.
+TEST(FaultImpact, RecoveriesAgreeWithTheTimeSeries) {
+  for (const char* name : {"all-faults", "closed-loop"}) {
+    const RunRecord rec = testing::run_yaml(testing::read_file(std::string(DSIM_SOURCE_DIR) + "/tests/data/corpus/" +
+                                                              name + ".yaml"));
+    ASSERT_FALSE(rec.windows.empty());
+    int recoveries = 0;
+    for (const FaultRecord& f : rec.faults) {
+      if (!f.recovered) continue;
+      ++recoveries;
+      const WindowRecord* at = nullptr;
+      bool dipped_before = false;
+      for (const WindowRecord& w : rec.windows) {
+        if (w.start == *f.recovered) at = &w;
+        // A window closed after the fault began that fell below the SLO.
+        if (w.start + rec.window > f.at && w.start < *f.recovered && w.below(rec.slo_availability))
+          dipped_before = true;
+      }
+      ASSERT_NE(at, nullptr) << name << ": " << f.kind << " recovered at " << *f.recovered << ", not a window start";
+      EXPECT_GT(at->resolved(), 0U) << name << ": " << f.kind;
+      EXPECT_FALSE(at->below(rec.slo_availability)) << name << ": " << f.kind;
+      EXPECT_TRUE(dipped_before) << name << ": " << f.kind << " at " << f.at;
+    }
+    EXPECT_GT(recoveries, 2) << name;
+  }
 }
 
 // ---- determinism ---------------------------------------------------------------
