@@ -105,6 +105,9 @@ void Network::finalize() {
   zone_count_ = n;
   if (default_.latency.is_constant() && default_.bandwidth_bps == 0.0 && default_.loss == 0.0)
     fixed_default_delay_ = round_to_time(default_.latency.mean());
+  fixed_delay_.assign(n * n, -1);
+  for (std::size_t i = 0; i < n * n; ++i)
+    if (route_begin_[i] == route_begin_[i + 1]) fixed_delay_[i] = fixed_default_delay_;
   finalized_ = true;
 }
 
@@ -146,16 +149,11 @@ Network::Route Network::route(ZoneId from, ZoneId to) const {
   return r;
 }
 
-void Network::send(const Message& msg) {
-  // A message between actors that are not nodes is a model bug. The zone
-  // check is folded into the route index: kNoZone makes it out of range.
-  DSIM_CHECK((msg.src > msg.dst ? msg.src : msg.dst) < nodes_.size());
+void Network::send_general(const Message& msg, std::size_t pair) {
   Node& src = nodes_[msg.src];
-  const std::size_t i = static_cast<std::size_t>(src.zone) * zone_count_ + nodes_[msg.dst].zone;
-  DSIM_CHECK(i + 1 < route_begin_.size());
   ++sent_;
-  const std::uint32_t begin = route_begin_[i];
-  const std::uint32_t end = route_begin_[i + 1];
+  const std::uint32_t begin = route_begin_[pair];
+  const std::uint32_t end = route_begin_[pair + 1];
   Time delay = 0;
   const bool degraded = !degraded_.empty();
   if (begin == end) {
@@ -173,17 +171,7 @@ void Network::send(const Message& msg) {
     ++lost_;
     return;
   }
-  std::uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-    pool_[slot] = msg;
-    doomed_[slot] = 0;
-  } else {
-    slot = static_cast<std::uint32_t>(pool_.size());
-    pool_.push_back(msg);
-    doomed_.push_back(0);
-  }
+  const std::uint32_t slot = store(msg);
   // Messages over a fixed-delay path arrive in the order they are sent.
   if (begin == end && fixed_default_delay_ >= 0 && !degraded) {
     sim_.schedule_in_order(sim_.now() + delay, Simulation::kNetworkActor, 0, slot);

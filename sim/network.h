@@ -84,8 +84,10 @@ class Network {
 
   // --- Messaging. ---
   // Sends msg from msg.src to msg.dst; it is delivered to the destination
-  // actor's on_message after the path's latency, unless lost.
-  void send(const Message& msg);
+  // actor's on_message after the path's latency, unless lost. Inline (in
+  // simulation.h) for the common case, a fixed-delay path; the rest is
+  // send_general().
+  inline void send(const Message& msg);
   // Runs a delivery event (called by Simulation's loop; defined inline in
   // simulation.h so that the loop can inline it).
   inline void deliver(std::uint32_t slot);
@@ -127,6 +129,27 @@ class Network {
   // The default link's delay when it is the same for every message (constant
   // latency, no bandwidth limit, no loss), else -1: the common case, made cheap.
   Time fixed_default_delay_ = -1;
+  // Per (from zone, to zone): that fixed delay where the pair uses the
+  // default link, else -1 (a route of explicit links, or no fixed delay).
+  std::vector<Time> fixed_delay_;
+
+  // Any send that is not over a fixed-delay path with no degradation active.
+  void send_general(const Message& msg, std::size_t pair);
+  // Copies msg into a free pool slot; returns the slot.
+  std::uint32_t store(const Message& msg) {
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+      pool_[slot] = msg;
+      doomed_[slot] = 0;
+    } else {
+      slot = static_cast<std::uint32_t>(pool_.size());
+      pool_.push_back(msg);
+      doomed_.push_back(0);
+    }
+    return slot;
+  }
 
   struct Degradation {
     std::uint32_t id;
