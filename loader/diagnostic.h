@@ -23,7 +23,7 @@ struct Diagnostic {
 };
 
 // Thrown inside the loader and caught at its API boundary, which returns the
-// Diagnostic as a value (see models/scenario.h).
+// Diagnostic as a value (see loader/scenario.h).
 class DiagnosticError : public std::runtime_error {
  public:
   explicit DiagnosticError(Diagnostic d);
