@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <sstream>
 
 #include "analysis/availability.h"
@@ -48,22 +50,60 @@ Json occupancy_json(const OccupancyRecord& o, double measured_s) {
   return j;
 }
 
-// Sets j["a"]["b"]["c"] = v for path "a/b/c".
-void set_path(Json& j, const std::string& path, double v) {
-  Json* cur = &j;
-  std::size_t start = 0;
-  for (;;) {
-    const auto slash = path.find('/', start);
-    const std::string key = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    if (slash == std::string::npos) {
-      if (v == std::floor(v) && std::fabs(v) < 9e15) (*cur)[key] = static_cast<std::int64_t>(v);
-      else (*cur)[key] = round_to(v, 6);
-      return;
-    }
-    cur = &(*cur)[key];
-    start = slash + 1;
-  }
+// A figure as JSON: whole numbers as integers, others rounded.
+Json figure_json(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+  return round_to(v, 6);
 }
+
+// Figures named by paths ("backends/app-0/requests") as nested objects, in
+// the order their keys first appear. Built with an index per level: an
+// ordered_json's operator[] searches its keys one by one, which made a
+// balancer with 100,000 backends take a minute to print.
+class FigureTree {
+ public:
+  // Sets the figure at `path` (a later value for the same path replaces it).
+  void set(const std::string& path, double v) {
+    FigureTree* cur = this;
+    std::size_t start = 0;
+    for (;;) {
+      const auto slash = path.find('/', start);
+      Item& item = cur->at(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+      if (slash == std::string::npos) {
+        item.value = v;
+        return;
+      }
+      if (!item.child) item.child = std::make_unique<FigureTree>();
+      cur = item.child.get();
+      start = slash + 1;
+    }
+  }
+  // Adds the top-level entries to `j` (an object), in order.
+  void add_to(Json& j) const {
+    for (const Item& item : items_) j[item.key] = item.json();
+  }
+
+ private:
+  struct Item {
+    std::string key;
+    double value = 0;
+    std::unique_ptr<FigureTree> child;  // set for an inner node
+    Json json() const {
+      if (!child) return figure_json(value);
+      Json obj = Json::object();
+      auto& members = obj.get_ref<Json::object_t&>();
+      for (const Item& c : child->items_) members.emplace_back(c.key, c.json());
+      return obj;
+    }
+  };
+  Item& at(const std::string& key) {
+    const auto [it, added] = index_.emplace(key, items_.size());
+    if (added) items_.push_back(Item{key, 0, nullptr});
+    return items_[it->second];
+  }
+  std::vector<Item> items_;
+  std::map<std::string, std::size_t> index_;  // key -> position in items_; lookup only
+};
 
 std::string fmt(double v, int decimals) {
   char buf[64];
@@ -184,7 +224,9 @@ Json summary_json(const RunRecord& rec) {
       const Json occ = occupancy_json(c.total, measured_s);
       for (const auto& [k, v] : occ.items()) cj[k] = v;
     }
-    for (const auto& [path, v] : c.extra) set_path(cj, path, v);
+    FigureTree extra;
+    for (const auto& [path, v] : c.extra) extra.set(path, v);
+    extra.add_to(cj);
     for (const AvailabilityRecord& av : rec.availability) {
       if (av.component != c.name) continue;
       Json a;
@@ -194,7 +236,11 @@ Json summary_json(const RunRecord& rec) {
       a["required_up"] = av.required_up;
       cj["availability"] = a;
     }
+    // Replica and component names are distinct (the loader and
+    // ScenarioSpec::check see to it), so members are appended without the
+    // linear search of operator[].
     Json per = Json::object();
+    auto& replicas = per.get_ref<Json::object_t&>();
     for (const auto& rep : c.replicas) {
       Json rj;
       rj["zone"] = rep.zone;
@@ -202,10 +248,10 @@ Json summary_json(const RunRecord& rec) {
         const Json occ = occupancy_json(rep.occupancy, measured_s);
         for (const auto& [k, v] : occ.items()) rj[k] = v;
       }
-      per[rep.name] = rj;
+      replicas.emplace_back(rep.name, std::move(rj));
     }
-    cj["per_replica"] = per;
-    comps[c.name] = cj;
+    cj["per_replica"] = std::move(per);
+    comps.get_ref<Json::object_t&>().emplace_back(c.name, std::move(cj));
   }
   j["components"] = comps;
   return j;

@@ -24,6 +24,7 @@
 
 #include "analysis/recorder.h"
 #include "analysis/run.h"
+#include "analysis/summary.h"
 #include "loader/scenario.h"
 #include "models/events.h"
 #include "sim/bus.h"
@@ -223,6 +224,30 @@ void BM_LbMm1SteadyStateAllocations(benchmark::State& state) {
   state.counters["allocs_per_event"] = per_event;
 }
 BENCHMARK(BM_LbMm1SteadyStateAllocations)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// ---- reports -----------------------------------------------------------------
+// The summary JSON of a balancer in front of n single replicas: n per-replica
+// rows and n per-backend figures. Linear in n (it once was quadratic: a
+// minute for 100,000 replicas).
+void BM_SummaryJsonWide(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  dsim::RunRecord rec;
+  rec.scenario = "wide";
+  rec.duration = dsim::kSecond;
+  dsim::ComponentRecord lb{"lb", "load_balancer", true, {}, {{"lb", "default", {}}}, {}};
+  dsim::ComponentRecord app{"app", "service", true, {}, {}, {}};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string name = "app-" + std::to_string(i);
+    app.replicas.push_back(dsim::ReplicaRecord{name, "default", {}});
+    lb.extra.emplace_back("backends/" + name + "/requests", static_cast<double>(i));
+  }
+  rec.components = {lb, app};
+  std::size_t bytes = 0;
+  for (auto _ : state) bytes = dsim::summary_json_text(rec).size();
+  state.counters["bytes"] = static_cast<double>(bytes);
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_SummaryJsonWide)->Unit(benchmark::kMillisecond)->RangeMultiplier(10)->Range(1000, 100000)->Complexity();
 
 // ---- the ceiling: the same 6-event path, hand-written -----------------------
 // Poisson clients at 14.4/ms -> round-robin balancer -> 16 single-worker

@@ -20,6 +20,8 @@ World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(s
   for (std::size_t c = 0; c < spec_.components.size(); ++c) {
     const ComponentSpec& cs = *spec_.components[c];
     components_.push_back(cs.instantiate(ctx));
+    DSIM_CHECK_MSG(components_.back() != nullptr && &components_.back()->spec() == &cs,
+                   "a component's instantiate() must return an instance of that spec");
     const ComponentInstance& inst = *components_.back();
     DSIM_CHECK_MSG(static_cast<int>(inst.replica_actors().size()) == cs.replica_count(),
                    "a component's instantiate() must register every replica");
