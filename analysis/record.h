@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/component_record.h"
@@ -83,6 +84,9 @@ struct RunRecord {
   std::vector<ComponentRecord> components;
   std::vector<FaultRecord> faults;     // the "faults" recorder
   std::vector<AvailabilityRecord> availability;  // the "availability" recorder, in component order
+  // Figures of recorders of the user's own, as ("recorder/a/b", value):
+  // nested objects under "recorders" in the summary JSON, in this order.
+  std::vector<std::pair<std::string, double>> figures;
 };
 
 }  // namespace dsim

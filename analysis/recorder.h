@@ -12,10 +12,14 @@
 //
 // Recorders register by name in a RecorderRegistry, as models do in the
 // loader's ModelRegistry. Each run creates a fresh instance of every
-// registered recorder (they hold per-run state), attaches them in
-// registration order, and after the run finishes them in the same order, so
-// a recorder may read what an earlier one wrote (the tracer reads the fault
-// records). Subscribers to one event are called in attachment order.
+// registered recorder (they hold per-run state) by calling its factory on the
+// run's own thread — so factories of runs on several threads are called
+// concurrently — attaches them in registration order, and after the run
+// finishes them in the same order, so a recorder may read what an earlier
+// one wrote (the tracer reads the fault records). Subscribers to one event
+// are called in attachment order. A recorder's figures go into the
+// RunRecord: its own fields for the built-in ones, RunRecord::figures
+// ("name/a/b") for others, which the summary JSON prints under "recorders".
 //
 // A recorder only observes: it must not change the simulation (schedule,
 // send, stop), so adding or removing one never changes another's figures.

@@ -15,6 +15,7 @@ std::string RunError::to_string() const {
   const std::string where =
       "scenario '" + scenario + "', seed " + std::to_string(seed) + ", at " + at_s + " s of simulated time";
   if (kind == Kind::kStalled) return message + " (" + where + ")";
+  if (kind == Kind::kInvalidSpec) return "invalid scenario spec '" + scenario + "': " + message;
   return "internal error in " + where + ": " + message +
          "; this is a bug: please report it with the scenario file and this seed (rerun with --seed " +
          std::to_string(seed) + " to reproduce it)";
@@ -94,6 +95,8 @@ RunResult run(const ScenarioSpec& spec, const RunOptions& options) {
   try {
     world = std::make_unique<World>(spec, seed);
     return run_world(*world, spec, options);
+  } catch (const InvalidSpec& e) {
+    return error(RunError::Kind::kInvalidSpec, e.what());
   } catch (const SimulationStalled& e) {
     return error(RunError::Kind::kStalled, e.what());
   } catch (const InvariantViolation& e) {

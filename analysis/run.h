@@ -32,24 +32,26 @@
 
 namespace dsim {
 
+// Every member has a default, so `run(spec, {.seed = 7})` names only what it sets.
 struct RunOptions {
   // The run's seed; default: the spec's.
-  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> seed{};
   // Called about every million events with the simulated time reached, and
-  // once at the end.
-  std::function<void(Time now, Time duration, std::uint64_t events)> progress;
+  // once at the end, on the run's thread.
+  std::function<void(Time now, Time duration, std::uint64_t events)> progress{};
   // The recorders every run creates, by name; default: RecorderRegistry::builtin().
   const RecorderRegistry* registry = nullptr;
   // Recorders of the caller's own for this run (a Tracer, a test's probe),
   // attached and finished after the registry's, in this order. Not owned;
   // each must be fresh (a recorder observes one run).
-  std::vector<Recorder*> extra_recorders;
+  std::vector<Recorder*> extra_recorders{};
 };
 
 struct RunError {
   enum class Kind {
-    kInternal,  // an invariant failed: a bug in dsim or in a model
-    kStalled,   // simulated time stopped advancing: the scenario loops with no delay
+    kInternal,     // an invariant failed: a bug in dsim or in a model
+    kStalled,      // simulated time stopped advancing: the scenario loops with no delay
+    kInvalidSpec,  // the spec fails ScenarioSpec::check (one built in C++): nothing ran
   };
   Kind kind = Kind::kInternal;
   std::string scenario;

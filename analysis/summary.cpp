@@ -254,6 +254,15 @@ Json summary_json(const RunRecord& rec) {
     comps.get_ref<Json::object_t&>().emplace_back(c.name, std::move(cj));
   }
   j["components"] = comps;
+  // Recorders of the user's own; absent when there are none, so that the
+  // built-in report stays what it was.
+  if (!rec.figures.empty()) {
+    FigureTree figures;
+    for (const auto& [path, v] : rec.figures) figures.set(path, v);
+    Json r = Json::object();
+    figures.add_to(r);
+    j["recorders"] = std::move(r);
+  }
   return j;
 }
 

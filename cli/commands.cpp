@@ -67,6 +67,15 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
       return kExitFailure;
     }
   }
+  // Where results go is checked before the run (after --out made its
+  // directory, which may hold the trace), so that a long run does not end in
+  // an error.
+  if (!trace.file.empty()) {
+    if (auto err = check_writable_location(trace.file); !err.empty()) {
+      std::fprintf(stderr, "dsim: error: --trace: %s\n", err.c_str());
+      return kExitFailure;
+    }
+  }
   Progress progress(!quiet && stderr_is_terminal(), "dsim run " + scenario->name());
   RunOptions run_options;
   run_options.registry = common.config->recorders;
@@ -118,12 +127,14 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
   if (!out_dir.empty()) {
     for (const auto& [name, content] : {std::pair<std::string, std::string>{"summary.json", summary_json_text(rec)},
                                         {"timeseries.csv", timeseries_csv(rec)}}) {
-      if (auto err = write_file_atomic(out_dir + "/" + name, content); !err.empty()) {
+      if (auto err = write_file_atomic(in_dir(out_dir, name), content); !err.empty()) {
         std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
         return kExitFailure;
       }
     }
-    if (!quiet) std::fprintf(stderr, "dsim: wrote %s/summary.json and %s/timeseries.csv\n", out_dir.c_str(), out_dir.c_str());
+    if (!quiet)
+      std::fprintf(stderr, "dsim: wrote %s and %s\n", in_dir(out_dir, "summary.json").c_str(),
+                   in_dir(out_dir, "timeseries.csv").c_str());
   }
   return kExitOk;
 }

@@ -20,18 +20,34 @@ std::string ensure_directory(const std::string& dir) {
   return {};
 }
 
+std::string check_writable_location(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path p(path);
+  if (std::filesystem::is_directory(p, ec)) return "'" + path + "' is a directory";
+  const std::filesystem::path dir = p.parent_path();
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+    return "cannot write '" + path + "': the directory '" + dir.string() + "' does not exist";
+  if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0)
+    return "cannot write '" + path + "': " + std::strerror(errno);
+  return {};
+}
+
+std::string in_dir(const std::string& dir, const std::string& name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
 std::string write_file_atomic(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) return "cannot write '" + tmp + "': " + std::strerror(errno);
+    if (f == nullptr) return "cannot write '" + path + "': " + std::strerror(errno);
     const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0 &&
                     ::fsync(::fileno(f)) == 0;
     const int err = errno;
     std::fclose(f);
     if (!ok) {
       std::remove(tmp.c_str());
-      return "cannot write '" + tmp + "': " + std::strerror(err);
+      return "cannot write '" + path + "': " + std::strerror(err);
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {

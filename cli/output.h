@@ -15,6 +15,13 @@ std::string write_file_atomic(const std::string& path, const std::string& conten
 // Creates `dir` and its parents if needed. Returns an error message or "".
 std::string ensure_directory(const std::string& dir);
 
+// Whether a file can be written at `path` later: its directory exists (or
+// is the current one) and `path` is not a directory. An error message or "".
+std::string check_writable_location(const std::string& path);
+
+// `dir`/`name`, with one separator whatever `dir` ends with ("results/" too).
+std::string in_dir(const std::string& dir, const std::string& name);
+
 // A one-line progress display on stderr, only when stderr is a terminal.
 class Progress {
  public:

@@ -473,7 +473,16 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
         }
       if (!found) {
         const std::string where = walked.empty() ? "the scenario" : "'" + walked + "'";
-        fail(path, "no field '" + seg + "' in " + where + did_you_mean(seg, map_keys(ccur)));
+        const std::string typo = did_you_mean(seg, map_keys(ccur));
+        std::string hint;
+        if (typo.empty()) {
+          // A new mapping is added whole: metrics.window=10ms -> metrics={window: 10ms}.
+          std::string inner = text;
+          for (std::size_t k = segments.size() - 1; k > i; --k) inner = "{" + segments[k] + ": " + inner + "}";
+          hint = "; to add it, set the whole mapping: --set '" + (walked.empty() ? "" : walked + ".") + seg + "=" +
+                 inner + "'";
+        }
+        fail(path, "no field '" + seg + "' in " + where + typo + hint);
       }
     } else if (ccur.IsSequence()) {
       std::size_t idx = 0;

@@ -83,7 +83,7 @@ class NameResolver {
       n.fail("'" + c.name() + "' is a " + c.kind() +
              ", which cannot crash or be killed (clients are where availability is measured); "
              "cut it off with partition or isolate instead");
-    if (want == Want::kService && c.kind() != "service")
+    if (want == Want::kService && !c.accepts_slowdown())
       n.fail("'" + c.name() + "' is a " + c.kind() + "; slow multiplies service times, so it applies to services");
   }
 

@@ -29,8 +29,8 @@
 namespace dsim {
 
 struct LoadOptions {
-  std::vector<std::string> overrides;       // "path=value", applied in order
-  std::optional<std::uint64_t> seed;        // replaces the scenario's seed
+  std::vector<std::string> overrides{};     // "path=value", applied in order
+  std::optional<std::uint64_t> seed{};      // replaces the scenario's seed
   const ModelRegistry* registry = nullptr;  // default: ModelRegistry::builtin()
 };
 

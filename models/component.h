@@ -90,6 +90,9 @@ class ComponentSpec {
 
   // Whether other components may send requests to this one.
   virtual bool serves_requests() const = 0;
+  // Whether a `slow` fault applies: its replicas' ReplicaActor::set_slowdown
+  // multiplies their service times.
+  virtual bool accepts_slowdown() const { return false; }
   // Components (or single replicas) this one sends requests to, by name.
   virtual std::vector<std::string> downstream() const { return {}; }
   // Client timeout, for clients (used for default call timeouts); 0 otherwise.

@@ -46,9 +46,7 @@ Time ScenarioSpec::max_request_lifetime() const {
 }
 
 namespace {
-[[noreturn]] void spec_error(const std::string& what) {
-  detail::check_failed("a valid scenario spec", __FILE__, __LINE__, what.c_str());
-}
+[[noreturn]] void spec_error(const std::string& what) { throw InvalidSpec(what); }
 }  // namespace
 
 void ScenarioSpec::check() const {
@@ -120,6 +118,8 @@ void ScenarioSpec::check() const {
         break;
       case FaultSpec::Kind::kSlow:
         if (!(f.factor > 0)) spec_error("a slow fault needs a factor above 0");
+        for (const auto& n : f.nodes)
+          if (!components[n.component]->accepts_slowdown()) spec_error("a slow fault names a component without service times");
         break;
       case FaultSpec::Kind::kDegradeLink:
         if (!zone_known(f.zone_a) || !zone_known(f.zone_b)) spec_error("degrade_link names an unknown zone");

@@ -10,12 +10,13 @@
 // The loader checks everything it can before a run — references between
 // components, call cycles, zones, ranges — and reports mistakes with their
 // location. A spec built in C++ skips those checks; check() repeats the ones a
-// run depends on (every World runs it first), so its mistakes surface as
-// invariant failures of the run (sim/check.h), never as a crash.
+// run depends on (every World runs it first), so its mistakes end the run
+// with an error (RunError::Kind::kInvalidSpec, analysis/run.h), never a crash.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,13 @@ struct NetworkSpec {
   LinkParams default_link;          // within a zone, and between unlinked zones
   std::vector<std::string> zones;   // declared zones (besides those components name)
   std::vector<LinkSpec> links;
+};
+
+// A spec that a run cannot work with (ScenarioSpec::check): a mistake of the
+// program that built it, not a bug of the run.
+class InvalidSpec : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
 };
 
 struct ScenarioSpec {
@@ -66,8 +74,8 @@ struct ScenarioSpec {
   // how long a run drains after the last arrival.
   Time max_request_lifetime() const;
 
-  // Throws InvariantViolation, naming the first problem, unless the spec is
-  // one a run can work with: times in range, distinct names, references
+  // Throws InvalidSpec, naming the first problem, unless the spec is one a
+  // run can work with: times in range, distinct names, references
   // that resolve, no call cycle, links between known zones, faults and
   // failures that index existing components and replicas with the right
   // shape. What the loader produces always passes.

@@ -42,6 +42,7 @@ class ServiceSpec final : public ComponentSpec {
   const Config& config() const { return config_; }
 
   bool serves_requests() const override { return true; }
+  bool accepts_slowdown() const override { return true; }
   std::vector<std::string> downstream() const override { return config_.calls; }
   std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
 

@@ -4,14 +4,19 @@
 #
 #   scripts/deps.sh            # what the build and tests need (g++)
 #   scripts/deps.sh --ci       # also clang++, for the cross-compiler check
+#   scripts/deps.sh --tools    # also Graphviz (dot), to draw `dsim graph`
 set -eu
 
 packages="g++ cmake ninja-build pkg-config
   libboost-graph-dev libcli11-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev"
-if [ "${1:-}" = "--ci" ]; then
-  packages="$packages clang"
-fi
+for option in "$@"; do
+  case "$option" in
+    --ci) packages="$packages clang" ;;
+    --tools) packages="$packages graphviz" ;;
+    *) echo "usage: $0 [--ci] [--tools]" >&2; exit 2 ;;
+  esac
+done
 
 missing=""
 for p in $packages; do

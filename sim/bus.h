@@ -53,7 +53,11 @@ class ChannelBase {
 
 // The class of a pointer to member function, and its argument's event type.
 template <class M>
-struct MemberOf;
+struct MemberOf {
+  static_assert(sizeof(M) == 0,
+                "a subscriber is a member function void T::on(const Event&) (const or noexcept allowed): "
+                "take the event by const reference and return nothing");
+};
 template <class T, class E>
 struct MemberOf<void (T::*)(const E&)> {
   using Class = T;

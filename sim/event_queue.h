@@ -3,7 +3,7 @@
 // Events are ordered by (time, insertion sequence), so events at the same
 // instant run in the order they were scheduled, on every platform. A 4-ary heap
 // measured about 20% faster than a binary heap for this workload
-// (../shared/PERFORMANCE.md): it is shallower and its four children share a
+// (bench/dsim_bench, docs/ARCHITECTURE.md): it is shallower and its four children share a
 // cache line. The storage grows geometrically and is reused, so steady state
 // does not allocate.
 #pragma once

@@ -183,6 +183,32 @@ TEST(Cli, InternalErrorExitsOneWithTheSeed) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
+TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRun) {
+  const auto r = testing::run_dsim("run scenarios/ecommerce.yaml --trace /nonexistent-dir/trace.json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");  // nothing ran
+  EXPECT_NE(r.err.find("--trace: cannot write '/nonexistent-dir/trace.json': the directory '/nonexistent-dir' does not exist"),
+            std::string::npos)
+      << r.err;
+  // --out creates its directory first, so the trace may go in it.
+  const std::string dir = ::testing::TempDir() + "dsim_trace_in_out_" + std::to_string(::getpid()) + "/";
+  const auto ok = testing::run_dsim("run scenarios/ecommerce.yaml --set duration=7s --out " + dir + " --trace " + dir +
+                                    "trace.json");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.err.find("wrote " + dir + "summary.json and " + dir + "timeseries.csv"), std::string::npos) << ok.err;
+  EXPECT_FALSE(testing::read_file(dir + "trace.json").empty());
+}
+
+TEST(Cli, SettingAFieldOfAMissingMappingSaysHowToAddIt) {
+  const auto r = testing::run_dsim("validate scenarios/ecommerce.yaml --set metrics.window=10ms");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no field 'metrics' in the scenario; to add it, set the whole mapping: "
+                       "--set 'metrics={window: 10ms}'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(testing::run_dsim("validate scenarios/ecommerce.yaml --set 'metrics={window: 10ms}'").exit_code, 0);
+}
+
 TEST(Cli, HelpAndVersionExitZero) {
   EXPECT_EQ(testing::run_dsim("--help").exit_code, 0);
   EXPECT_EQ(testing::run_dsim("--version").exit_code, 0);

@@ -97,9 +97,11 @@ class StatusCounter final : public Recorder {
   static inline std::uint64_t last_ok = 0;
   static inline std::uint64_t last_failed = 0;
   void attach(Bus& bus, const RunContext&) override { bus.subscribe<&StatusCounter::on_resolved>(*this); }
-  void finish(const RunContext&, RunRecord&) override {
+  void finish(const RunContext&, RunRecord& out) override {
     last_ok = ok_;
     last_failed = failed_;
+    out.figures.emplace_back("status_counter/ok", static_cast<double>(ok_));
+    out.figures.emplace_back("status_counter/failed", static_cast<double>(failed_));
   }
   void on_resolved(const OperationResolved& e) { ++(e.status == Status::kOk ? ok_ : failed_); }
 
@@ -119,7 +121,13 @@ TEST(Recorders, ARecorderRegisteredByNameObservesEveryRunAndChangesNothing) {
   o.registry = &registry;
   const RunRecord with = testing::run_or_fail(spec, o);
   const RunRecord without = testing::run_or_fail(spec);
-  EXPECT_EQ(summary_json_text(with), summary_json_text(without));
+  // Its figures appear under "recorders"; everything else is unchanged.
+  auto j = summary_json(with);
+  EXPECT_EQ(j["recorders"]["status_counter"]["ok"], StatusCounter::last_ok);
+  EXPECT_EQ(j["recorders"]["status_counter"]["failed"], StatusCounter::last_failed);
+  j.erase("recorders");
+  EXPECT_EQ(j.dump(2) + "\n", summary_json_text(without));
+  EXPECT_EQ(summary_json(without).count("recorders"), 0U);
   EXPECT_EQ(timeseries_csv(with), timeseries_csv(without));
   // Every request resolved once; the counter saw warm-up requests too.
   std::uint64_t sent = 0, failed = 0;
