@@ -410,18 +410,34 @@ void MapReader::finish() const {
 // ---------------------------------------------------------------------------
 
 namespace {
+// "faults[0].at" and "faults.0.at" -> {faults, 0, at}: list items by index in
+// either form, the bracketed one being how messages print paths.
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
   std::string cur;
+  bool after_index = false;  // just closed a [i]: a '.' or '[' or the end follows
   for (const char c : path) {
     if (c == '.') {
+      if (!after_index) out.push_back(cur);
+      cur.clear();
+      after_index = false;
+    } else if (c == '[') {
+      if (!after_index) out.push_back(cur);
+      cur.clear();
+      after_index = false;
+    } else if (c == ']') {
       out.push_back(cur);
       cur.clear();
+      after_index = true;
     } else {
+      if (after_index) {
+        out.push_back("");  // "a[0]b": reported as an empty segment
+        after_index = false;
+      }
       cur += c;
     }
   }
-  out.push_back(cur);
+  if (!after_index) out.push_back(cur);
   return out;
 }
 
@@ -472,17 +488,22 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
           found = true;
         }
       if (!found) {
-        const std::string where = walked.empty() ? "the scenario" : "'" + walked + "'";
+        // A name close to an existing one is most likely misspelt.
         const std::string typo = did_you_mean(seg, map_keys(ccur));
-        std::string hint;
-        if (typo.empty()) {
-          // A new mapping is added whole: metrics.window=10ms -> metrics={window: 10ms}.
-          std::string inner = text;
-          for (std::size_t k = segments.size() - 1; k > i; --k) inner = "{" + segments[k] + ": " + inner + "}";
-          hint = "; to add it, set the whole mapping: --set '" + (walked.empty() ? "" : walked + ".") + seg + "=" +
-                 inner + "'";
+        if (!typo.empty())
+          fail(path, "no field '" + seg + "' in " + (walked.empty() ? "the scenario" : "'" + walked + "'") + typo);
+        // Otherwise the missing mappings are created (metrics.window=10ms on a
+        // scenario without metrics), and the usual checks judge what they hold.
+        YAML::Node created = value;
+        for (std::size_t k = segments.size() - 1; k > i; --k) {
+          YAML::Node wrap(YAML::NodeType::Map);
+          wrap[segments[k]] = created;
+          created = wrap;
         }
-        fail(path, "no field '" + seg + "' in " + where + typo + hint);
+        cur[seg] = created;
+        const YAML::Node& ccur2 = cur;
+        ctx.overrides.emplace_back(ccur2[seg], source);
+        return;
       }
     } else if (ccur.IsSequence()) {
       std::size_t idx = 0;

@@ -199,14 +199,29 @@ TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRun) {
   EXPECT_FALSE(testing::read_file(dir + "trace.json").empty());
 }
 
-TEST(Cli, SettingAFieldOfAMissingMappingSaysHowToAddIt) {
-  const auto r = testing::run_dsim("validate scenarios/ecommerce.yaml --set metrics.window=10ms");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("no field 'metrics' in the scenario; to add it, set the whole mapping: "
-                       "--set 'metrics={window: 10ms}'"),
+TEST(Cli, SetCreatesMissingMappingsAndTakesBracketedIndexes) {
+  // metrics and the balancer's health_check are absent from the file.
+  const auto r = testing::run_dsim("run scenarios/ecommerce.yaml --quiet --json --set duration=7s --set metrics.window=500ms "
+                                   "--set components.lb.health_check.interval=1s");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["components"]["lb"]["backends"]["app-0"].contains("marked_down"));  // health checks on
+  // Typos are still caught: close to an existing name, or inside the new mapping.
+  const auto typo = testing::run_dsim("validate scenarios/ecommerce.yaml --set componets.app.replicas=3");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("no field 'componets' in the scenario (did you mean 'components'?)"), std::string::npos)
+      << typo.err;
+  const auto inner = testing::run_dsim("validate scenarios/ecommerce.yaml --set metrics.windw=1s");
+  EXPECT_EQ(inner.exit_code, 2);
+  EXPECT_NE(inner.err.find("--set metrics.windw=1s: metrics.windw: unknown field 'windw' (did you mean 'window'?)"),
             std::string::npos)
-      << r.err;
-  EXPECT_EQ(testing::run_dsim("validate scenarios/ecommerce.yaml --set 'metrics={window: 10ms}'").exit_code, 0);
+      << inner.err;
+  // List items as messages print them, or dotted.
+  const auto a = testing::run_dsim("run scenarios/failover.yaml --quiet --json --set duration=30s --set 'faults[0].at=10s'");
+  const auto b = testing::run_dsim("run scenarios/failover.yaml --quiet --json --set duration=30s --set faults.0.at=10s");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(nlohmann::json::parse(a.out)["faults"][0]["at_s"], 10.0);
 }
 
 TEST(Cli, HelpAndVersionExitZero) {

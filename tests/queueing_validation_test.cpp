@@ -22,6 +22,11 @@ struct Case {
   double utilization;
   std::uint64_t seed;
 };
+// How gtest (and so ctest's test names) shows a case: readable, and never the
+// struct's raw bytes (padding included).
+void PrintTo(const Case& k, std::ostream* os) {
+  *os << "M/M/" << k.servers << " rho=" << k.utilization << " seed=" << k.seed;
+}
 
 std::string mmc_yaml(int c, double lambda_per_ms, double requests) {
   const double duration_s = requests / (lambda_per_ms * 1000.0);
