@@ -177,6 +177,11 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
       w->fail("must be shorter than duration (" + units::format_duration(spec_.duration) +
               "): only requests sent after the warm-up and before the duration are measured");
   }
+  // The time series holds at most kMaxWindows rows. Without metrics.window
+  // the window is 1s, or 1m, or 1h: the first that keeps it so.
+  spec_.window = kSecond;
+  for (const Time w : {kMinute, kHour})
+    if (spec_.duration / spec_.window > kMaxWindows) spec_.window = w;
   if (auto m = r.get("metrics")) {
     MapReader mr(*m);
     if (auto w = mr.get("window")) {
@@ -184,14 +189,15 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
       if (spec_.window < kMillisecond) w->fail("must be at least 1ms");
       if (spec_.duration / spec_.window > kMaxWindows)
         w->fail("is too small for this duration (over " + std::to_string(kMaxWindows) +
-                " windows of the time series); give a longer window");
+                " windows of the time series); give at least " +
+                units::format_duration((spec_.duration + kMaxWindows - 1) / kMaxWindows) +
+                ", or leave it out to get " +
+                units::format_duration(spec_.duration / kSecond <= kMaxWindows    ? kSecond
+                                       : spec_.duration / kMinute <= kMaxWindows ? kMinute
+                                                                                 : kHour));
     }
     mr.finish();
   }
-  if (spec_.duration / spec_.window > kMaxWindows)
-    dur.fail("is too long for the default metrics.window of 1s (over " + std::to_string(kMaxWindows) +
-             " windows of the time series); set a longer one, e.g. metrics: {window: " +
-             units::format_duration(std::max<Time>(kMinute, spec_.duration / 10'000)) + "}");
   if (auto net = r.get("network")) {
     MapReader nr(*net);
     parse_network(nr);

@@ -224,6 +224,16 @@ TEST(Cli, SetCreatesMissingMappingsAndTakesBracketedIndexes) {
   EXPECT_EQ(nlohmann::json::parse(a.out)["faults"][0]["at_s"], 10.0);
 }
 
+TEST(Cli, ALongRunGetsALongerDefaultWindow) {
+  // 12 days is over 10^6 s: one-minute rows keep the series bounded.
+  const std::string dir = ::testing::TempDir() + "dsim_long_" + std::to_string(::getpid());
+  const auto r = testing::run_dsim("run tests/data/long-run.yaml --quiet --out " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string csv = testing::read_file(dir + "/timeseries.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 12 * 24 * 60);
+  EXPECT_NE(csv.find("\n60,"), std::string::npos);  // the second row starts at 60 s
+}
+
 TEST(Cli, HelpAndVersionExitZero) {
   EXPECT_EQ(testing::run_dsim("--help").exit_code, 0);
   EXPECT_EQ(testing::run_dsim("--version").exit_code, 0);
