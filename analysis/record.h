@@ -40,6 +40,9 @@ struct RequestRecord {
   std::uint64_t sent = 0;
   std::uint64_t attempts = 0;             // first sends and retries
   std::uint64_t succeeded = 0;
+  // Successes that completed inside [warmup, duration), whenever sent: the
+  // throughput's numerator (those of the drain after `duration` are not).
+  std::uint64_t succeeded_in_window = 0;
   std::uint64_t completed = 0;            // got a response, successful or not
   std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
   Histogram latency;                      // successful requests, ns

@@ -45,6 +45,7 @@ class RequestMetrics final : public Recorder {
     if (e.status == Status::kOk) {
       ++cur_.succeeded;
       window_latency_.record(latency);
+      if (measured(e.completed)) ++rec_.succeeded_in_window;
     } else {
       ++cur_.failed[static_cast<std::size_t>(failure_index(e.status))];
     }

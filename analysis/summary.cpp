@@ -170,7 +170,7 @@ Json summary_json(const RunRecord& rec) {
   req["completed"] = r.completed;
   req["failed"] = Json{{"timeout", r.failed[0]}, {"rejected", r.failed[1]}, {"unavailable", r.failed[2]}};
   j["requests"] = req;
-  j["throughput_rps"] = round_to(static_cast<double>(r.succeeded) / measured_s, 3);
+  j["throughput_rps"] = round_to(static_cast<double>(r.succeeded_in_window) / measured_s, 3);
   if (r.sent > 0) j["availability"] = round_to(static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 9);
   else j["availability"] = nullptr;
   // "Nines" of the measured availability (null when nothing failed or
@@ -282,7 +282,7 @@ std::string summary_table(const RunRecord& rec) {
     o << "attempts     " << group(r.attempts) << " ("
       << fmt(r.sent > 0 ? static_cast<double>(r.attempts) / static_cast<double>(r.sent) : 0.0, 2)
       << " per request: retries)\n";
-  o << "throughput   " << fmt(static_cast<double>(r.succeeded) / measured_s, 1) << " req/s\n";
+  o << "throughput   " << fmt(static_cast<double>(r.succeeded_in_window) / measured_s, 1) << " req/s\n";
   if (r.sent > 0) {
     const double a = static_cast<double>(r.succeeded) / static_cast<double>(r.sent);
     o << "availability " << fmt(100.0 * a, 4) << " %";

@@ -1,5 +1,5 @@
 // Turns a RunRecord into the reports a person reads: the summary JSON (schema
-// "dsim.summary/1", documented in docs/SUMMARY.md), the terminal table and the
+// "dsim.summary/2", documented in docs/SUMMARY.md), the terminal table and the
 // time-series CSV. Nothing here reads the wall clock: the same record always
 // gives the same bytes.
 #pragma once
@@ -11,7 +11,8 @@
 
 namespace dsim {
 
-inline constexpr const char* kSummarySchema = "dsim.summary/1";
+// 2: throughput_rps counts successes completed inside [warmup, duration).
+inline constexpr const char* kSummarySchema = "dsim.summary/2";
 inline constexpr const char* kDsimVersion = "0.1.0";
 
 nlohmann::ordered_json summary_json(const RunRecord& rec);

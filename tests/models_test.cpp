@@ -180,6 +180,22 @@ TEST(Client, ClosedLoopMatchesMeanValueAnalysis) {
   EXPECT_NEAR(users, x * (r + 10.0), 0.02 * users);
 }
 
+TEST(Client, ThroughputCountsOnlyWhatCompletedInTheWindow) {
+  // 500 closed-loop users on one worker of exactly 1 ms: capacity 1000/s.
+  // At the end 500 requests are in flight; they drain afterwards and count
+  // as sent and succeeded, but not as throughput of the measured second.
+  const RunRecord rec = run_yaml(
+      "duration: 1s\ncomponents:\n"
+      "  clients: {kind: client, users: 500, target: app, timeout: 10s}\n"
+      "  app: {kind: service, workers: 1, service_time: 1ms}\n");
+  EXPECT_EQ(rec.requests.succeeded, rec.requests.sent);
+  EXPECT_EQ(rec.requests.succeeded_in_window, 999U);  // completions at 1 ms .. 999 ms
+  EXPECT_GT(rec.requests.succeeded, 1400U);           // the drain's 500 as well
+  const auto j = summary_json(rec);
+  EXPECT_EQ(j["throughput_rps"], 999.0);
+  EXPECT_LE(j["throughput_rps"].get<double>(), 1000.0);
+}
+
 TEST(Client, ArrivalsStopAtDurationAndInFlightRequestsDrain) {
   const RunRecord rec = run_yaml(
       "duration: 2s\ncomponents:\n"
