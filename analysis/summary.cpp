@@ -13,6 +13,8 @@ namespace dsim {
 
 using Json = nlohmann::ordered_json;
 
+const char* const kDsimVersion = DSIM_VERSION_STRING;
+
 double round_to(double v, int decimals) {
   if (!std::isfinite(v)) return v;
   double scale = 1;

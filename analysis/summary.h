@@ -13,7 +13,8 @@ namespace dsim {
 
 // 2: throughput_rps counts successes completed inside [warmup, duration).
 inline constexpr const char* kSummarySchema = "dsim.summary/2";
-inline constexpr const char* kDsimVersion = "0.1.0";
+// The project's version, from project() in CMakeLists.txt (its one place).
+extern const char* const kDsimVersion;
 
 nlohmann::ordered_json summary_json(const RunRecord& rec);
 // The summary as text: 2-space indented JSON and a final newline.

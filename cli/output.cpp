@@ -14,9 +14,16 @@ namespace dsim::cli {
 
 std::string ensure_directory(const std::string& dir) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (std::filesystem::is_directory(dir, ec)) return {};
+  if (std::filesystem::exists(dir, ec)) return "'" + dir + "' exists and is not a directory";
+  // Only the last level: a mistyped parent is an error, not a new tree.
+  std::filesystem::path last = std::filesystem::path(dir).lexically_normal();
+  if (!last.has_filename()) last = last.parent_path();  // "results/"
+  const std::filesystem::path parent = last.parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+    return "cannot create '" + dir + "': the directory '" + parent.string() + "' does not exist";
+  std::filesystem::create_directory(dir, ec);
   if (ec) return "cannot create directory '" + dir + "': " + ec.message();
-  if (!std::filesystem::is_directory(dir, ec)) return "'" + dir + "' exists and is not a directory";
   return {};
 }
 

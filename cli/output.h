@@ -12,7 +12,8 @@ namespace dsim::cli {
 // never sees a half-written file. Returns an error message, empty on success.
 std::string write_file_atomic(const std::string& path, const std::string& content);
 
-// Creates `dir` and its parents if needed. Returns an error message or "".
+// Creates `dir` if needed (not its parents: they must exist). Returns an
+// error message or "".
 std::string ensure_directory(const std::string& dir);
 
 // Whether a file can be written at `path` later: its directory exists (or

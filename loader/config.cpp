@@ -113,13 +113,6 @@ double ConfigNode::as_number() const {
   return p.value;
 }
 
-bool ConfigNode::as_bool() const {
-  const std::string s = scalar_text("true or false");
-  if (s == "true" || s == "yes" || s == "on" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "no" || s == "off" || s == "False" || s == "FALSE") return false;
-  fail("expected true or false, got " + describe());
-}
-
 Time ConfigNode::as_duration() const {
   const auto p = units::parse_duration(scalar_text("a duration such as 10ms or 1.5s"));
   if (!p.ok()) fail(p.error);
@@ -164,12 +157,6 @@ std::vector<ConfigNode> ConfigNode::as_list() const {
     ++i;
   }
   return out;
-}
-
-std::int64_t ConfigNode::positive_int() const {
-  const std::int64_t v = as_int();
-  if (v < 1) fail("must be a positive integer (at least 1), got " + describe());
-  return v;
 }
 
 std::int64_t ConfigNode::int_in(std::int64_t lo, std::int64_t hi) const {

@@ -69,7 +69,6 @@ class ConfigNode {
   std::string as_name() const;       // a component/zone name: [A-Za-z0-9_.:-]+
   std::int64_t as_int() const;
   double as_number() const;
-  bool as_bool() const;
   Time as_duration() const;
   double as_rate() const;            // per second
   double as_size() const;            // bytes
@@ -80,7 +79,6 @@ class ConfigNode {
   Distribution as_duration_distribution() const;
 
   // Range checks on values already read, failing at this node.
-  std::int64_t positive_int() const;                 // >= 1
   std::int64_t int_in(std::int64_t lo, std::int64_t hi) const;
   Time positive_duration() const;                    // > 0
   Time non_negative_duration() const;                // >= 0

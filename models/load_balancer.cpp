@@ -111,8 +111,8 @@ class BalancerReplica final : public ReplicaActor {
     }
   }
 
-  void finish_run() { occupancy_.finish(); }
-  OccupancyRecord record() const { return occupancy_.record(); }
+  Occupancy& occupancy() { return occupancy_; }
+  const Occupancy& occupancy() const { return occupancy_; }
   std::uint64_t forwarded(std::size_t b) const { return backends_[b].forwarded; }
   std::uint64_t marked_down(std::size_t b) const { return backends_[b].health.marked_down; }
 
@@ -290,9 +290,9 @@ class BalancerReplica final : public ReplicaActor {
   Occupancy occupancy_;
 };
 
-class BalancerInstance final : public ReplicatedInstance<LoadBalancerSpec, BalancerReplica> {
+class BalancerInstance final : public ServerInstance<LoadBalancerSpec, BalancerReplica> {
  public:
-  using ReplicatedInstance::ReplicatedInstance;
+  using ServerInstance::ServerInstance;
 
   // Backends named by component expand to all its replicas, in order.
   void connect(const World& world) override {
@@ -311,14 +311,8 @@ class BalancerInstance final : public ReplicatedInstance<LoadBalancerSpec, Balan
     for (auto& r : replicas_) r->start();
   }
 
-  void finish_run() override {
-    for (auto& r : replicas_) r->finish_run();
-  }
-
   void record(ComponentRecord& out) const override {
-    std::vector<OccupancyRecord> parts;
-    for (const auto& r : replicas_) parts.push_back(r->record());
-    record_occupancy(parts, out);
+    ServerInstance::record(out);
     for (std::size_t b = 0; b < backend_names_.size(); ++b) {
       std::uint64_t n = 0;
       for (const auto& r : replicas_) n += r->forwarded(b);

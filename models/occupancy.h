@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/component.h"
 #include "models/component_record.h"
 #include "sim/time.h"
 
@@ -99,5 +100,23 @@ OccupancyRecord sum_occupancy(const std::vector<OccupancyRecord>& parts);
 // Fills `out` from its replicas' occupancy, in replica order: each replica's
 // record and their sum. REQUIRES: one entry per replica of `out`.
 void record_occupancy(const std::vector<OccupancyRecord>& replicas, ComponentRecord& out);
+
+// An instance of servers: each replica R keeps an Occupancy (R::occupancy()),
+// closed after the run and reported per replica and summed. Balancers and
+// services are ones; a model of one's own that queues work can be too.
+template <class Spec, class R>
+class ServerInstance : public ReplicatedInstance<Spec, R> {
+ public:
+  using ReplicatedInstance<Spec, R>::ReplicatedInstance;
+
+  void finish_run() override {
+    for (auto& r : this->replicas_) r->occupancy().finish();
+  }
+  void record(ComponentRecord& out) const override {
+    std::vector<OccupancyRecord> parts;
+    for (const auto& r : this->replicas_) parts.push_back(r->occupancy().record());
+    record_occupancy(parts, out);
+  }
+};
 
 }  // namespace dsim

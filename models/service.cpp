@@ -94,8 +94,8 @@ class ServiceReplica final : public ReplicaActor {
     }
   }
 
-  void finish_run() { occupancy_.finish(); }
-  OccupancyRecord record() const { return occupancy_.record(); }
+  Occupancy& occupancy() { return occupancy_; }
+  const Occupancy& occupancy() const { return occupancy_; }
 
  private:
   struct Job {
@@ -217,24 +217,14 @@ class ServiceReplica final : public ReplicaActor {
   double slowdown_ = 1.0;
 };
 
-class ServiceInstance final : public ReplicatedInstance<ServiceSpec, ServiceReplica> {
+class ServiceInstance final : public ServerInstance<ServiceSpec, ServiceReplica> {
  public:
-  using ReplicatedInstance::ReplicatedInstance;
+  using ServerInstance::ServerInstance;
 
   void connect(const World& world) override {
     std::vector<std::vector<ActorId>> targets;
     for (const auto& name : spec_.config().calls) targets.push_back(world.nodes_named(name));
     for (auto& r : replicas_) r->set_call_targets(targets);
-  }
-
-  void finish_run() override {
-    for (auto& r : replicas_) r->finish_run();
-  }
-
-  void record(ComponentRecord& out) const override {
-    std::vector<OccupancyRecord> parts;
-    for (const auto& r : replicas_) parts.push_back(r->record());
-    record_occupancy(parts, out);
   }
 };
 

@@ -298,16 +298,6 @@ double Distribution::quantile(double q) const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-double Distribution::min_value() const {
-  switch (kind_) {
-    case Kind::kConstant: return a_;
-    case Kind::kUniform: return a_;
-    case Kind::kPareto: return a_;
-    case Kind::kEmpirical: return points_->front().value;
-    default: return 0.0;
-  }
-}
-
 std::vector<Distribution::Param> Distribution::params() const {
   switch (kind_) {
     case Kind::kConstant: return {{"value", a_, false}};
@@ -324,36 +314,6 @@ std::vector<Distribution::Param> Distribution::params() const {
     case Kind::kEmpirical: return {{"mean", mean(), false}};
   }
   return {};
-}
-
-Distribution Distribution::scaled(double k) const {
-  DSIM_CHECK(k > 0.0 && std::isfinite(k));
-  Distribution d = *this;
-  switch (kind_) {
-    case Kind::kConstant:
-    case Kind::kExponential:
-      d.a_ *= k;
-      break;
-    case Kind::kUniform:
-    case Kind::kNormal:
-      d.a_ *= k;
-      d.b_ *= k;
-      break;
-    case Kind::kLognormal:
-      d.a_ += detmath::log(k);
-      break;
-    case Kind::kPareto:
-    case Kind::kWeibull:
-      d.a_ *= k;
-      break;
-    case Kind::kEmpirical: {
-      std::vector<Point> pts = *points_;
-      for (auto& p : pts) p.value *= k;
-      d.points_ = std::make_shared<const std::vector<Point>>(std::move(pts));
-      break;
-    }
-  }
-  return d;
 }
 
 }  // namespace dsim

@@ -105,11 +105,7 @@ class Distribution {
   double variance() const;
   // The q-quantile, 0 <= q <= 1 (for normal: of the untruncated distribution).
   double quantile(double q) const;
-  // Smallest value the distribution can produce.
-  double min_value() const;
-
   bool is_constant() const { return kind_ == Kind::kConstant; }
-  bool is_zero() const { return kind_ == Kind::kConstant && a_ == 0.0; }
 
   // The parameters as written, for reports: name and value pairs, values in the
   // distribution's unit ("shape" is unitless and marked so).
@@ -119,9 +115,6 @@ class Distribution {
     bool unitless;
   };
   std::vector<Param> params() const;
-
-  // Multiplies every value by k > 0 (used for gray failures and unit changes).
-  Distribution scaled(double k) const;
 
  private:
   double sample_slow(Rng& rng) const;

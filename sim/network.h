@@ -62,14 +62,10 @@ class Network {
   const LinkParams& default_link() const { return default_; }
   ZoneId add_zone(const std::string& name);  // returns the existing id if known
   std::optional<ZoneId> find_zone(const std::string& name) const;
-  const std::string& zone_name(ZoneId z) const { return zones_[z]; }
-  std::size_t zone_count() const { return zones_.size(); }
   LinkId add_link(ZoneId a, ZoneId b, LinkParams params);
   const std::vector<Link>& links() const { return links_; }
   // Makes `actor` a node named `name` in zone `zone`.
   void add_node(ActorId actor, const std::string& name, ZoneId zone);
-  bool is_node(ActorId actor) const { return actor < nodes_.size() && nodes_[actor].zone != kNoZone; }
-  ZoneId node_zone(ActorId actor) const { return nodes_[actor].zone; }
   const std::string& node_name(ActorId actor) const { return node_name_[actor]; }
   // Computes routes between all pairs of zones. Call after the last add_*.
   void finalize();

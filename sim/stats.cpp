@@ -67,14 +67,6 @@ void Histogram::reset() {
   max_ = 0;
 }
 
-double TimeWeighted::mean() const {
-  const Time len = end_ - start_;
-  if (len <= 0) return 0.0;
-  const __int128 q = area_ / len;
-  const __int128 r = area_ % len;
-  return static_cast<double>(q) + static_cast<double>(r) / static_cast<double>(len);
-}
-
 void BatchMeans::close_batch() {
   sums_.push_back(cur_sum_);
   total_n_ += cur_n_;

@@ -3,9 +3,6 @@
 //  - Histogram: log-linear buckets (64 per power of two) over non-negative
 //    integers, so any recorded value is known to within 0.8% of itself; fixed
 //    size (3,712 counters), no allocation after construction.
-//  - TimeWeighted: the time integral of a piecewise-constant integer quantity
-//    (queue length, busy workers) over a measurement window, kept exactly in
-//    128-bit integers.
 //  - BatchMeans: the mean of a correlated sequence and its standard error by the
 //    method of batch means, with a bounded number of batches.
 #pragma once
@@ -66,46 +63,6 @@ class Histogram {
   __int128 sum_ = 0;
   std::int64_t min_ = INT64_MAX;
   std::int64_t max_ = 0;
-};
-
-class TimeWeighted {
- public:
-  // Integrates over [window_start, window_end).
-  void set_window(Time start, Time end) {
-    start_ = start;
-    end_ = end;
-  }
-
-  std::int64_t value() const { return value_; }
-
-  void set(Time now, std::int64_t v) {
-    accumulate(now);
-    value_ = v;
-  }
-  void add(Time now, std::int64_t delta) {
-    accumulate(now);
-    value_ += delta;
-  }
-
-  // Closes the integral at the end of the window; call once after the run.
-  void finish() { accumulate(end_); }
-  // Time average over the window.
-  double mean() const;
-  __int128 integral() const { return area_; }
-
- private:
-  void accumulate(Time now) {
-    const Time a = last_ > start_ ? last_ : start_;
-    const Time b = now < end_ ? now : end_;
-    if (b > a) area_ += static_cast<__int128>(value_) * (b - a);
-    last_ = now;
-  }
-
-  Time start_ = 0;
-  Time end_ = kTimeMax;
-  Time last_ = 0;
-  std::int64_t value_ = 0;
-  __int128 area_ = 0;
 };
 
 class BatchMeans {

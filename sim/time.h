@@ -20,7 +20,6 @@ inline constexpr Time kHour = 60 * kMinute;
 inline constexpr Time kTimeMax = std::numeric_limits<Time>::max();
 
 inline constexpr double to_seconds(Time t) { return static_cast<double>(t) / 1e9; }
-inline constexpr double to_millis(Time t) { return static_cast<double>(t) / 1e6; }
 
 // Rounds a non-negative duration in nanoseconds (as a double) to Time, saturating
 // instead of overflowing. Rounding is half-up, which is exact and portable.

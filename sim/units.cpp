@@ -159,15 +159,6 @@ std::string format_duration(Time ns) {
   return num(v / 3600e9) + "h";
 }
 
-std::string format_rate(double per_second) { return num(per_second) + "/s"; }
-
-std::string format_size(double bytes) {
-  if (bytes >= 1e9) return num(bytes / 1e9) + "GB";
-  if (bytes >= 1e6) return num(bytes / 1e6) + "MB";
-  if (bytes >= 1e3) return num(bytes / 1e3) + "KB";
-  return num(bytes) + "B";
-}
-
 std::string format_bandwidth(double bps) {
   if (bps >= 1e12) return num(bps / 1e12) + "Tbps";
   if (bps >= 1e9) return num(bps / 1e9) + "Gbps";

@@ -42,8 +42,6 @@ std::optional<double> duration_unit(std::string_view unit);
 
 // Human-readable forms for reports and messages: "250us", "1.5s", "2m".
 std::string format_duration(Time ns);
-std::string format_rate(double per_second);
-std::string format_size(double bytes);
 std::string format_bandwidth(double bps);
 
 }  // namespace dsim::units

@@ -44,6 +44,7 @@ TEST(Cli, JsonHasTheDocumentedKeys) {
 
 TEST(Cli, OutWritesSummaryAndTimeSeries) {
   const std::string dir = ::testing::TempDir() + "dsim_out_" + std::to_string(::getpid()) + "/nested";
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path());
   const auto r = testing::run_dsim("run --quiet scenarios/ecommerce.yaml --set duration=4s --set warmup=1s --out " + dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string csv = testing::read_file(dir + "/timeseries.csv");
@@ -199,6 +200,17 @@ TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRun) {
   EXPECT_FALSE(testing::read_file(dir + "trace.json").empty());
 }
 
+TEST(Cli, OutCreatesItsDirectoryButNotMissingParents) {
+  const std::string base = ::testing::TempDir() + "dsim_out_" + std::to_string(::getpid());
+  const auto r = testing::run_dsim("run scenarios/ecommerce.yaml --set duration=7s --quiet --out " + base + "/a/b");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the directory '" + base + "/a' does not exist"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+  const auto ok = testing::run_dsim("run scenarios/ecommerce.yaml --set duration=7s --quiet --out " + base + "/");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_FALSE(testing::read_file(base + "/summary.json").empty());
+}
+
 TEST(Cli, SetCreatesMissingMappingsAndTakesBracketedIndexes) {
   // metrics and the balancer's health_check are absent from the file.
   const auto r = testing::run_dsim("run scenarios/ecommerce.yaml --quiet --json --set duration=7s --set metrics.window=500ms "
@@ -232,6 +244,14 @@ TEST(Cli, ALongRunGetsALongerDefaultWindow) {
   const std::string csv = testing::read_file(dir + "/timeseries.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 12 * 24 * 60);
   EXPECT_NE(csv.find("\n60,"), std::string::npos);  // the second row starts at 60 s
+}
+
+TEST(Cli, VersionComesFromTheProject) {
+  const auto v = testing::run_dsim("--version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out, std::string("dsim ") + DSIM_PROJECT_VERSION + "\n");
+  const auto r = testing::run_dsim("run --quiet --json --set duration=7s");
+  EXPECT_EQ(nlohmann::json::parse(r.out)["dsim_version"], DSIM_PROJECT_VERSION);
 }
 
 TEST(Cli, HelpAndVersionExitZero) {

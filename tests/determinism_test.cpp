@@ -38,6 +38,7 @@ TEST(Determinism, SameSeedSameBytes) {
   EXPECT_EQ(summary(kBase, 7), summary(kBase, 7));
   // Through the whole CLI too, including the time series.
   const std::string dir = ::testing::TempDir() + "dsim_det_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
   const auto a = testing::run_dsim("run scenarios/ecommerce.yaml --quiet --json --out " + dir + "/a");
   const auto b = testing::run_dsim("run scenarios/ecommerce.yaml --quiet --json --out " + dir + "/b");
   ASSERT_EQ(a.exit_code, 0) << a.err;

@@ -204,12 +204,5 @@ TEST(Distribution, EmpiricalInterpolatesPercentiles) {
   expect_golden(d, {6969439.7328877086, 2426061.5016330383, 6250550.0435130466, 6422535.4503201665, 7413080.9646615889});
 }
 
-TEST(Distribution, ScaledMultipliesEveryValue) {
-  const auto d = Distribution::lognormal_median_p99(1e6, 5e6);
-  const auto s = d.scaled(3.0);
-  EXPECT_NEAR(s.mean(), 3 * d.mean(), 1e-6 * d.mean());
-  EXPECT_NEAR(Distribution::exponential(2e6).scaled(2).mean(), 4e6, 1e-9);
-}
-
 }  // namespace
 }  // namespace dsim
