@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/component_record.h"
+#include "models/status.h"
 #include "sim/stats.h"
 #include "sim/time.h"
 
@@ -24,12 +25,12 @@ struct WindowRecord {
   std::uint64_t sent = 0;
   std::uint64_t attempts = 0;  // first sends and retries
   std::uint64_t succeeded = 0;
-  std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
+  FailureCounts failed;  // by kind (models/status.h)
   double p50_ns = 0;
   double p99_ns = 0;
 
   // Requests that resolved (succeeded or failed) in the window.
-  std::uint64_t resolved() const { return succeeded + failed[0] + failed[1] + failed[2]; }
+  std::uint64_t resolved() const { return succeeded + failed.total(); }
   // Whether its availability fell below `slo` (never, when nothing resolved).
   bool below(double slo) const {
     return resolved() > 0 && static_cast<double>(succeeded) < slo * static_cast<double>(resolved());
@@ -44,7 +45,7 @@ struct RequestRecord {
   // throughput's numerator (those of the drain after `duration` are not).
   std::uint64_t succeeded_in_window = 0;
   std::uint64_t completed = 0;            // got a response, successful or not
-  std::array<std::uint64_t, 3> failed{};  // timeout, rejected, unavailable
+  FailureCounts failed;                   // by kind (models/status.h)
   Histogram latency;                      // successful requests, ns
   double latency_mean_stderr_ns = 0;      // batch means; NaN if too few
 };

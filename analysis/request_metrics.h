@@ -47,7 +47,7 @@ class RequestMetrics final : public Recorder {
       window_latency_.record(latency);
       if (measured(e.completed)) ++rec_.succeeded_in_window;
     } else {
-      ++cur_.failed[static_cast<std::size_t>(failure_index(e.status))];
+      cur_.failed.add(e.status);
     }
     if (measured(e.invoked)) {
       if (e.status == Status::kOk) {
@@ -55,7 +55,7 @@ class RequestMetrics final : public Recorder {
         rec_.latency.record(latency);
         batches_.add(static_cast<double>(latency));
       } else {
-        ++rec_.failed[static_cast<std::size_t>(failure_index(e.status))];
+        rec_.failed.add(e.status);
       }
       if (e.responded) ++rec_.completed;
     }

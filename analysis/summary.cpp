@@ -170,7 +170,10 @@ Json summary_json(const RunRecord& rec) {
   req["attempts"] = r.attempts;
   req["succeeded"] = r.succeeded;
   req["completed"] = r.completed;
-  req["failed"] = Json{{"timeout", r.failed[0]}, {"rejected", r.failed[1]}, {"unavailable", r.failed[2]}};
+  const StatusTable& statuses = StatusTable::global();
+  Json failed = Json::object();
+  for (std::size_t k = 0; k < statuses.failure_kinds(); ++k) failed[statuses.name(static_cast<Status>(k + 1))] = r.failed[k];
+  req["failed"] = failed;
   j["requests"] = req;
   j["throughput_rps"] = round_to(static_cast<double>(r.succeeded_in_window) / measured_s, 3);
   if (r.sent > 0) j["availability"] = round_to(static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 9);
@@ -276,10 +279,12 @@ std::string summary_table(const RunRecord& rec) {
   std::ostringstream o;
   o << "dsim  " << rec.scenario << "  seed " << rec.seed << "  " << fmt(to_seconds(rec.duration), 3)
     << " s simulated (" << fmt(to_seconds(rec.warmup), 3) << " s warm-up), " << group(rec.events) << " events\n\n";
-  const std::uint64_t failed = r.failed[0] + r.failed[1] + r.failed[2];
-  o << "requests     " << group(r.sent) << " sent, " << group(r.succeeded) << " succeeded, " << group(failed)
-    << " failed (timeout " << group(r.failed[0]) << ", rejected " << group(r.failed[1]) << ", unavailable "
-    << group(r.failed[2]) << ")\n";
+  const StatusTable& statuses = StatusTable::global();
+  o << "requests     " << group(r.sent) << " sent, " << group(r.succeeded) << " succeeded, " << group(r.failed.total())
+    << " failed (";
+  for (std::size_t k = 0; k < statuses.failure_kinds(); ++k)
+    o << (k > 0 ? ", " : "") << statuses.name(static_cast<Status>(k + 1)) << " " << group(r.failed[k]);
+  o << ")\n";
   if (r.attempts != r.sent)
     o << "attempts     " << group(r.attempts) << " ("
       << fmt(r.sent > 0 ? static_cast<double>(r.attempts) / static_cast<double>(r.sent) : 0.0, 2)
@@ -347,8 +352,10 @@ std::string summary_table(const RunRecord& rec) {
 
 std::string timeseries_csv(const RunRecord& rec) {
   std::ostringstream o;
-  o << "time_s,sent,succeeded,failed_timeout,failed_rejected,failed_unavailable,throughput_rps,availability,p50_ms,"
-       "p99_ms,attempts\n";
+  const StatusTable& statuses = StatusTable::global();
+  o << "time_s,sent,succeeded,";
+  for (std::size_t k = 0; k < statuses.failure_kinds(); ++k) o << "failed_" << statuses.name(static_cast<Status>(k + 1)) << ',';
+  o << "throughput_rps,availability,p50_ms,p99_ms,attempts\n";
   auto num = [](double v) {
     char buf[32];
     const auto res = std::to_chars(buf, buf + sizeof buf, v);
@@ -359,8 +366,9 @@ std::string timeseries_csv(const RunRecord& rec) {
     // The last window may be cut short by the end of the run.
     const Time len = std::max<Time>(1, std::min(rec.window, rec.end - w.start));
     const double win_s = to_seconds(len);
-    o << num(round_to(to_seconds(w.start), 9)) << ',' << w.sent << ',' << w.succeeded << ',' << w.failed[0] << ','
-      << w.failed[1] << ',' << w.failed[2] << ',' << num(round_to(static_cast<double>(w.succeeded) / win_s, 3)) << ',';
+    o << num(round_to(to_seconds(w.start), 9)) << ',' << w.sent << ',' << w.succeeded << ',';
+    for (std::size_t k = 0; k < statuses.failure_kinds(); ++k) o << w.failed[k] << ',';
+    o << num(round_to(static_cast<double>(w.succeeded) / win_s, 3)) << ',';
     if (resolved > 0) o << num(round_to(static_cast<double>(w.succeeded) / static_cast<double>(resolved), 6));
     o << ',';
     if (w.succeeded > 0) o << num(round_to(w.p50_ns / 1e6, 6)) << ',' << num(round_to(w.p99_ns / 1e6, 6));

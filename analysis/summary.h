@@ -21,8 +21,9 @@ nlohmann::ordered_json summary_json(const RunRecord& rec);
 std::string summary_json_text(const RunRecord& rec);
 // The human-readable summary table.
 std::string summary_table(const RunRecord& rec);
-// time_s,sent,succeeded,failed_timeout,failed_rejected,failed_unavailable,
-// throughput_rps,availability,p50_ms,p99_ms — one row per metrics window.
+// time_s,sent,succeeded,failed_<kind> for each failure kind
+// (models/status.h: timeout, rejected, unavailable, ...),
+// throughput_rps,availability,p50_ms,p99_ms,attempts — one row per metrics window.
 std::string timeseries_csv(const RunRecord& rec);
 
 // Rounds to `decimals` places (half away from zero); used so that reports

@@ -121,7 +121,7 @@ class ClientReplica final : public ReplicaActor {
   std::uint64_t attempts() const { return attempts_; }
   std::uint64_t retries_denied() const { return retries_denied_; }
   std::uint64_t succeeded() const { return succeeded_; }
-  const std::array<std::uint64_t, kFailureKinds>& failed() const { return failed_; }
+  const FailureCounts& failed() const { return failed_; }
 
  private:
   // One request of a user: its first send and every retry.
@@ -235,7 +235,7 @@ class ClientReplica final : public ReplicaActor {
               bool responded) {
     if (measured(sent_at)) {
       if (status == Status::kOk) ++succeeded_;
-      else ++failed_[static_cast<std::size_t>(failure_index(status))];
+      else failed_.add(status);
     }
     if (resolved_.active()) {
       OperationResolved e;
@@ -278,7 +278,7 @@ class ClientReplica final : public ReplicaActor {
   std::uint64_t attempts_ = 0;
   std::uint64_t retries_denied_ = 0;
   std::uint64_t succeeded_ = 0;
-  std::array<std::uint64_t, kFailureKinds> failed_{};
+  FailureCounts failed_;
 };
 
 class ClientInstance final : public ReplicatedInstance<ClientSpec, ClientReplica> {
@@ -297,11 +297,11 @@ class ClientInstance final : public ReplicatedInstance<ClientSpec, ClientReplica
   void record(ComponentRecord& out) const override {
     std::uint64_t sent = 0;
     std::uint64_t ok = 0;
-    std::array<std::uint64_t, kFailureKinds> failed{};
+    FailureCounts failed;
     for (const auto& r : replicas_) {
       sent += r->sent();
       ok += r->succeeded();
-      for (int k = 0; k < kFailureKinds; ++k) failed[static_cast<std::size_t>(k)] += r->failed()[static_cast<std::size_t>(k)];
+      failed += r->failed();
     }
     std::uint64_t attempts = 0, denied = 0;
     for (const auto& r : replicas_) {
@@ -312,9 +312,9 @@ class ClientInstance final : public ReplicatedInstance<ClientSpec, ClientReplica
     out.extra.emplace_back("attempts", static_cast<double>(attempts));
     if (spec_.config().retry_budget) out.extra.emplace_back("retries_denied_by_budget", static_cast<double>(denied));
     out.extra.emplace_back("succeeded", static_cast<double>(ok));
-    out.extra.emplace_back("failed_timeout", static_cast<double>(failed[0]));
-    out.extra.emplace_back("failed_rejected", static_cast<double>(failed[1]));
-    out.extra.emplace_back("failed_unavailable", static_cast<double>(failed[2]));
+    const StatusTable& statuses = StatusTable::global();
+    for (std::size_t k = 0; k < statuses.failure_kinds(); ++k)
+      out.extra.emplace_back("failed_" + statuses.name(static_cast<Status>(k + 1)), static_cast<double>(failed[k]));
   }
 };
 

@@ -19,7 +19,7 @@
 #include <span>
 #include <string_view>
 
-#include "models/rpc.h"
+#include "models/status.h"
 #include "sim/event_queue.h"
 #include "sim/time.h"
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/status.h"
 #include "sim/deadline_queue.h"
 #include "sim/message.h"
 #include "sim/simulation.h"
@@ -30,29 +31,6 @@ enum class MsgType : std::uint16_t {
 };
 inline bool is_type(const Message& m, MsgType t) { return m.type == static_cast<std::uint16_t>(t); }
 
-// Why a request failed. The numeric values index arrays of counters.
-enum class Status : std::uint16_t {
-  kOk = 0,
-  kTimeout = 1,      // no answer within the caller's timeout
-  kRejected = 2,     // a full queue or a connection limit turned it away
-  kUnavailable = 3,  // no healthy backend, or the process refused the connection
-};
-inline constexpr int kFailureKinds = 3;  // timeout, rejected, unavailable
-inline const char* status_name(Status s) {
-  switch (s) {
-    case Status::kOk:
-      return "ok";
-    case Status::kTimeout:
-      return "timeout";
-    case Status::kRejected:
-      return "rejected";
-    case Status::kUnavailable:
-      return "unavailable";
-  }
-  return "unknown";
-}
-// Index 0..2 of a failure status in per-kind counters.
-inline int failure_index(Status s) { return static_cast<int>(s) - 1; }
 
 inline Handle handle_of(const Message& m) { return Handle{m.token, m.gen}; }
 
