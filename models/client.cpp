@@ -108,13 +108,13 @@ class ClientReplica final : public ReplicaActor {
   }
 
   void on_message(const Message& msg) override {
-    DSIM_CHECK(is_type(msg, MsgType::kResponse));
+    DSIM_CHECK(is_answer(msg));
     const Handle h = handle_of(msg);
     const Attempt* a = calls_.find(h);
     if (a == nullptr) return;  // answer to an attempt that already timed out
     const Attempt done = *a;
     calls_.finish(h);
-    attempt_done(done, static_cast<Status>(msg.status), true);
+    attempt_done(done, answer_status(msg), true);
   }
 
   std::uint64_t sent() const { return sent_; }

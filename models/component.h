@@ -35,17 +35,13 @@ class ComponentInstance;
 class World;
 
 // The actor of one replica of a component. Servers (components that serve
-// requests) can be crashed, killed and slowed by faults (models/faults.h),
-// which call these; the defaults do nothing.
+// requests) can be crashed and killed (the engine then calls Actor::on_down
+// and on_up) and slowed (set_slowdown) by faults (models/faults.h); the
+// defaults do nothing.
 class ReplicaActor : public Actor {
  public:
-  // The process stops: work in progress and queued work is lost, unanswered,
-  // and outstanding calls are forgotten. While it is down the fault layer
-  // drops (crash) or refuses (kill) messages to it.
-  virtual void go_down() {}
-  // The process starts again, empty.
-  virtual void come_up() {}
   // From now on service times are multiplied by `factor` (1: normal speed).
+  // Called only for components whose spec accepts_slowdown().
   virtual void set_slowdown(double factor) { (void)factor; }
 };
 

@@ -162,13 +162,7 @@ void FaultInjector::begin(std::size_t i) {
       return;
     }
     case FaultSpec::Kind::kClockSkew:
-      for (const auto& n : f.nodes) {
-        NodeState& s = nodes_[node_id(n)];
-        s.skewed = true;
-        s.skew_offset = f.offset;
-        s.skew_drift = f.drift;
-        s.skew_since = sim_.now();
-      }
+      for (const auto& n : f.nodes) sim_.network().set_clock(node_id(n), f.offset, f.drift);
       return;
   }
 }
@@ -197,7 +191,7 @@ void FaultInjector::end(std::size_t i) {
       sim_.network().remove_degradation(degradation_of_fault_[i]);
       break;
     case FaultSpec::Kind::kClockSkew:
-      for (const auto& n : f.nodes) nodes_[node_id(n)].skewed = false;
+      for (const auto& n : f.nodes) sim_.network().reset_clock(node_id(n));
       break;
   }
   if (ended_.active()) ended_.publish(FaultEnded{fault_id_[i], sim_.now()});
@@ -209,18 +203,13 @@ void FaultInjector::set_down(ActorId node, bool kill, int delta) {
   (kill ? n.killed : n.crashed) += delta;
   DSIM_CHECK(n.crashed >= 0 && n.killed >= 0);
   const bool is_up = n.crashed == 0 && n.killed == 0;
-  if (was_up == is_up) return;
-  if (replica_changed_.active())
-    replica_changed_.publish(ReplicaStateChanged{node, sim_.now(), is_up, !is_up && n.crashed == 0});
-  nodes_not_up_ += is_up ? -1 : 1;
-  if (is_up) {
-    n.actor->come_up();
-  } else {
-    // Connections to the dead process are gone: what is on its way to it is
-    // lost (even if it arrives after a restart).
-    sim_.network().drop_in_flight([node](const Message& m) { return m.dst == node; });
-    n.actor->go_down();
-  }
+  // A crash wins over a kill: a host that is down refuses nothing.
+  const NodeCondition c = is_up ? NodeCondition::kUp : n.crashed > 0 ? NodeCondition::kCrashed : NodeCondition::kRefusing;
+  if (was_up != is_up && replica_changed_.active())
+    replica_changed_.publish(ReplicaStateChanged{node, sim_.now(), is_up, c == NodeCondition::kRefusing});
+  // The engine drops what is on its way to a node going down and runs its
+  // on_down() (or on_up()).
+  sim_.network().set_condition(node, c);
 }
 
 void FaultInjector::set_slow(ActorId node, double factor, bool add) {
@@ -238,23 +227,8 @@ void FaultInjector::set_slow(ActorId node, double factor, bool add) {
 }
 
 bool FaultInjector::allow(const Message& msg) {
-  // A cut network comes first: a refusal from a killed host cannot cross it.
   for (const auto& p : partitions_)
     if (!p->allows(msg.src, msg.dst)) return false;
-  if (nodes_not_up_ > 0 && msg.dst < nodes_.size()) {
-    const NodeState& dst = nodes_[msg.dst];
-    if (dst.crashed > 0) return false;  // the host is down: nothing answers
-    if (dst.killed > 0) {
-      // The host answers for the dead process: connection refused.
-      if (is_type(msg, MsgType::kRequest) || is_type(msg, MsgType::kHealthCheck)) {
-        Message refusal = make_response(msg.dst, msg.src, handle_of(msg), 64, Status::kUnavailable);
-        if (is_type(msg, MsgType::kHealthCheck)) refusal.type = static_cast<std::uint16_t>(MsgType::kHealthReply);
-        // The refusal is subject to partitions like any message (checked on its delivery).
-        sim_.network().send(refusal);
-      }
-      return false;
-    }
-  }
   return true;
 }
 
@@ -269,11 +243,5 @@ std::size_t FaultInjector::fault_began(const std::string& kind, const std::strin
   return id;
 }
 
-Time FaultInjector::clock(ActorId node) const {
-  const Time now = sim_.now();
-  if (node >= nodes_.size() || !nodes_[node].skewed) return now;
-  const NodeState& n = nodes_[node];
-  return now + n.skew_offset + round_to_time(n.skew_drift * static_cast<double>(now - n.skew_since));
-}
 
 }  // namespace dsim

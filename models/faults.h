@@ -1,10 +1,13 @@
 // The fault injector: puts the scenario's faults (models/fault_spec.h) into
 // effect on one run's nodes and network.
 //
-// Partitions and down nodes act when a message would be delivered (the
-// network's DeliveryFilter), so messages in flight when a fault begins are
-// lost. A crash calls the replica's go_down() (its work is lost) and, at the
-// end, come_up(). The injector publishes what it does (models/events.h):
+// Partitions act when a message would be delivered (the network's
+// DeliveryFilter), so messages in flight when a fault begins are lost. Down
+// nodes and skewed clocks are the engine's node services
+// (Network::set_condition, set_clock): a crash or kill sets the node's
+// condition, and the engine drops what is on its way to it, runs its actor's
+// on_down() (its work is lost), refuses connections to a killed one, and at
+// the end runs on_up(). The injector publishes what it does (models/events.h):
 // FaultBegan and FaultEnded for every fault and random failure, and
 // ReplicaStateChanged whenever a replica goes down or comes back; recorders
 // turn them into fault records, detection and recovery times and component
@@ -41,8 +44,6 @@ class FaultInjector final : public Actor, public DeliveryFilter {
   void on_event(std::uint16_t kind, std::uint32_t arg) override;
   bool allow(const Message& msg) override;
 
-  // A node's own clock (clock_skew): simulated time plus its skew.
-  Time clock(ActorId node) const;
 
  private:
   struct NodeState {
@@ -50,10 +51,6 @@ class FaultInjector final : public Actor, public DeliveryFilter {
     int crashed = 0;
     int killed = 0;
     std::vector<double> slow;  // active slowdown factors
-    Time skew_offset = 0;
-    double skew_drift = 0;
-    Time skew_since = 0;
-    bool skewed = false;
   };
   struct Partition {
     enum class Rule { kGroups, kOneWay, kBridge } rule;
@@ -94,7 +91,6 @@ class FaultInjector final : public Actor, public DeliveryFilter {
   std::vector<std::uint32_t> degradation_of_fault_;
   std::vector<std::size_t> fault_id_;  // the id of each scheduled fault, once begun
   std::size_t next_fault_id_ = 0;
-  int nodes_not_up_ = 0;  // any node crashed or killed: the filter has work
 };
 
 }  // namespace dsim

@@ -37,7 +37,7 @@ class BalancerReplica final : public ReplicaActor {
                     static_cast<std::uint32_t>(b));
   }
 
-  void go_down() override {
+  void on_down() override {
     const Time now = sim_.now();
     calls_.for_each([&](Handle, const Proxied&) { occupancy_.lose(now); });
     calls_.drop_all();
@@ -45,7 +45,7 @@ class BalancerReplica final : public ReplicaActor {
     for (auto& b : backends_) b.active = 0;
     down_ = true;
   }
-  void come_up() override {
+  void on_up() override {
     // A restarted balancer trusts every backend again until checks say otherwise.
     down_ = false;
     for (auto& b : backends_) {
@@ -63,17 +63,17 @@ class BalancerReplica final : public ReplicaActor {
   }
 
   void on_message(const Message& msg) override {
-    if (is_type(msg, MsgType::kRequest)) {
-      on_request(msg);
-    } else if (is_type(msg, MsgType::kResponse)) {
+    if (is_answer(msg)) {
       on_response(msg);
-    } else if (is_type(msg, MsgType::kHealthReply)) {
+    } else if (is_type(msg, MsgType::kRequest)) {
+      on_request(msg);
+    } else if (is_health_answer(msg)) {
       const Handle h = handle_of(msg);
       const CheckPending* p = checks_.find(h);
       if (p == nullptr) return;  // after its timeout
       const std::uint32_t b = p->backend;
       checks_.finish(h);
-      check_result(b, static_cast<Status>(msg.status) == Status::kOk);
+      check_result(b, answer_status(msg) == Status::kOk);
     } else if (is_type(msg, MsgType::kHealthCheck)) {
       answer_health_check(sim_.network(), actor_id(), msg);
     }
@@ -264,7 +264,7 @@ class BalancerReplica final : public ReplicaActor {
     if (p == nullptr) return;  // the backend answered after the timeout
     const Proxied done = *p;
     calls_.finish(h);
-    relay(done, msg.bytes, static_cast<Status>(msg.status));
+    relay(done, msg.bytes, answer_status(msg));
   }
 
   void relay(const Proxied& p, std::uint32_t bytes, Status status) {

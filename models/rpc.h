@@ -2,7 +2,10 @@
 //
 // A caller sends a kRequest message carrying its own correlation handle
 // (token, gen); the callee answers with a kResponse carrying the same handle
-// and a Status. Nothing is shared between caller and callee but the message,
+// and a Status (models/status.h). A request expects a reply, so when the
+// callee's host refuses the connection (a killed process) the engine answers
+// with a refusal (sim/message.h, kRefused), which callers read as
+// "unavailable": is_answer() and answer_status() cover both. Nothing is shared between caller and callee but the message,
 // so a callee may crash, or a caller give up, without the other holding a
 // dangling reference: a late response simply finds its handle released.
 //
@@ -31,6 +34,20 @@ enum class MsgType : std::uint16_t {
 };
 inline bool is_type(const Message& m, MsgType t) { return m.type == static_cast<std::uint16_t>(t); }
 
+// An answer to a request this node sent: a response, or the engine's refusal
+// of the request (the callee's host refused the connection: unavailable).
+inline bool is_answer(const Message& m) {
+  return is_type(m, MsgType::kResponse) || (m.has(kRefused) && is_type(m, MsgType::kRequest));
+}
+// An answer to a health check: a reply, or the engine's refusal of the check.
+inline bool is_health_answer(const Message& m) {
+  return is_type(m, MsgType::kHealthReply) || (m.has(kRefused) && is_type(m, MsgType::kHealthCheck));
+}
+// The status an answer carries (a refusal: unavailable).
+inline Status answer_status(const Message& m) {
+  return m.has(kRefused) ? Status::kUnavailable : static_cast<Status>(m.status);
+}
+
 
 inline Handle handle_of(const Message& m) { return Handle{m.token, m.gen}; }
 
@@ -41,7 +58,10 @@ struct RequestContext {
   std::uint64_t key = 0;
 };
 
-inline RequestContext context_of(const Message& m) { return RequestContext{m.budget, m.origin, m.key}; }
+// The built-in protocol's inline payload: words[0] the budget, words[1] the key.
+inline RequestContext context_of(const Message& m) {
+  return RequestContext{static_cast<Time>(m.words[0]), m.origin, m.words[1]};
+}
 
 inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t bytes,
                             const RequestContext& ctx) {
@@ -50,11 +70,12 @@ inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t by
   m.dst = to;
   m.bytes = bytes;
   m.type = static_cast<std::uint16_t>(MsgType::kRequest);
+  m.flags = kExpectsReply;
   m.token = h.slot;
   m.gen = h.gen;
   m.origin = ctx.origin;
-  m.budget = ctx.budget;
-  m.key = ctx.key;
+  m.words[0] = static_cast<std::uint64_t>(ctx.budget);
+  m.words[1] = ctx.key;
   return m;
 }
 

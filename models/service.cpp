@@ -41,16 +41,16 @@ class ServiceReplica final : public ReplicaActor {
   }
 
   void on_message(const Message& msg) override {
-    if (is_type(msg, MsgType::kRequest)) {
-      on_request(msg);
-    } else if (is_type(msg, MsgType::kResponse)) {
+    if (is_answer(msg)) {
       on_response(msg);
+    } else if (is_type(msg, MsgType::kRequest)) {
+      on_request(msg);
     } else if (is_type(msg, MsgType::kHealthCheck)) {
       answer_health_check(sim_.network(), actor_id(), msg);
     }
   }
 
-  void go_down() override {
+  void on_down() override {
     // Everything in progress is lost: no answers, calls forgotten, workers
     // idle, the queue empty. Stale service-completion events are recognised
     // by their time (Worker::done_at) and ignored.
@@ -72,7 +72,7 @@ class ServiceReplica final : public ReplicaActor {
       free_.push_back(static_cast<std::uint32_t>(w - 1));
     }
   }
-  void come_up() override {}  // already empty
+  void on_up() override {}  // already empty
   void set_slowdown(double factor) override { slowdown_ = factor; }
 
   void on_event(std::uint16_t kind, std::uint32_t arg) override {
@@ -173,7 +173,7 @@ class ServiceReplica final : public ReplicaActor {
     if (p == nullptr) return;  // the call already timed out
     const std::uint32_t w = p->worker;
     calls_.finish(h);
-    const auto status = static_cast<Status>(msg.status);
+    const Status status = answer_status(msg);
     if (status != Status::kOk) {
       finish(w, status);
     } else {

@@ -59,9 +59,8 @@ class World {
   // A replica's name ("app-1"). REQUIRES: a node.
   const std::string& node_name(ActorId id) const;
 
-  // A node's own clock: simulated time, shifted by any clock_skew fault.
-  // REQUIRES: the world is built (call it from event handlers, not from
-  // instantiate).
+  // A node's own clock: simulated time, shifted by any clock_skew fault
+  // (Network::clock, which any model may also read through its Simulation).
   Time clock(ActorId node) const;
 
   // Schedules the first events: every component's, then the faults'.

@@ -41,6 +41,7 @@ void Network::add_node(ActorId actor, const std::string& name, ZoneId zone) {
   if (nodes_.size() <= actor) {
     nodes_.resize(actor + 1);
     node_name_.resize(actor + 1);
+    clocks_.resize(actor + 1);
   }
   DSIM_CHECK(nodes_[actor].zone == kNoZone);
   nodes_[actor].zone = zone;
@@ -109,6 +110,49 @@ void Network::finalize() {
   for (std::size_t i = 0; i < n * n; ++i)
     if (route_begin_[i] == route_begin_[i + 1]) fixed_delay_[i] = fixed_default_delay_;
   finalized_ = true;
+}
+
+void Network::undeliverable(const Message& msg) {
+  (void)msg;
+  ++dropped_;
+}
+
+void Network::set_condition(ActorId node, NodeCondition c) {
+  DSIM_CHECK(node < nodes_.size() && nodes_[node].zone != kNoZone);
+  const NodeCondition was = nodes_[node].condition;
+  if (was == c) return;
+  nodes_[node].condition = c;
+  const bool was_up = was == NodeCondition::kUp;
+  const bool is_up = c == NodeCondition::kUp;
+  if (was_up == is_up) return;  // crashed <-> refusing
+  nodes_down_ += is_up ? -1 : 1;
+  update_delivery_checks();
+  if (is_up) {
+    sim_.actor(node).on_up();
+  } else {
+    drop_in_flight([node](const Message& m) { return m.dst == node; });
+    sim_.actor(node).on_down();
+  }
+}
+
+Time Network::clock(ActorId node) const {
+  const Time now = sim_.now();
+  DSIM_CHECK(node < clocks_.size());
+  const Clock& c = clocks_[node];
+  if (!c.skewed) return now;
+  // Drift may be negative (a slow clock): round its magnitude.
+  const double drift = c.drift * static_cast<double>(now - c.since);
+  return now + c.offset + (drift >= 0 ? round_to_time(drift) : -round_to_time(-drift));
+}
+
+void Network::set_clock(ActorId node, Time offset, double drift) {
+  DSIM_CHECK(node < clocks_.size() && nodes_[node].zone != kNoZone);
+  clocks_[node] = Clock{true, offset, drift, sim_.now()};
+}
+
+void Network::reset_clock(ActorId node) {
+  DSIM_CHECK(node < clocks_.size());
+  clocks_[node].skewed = false;
 }
 
 std::uint32_t Network::add_degradation(ZoneId a, ZoneId b, double latency_factor, double loss) {

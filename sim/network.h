@@ -14,6 +14,12 @@
 //
 // Draws use one stream per sending node ("<node>/net"), so changing the network
 // never shifts a component's own draws (service times, arrivals).
+//
+// Node services: each node has a condition (up; crashed, so messages to it
+// vanish; or refusing, the host up but the process dead, so a message that
+// expects a reply is answered by the engine with a refusal, kRefused) and a
+// clock that may run off simulated time (offset and drift). Faults set them
+// (models/faults.h); any model reads them.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +50,13 @@ struct Link {
   ZoneId a;
   ZoneId b;
   LinkParams params;
+};
+
+// Whether a node's process runs (Network::set_condition).
+enum class NodeCondition : std::uint8_t {
+  kUp,
+  kCrashed,   // host down: messages to it are lost, nothing answers
+  kRefusing,  // process dead, host up: connections are refused at once
 };
 
 // Decides, at delivery time, whether a message still gets through (faults).
@@ -87,17 +100,42 @@ class Network {
   // Runs a delivery event (called by Simulation's loop; defined inline in
   // simulation.h so that the loop can inline it).
   inline void deliver(std::uint32_t slot);
-  void set_delivery_filter(DeliveryFilter* filter) { filter_ = filter; }
+  void set_delivery_filter(DeliveryFilter* filter) {
+    filter_ = filter;
+    update_delivery_checks();
+  }
   // Marks every message now in flight for which doom(msg) is true as lost:
   // it will not be delivered (a partition or crash cuts the connections it
-  // was travelling on). Takes effect only with a delivery filter set.
+  // was travelling on).
   template <class Pred>
   void drop_in_flight(Pred&& doom) {
     // Free slots may be marked too, harmlessly: send() clears the mark when
     // it reuses a slot.
     for (std::size_t s = 0; s < pool_.size(); ++s)
-      if (doom(pool_[s])) doomed_[s] = 1;
+      if (doom(pool_[s])) {
+        doomed_[s] = 1;
+        any_doomed_ = true;
+      }
+    update_delivery_checks();
   }
+
+  // --- Node services. ---
+  // Sets a node's condition. Going down (from kUp) loses the messages on
+  // their way to it — the connections they travelled on are gone, even if it
+  // comes back before they would arrive — and runs its actor's on_down();
+  // coming up runs on_up(). Between kCrashed and kRefusing only what a
+  // message meets changes. REQUIRES: a node.
+  void set_condition(ActorId node, NodeCondition c);
+  NodeCondition condition(ActorId node) const { return nodes_[node].condition; }
+  // The node's own clock: simulated time plus an offset and a drift that
+  // accrues from when it was set (a clock_skew fault); simulated time when
+  // none is set. REQUIRES: a node.
+  Time clock(ActorId node) const;
+  void set_clock(ActorId node, Time offset, double drift);
+  void reset_clock(ActorId node);
+
+  // Bytes on the wire of the engine's refusal of a connection.
+  static constexpr std::uint32_t kRefusalBytes = 64;
 
   // Degrades the path between zones a and b (either direction; a == b is
   // within the zone) until removed: each hop between them (an explicit link
@@ -159,11 +197,28 @@ class Network {
   // delay out, or -1 if the degradation loses the message).
   Time degrade_hop(ZoneId a, ZoneId b, Time delay, Rng& rng) const;
 
-  // Per node, what sending needs, in one place: its zone and its stream.
+  // Per node, what sending needs, in one place: its zone and its stream;
+  // and its condition, which delivery reads.
   struct Node {
     Rng rng;
     ZoneId zone = kNoZone;
+    NodeCondition condition = NodeCondition::kUp;
   };
+  struct Clock {
+    bool skewed = false;
+    Time offset = 0;
+    double drift = 0;
+    Time since = 0;
+  };
+  std::vector<Clock> clocks_;  // by actor id
+  int nodes_down_ = 0;
+  // Delivery has more to check than the common case: a filter, a node down,
+  // or a message marked lost in flight.
+  bool delivery_checks_ = false;
+  void update_delivery_checks() { delivery_checks_ = filter_ != nullptr || nodes_down_ > 0 || any_doomed_; }
+  bool any_doomed_ = false;
+  // A message that could not be delivered (a filter, a doomed or refused one).
+  void undeliverable(const Message& msg);
 
   Simulation& sim_;
   LinkParams default_;

@@ -56,6 +56,14 @@ class Actor {
   // actor that is not a network node never receives messages.
   virtual void on_message(const Message& msg);
 
+  // The node's process stopped (Network::set_condition: a crash or a kill):
+  // drop what a crash loses — work in progress, queues, outstanding calls —
+  // and keep what survives it (what a store has written to disk). While the
+  // node is down the engine delivers nothing to it. Default: nothing.
+  virtual void on_down() {}
+  // The process started again, with what on_down kept.
+  virtual void on_up() {}
+
   ActorId actor_id() const { return id_; }
 
  private:
@@ -201,9 +209,30 @@ void Network::deliver(std::uint32_t slot) {
   // the pool and move its storage.
   const Message msg = pool_[slot];
   free_.push_back(slot);
-  if (filter_ != nullptr && (doomed_[slot] != 0 || !filter_->allow(msg))) [[unlikely]] {
-    ++dropped_;
-    return;
+  if (delivery_checks_) [[unlikely]] {
+    // A cut network comes first: a refusal from a killed host cannot cross it.
+    if (doomed_[slot] != 0 || (filter_ != nullptr && !filter_->allow(msg))) {
+      undeliverable(msg);
+      return;
+    }
+    const NodeCondition c = nodes_[msg.dst].condition;
+    if (c != NodeCondition::kUp) {
+      if (c == NodeCondition::kRefusing && msg.has(kExpectsReply)) {
+        // The host answers for its dead process: connection refused. The
+        // refusal is a message like any other (latency, partitions, loss).
+        Message refusal;
+        refusal.src = msg.dst;
+        refusal.dst = msg.src;
+        refusal.bytes = kRefusalBytes;
+        refusal.type = msg.type;
+        refusal.token = msg.token;
+        refusal.gen = msg.gen;
+        refusal.flags = kRefused;
+        send(refusal);
+      }
+      undeliverable(msg);
+      return;
+    }
   }
   sim_.actor(msg.dst).on_message(msg);
 }

@@ -11,16 +11,21 @@
 namespace dsim {
 namespace {
 
-// An actor that records when messages arrive.
+// An actor that records when messages arrive, and when its node goes down.
 class Sink final : public Actor {
  public:
   void on_event(std::uint16_t, std::uint32_t) override {}
-  void on_message(const Message& m) override { arrivals.push_back({now_fn(), m.bytes}); }
+  void on_message(const Message& m) override { arrivals.push_back({now_fn(), m.bytes, m.flags, m.token}); }
+  void on_down() override { downs.push_back(now_fn()); }
+  void on_up() override { ups.push_back(now_fn()); }
   struct Arrival {
     Time at;
     std::uint32_t bytes;
+    std::uint8_t flags;
+    std::uint32_t token;
   };
   std::vector<Arrival> arrivals;
+  std::vector<Time> downs, ups;
   std::function<Time()> now_fn;
 };
 
@@ -136,6 +141,63 @@ TEST(Network, RandomLatencyDrawsFromTheSendersStream) {
     return at;
   };
   EXPECT_EQ(run(), run());
+}
+
+// Node services: a crashed node loses what is on its way and receives
+// nothing; a refusing one answers messages that expect a reply with the
+// engine's refusal; the actor hears of both.
+TEST(NodeServices, CrashedNodesReceiveNothingAndRefusingOnesRefuse) {
+  Fixture f;
+  Network& net = f.one_zone(constant_link(kMillisecond));
+  Message ask = msg(f.a, f.b, 500);
+  ask.flags = kExpectsReply;
+  ask.token = 42;
+  net.send(ask);                                  // in flight when b crashes at 0.5 ms
+  f.sim.run_until(kMillisecond / 2);
+  net.set_condition(f.b.actor_id(), NodeCondition::kCrashed);
+  EXPECT_EQ(f.b.downs, (std::vector<Time>{kMillisecond / 2}));
+  net.send(ask);
+  f.sim.run_until(3 * kMillisecond);
+  EXPECT_TRUE(f.b.arrivals.empty());              // lost in flight, then dropped
+  EXPECT_TRUE(f.a.arrivals.empty());              // a crashed host answers nothing
+  EXPECT_EQ(net.messages_dropped(), 2U);
+
+  net.set_condition(f.b.actor_id(), NodeCondition::kRefusing);  // still down: no on_up
+  EXPECT_TRUE(f.b.ups.empty());
+  const Time t0 = f.sim.now();
+  net.send(ask);                                  // refused: an answer 1 ms after it arrives
+  net.send(msg(f.a, f.b, 10));                    // expects nothing: silently dropped
+  f.sim.run_until(10 * kMillisecond);
+  EXPECT_TRUE(f.b.arrivals.empty());
+  ASSERT_EQ(f.a.arrivals.size(), 1U);
+  EXPECT_EQ(f.a.arrivals[0].at, t0 + 2 * kMillisecond);
+  EXPECT_EQ(f.a.arrivals[0].flags, kRefused);
+  EXPECT_EQ(f.a.arrivals[0].token, 42U);
+  EXPECT_EQ(f.a.arrivals[0].bytes, Network::kRefusalBytes);
+
+  net.set_condition(f.b.actor_id(), NodeCondition::kUp);
+  const Time t1 = f.sim.now();
+  EXPECT_EQ(f.b.ups, (std::vector<Time>{t1}));
+  net.send(ask);
+  f.sim.run_until(20 * kMillisecond);
+  ASSERT_EQ(f.b.arrivals.size(), 1U);
+  EXPECT_EQ(f.b.arrivals[0].at, t1 + kMillisecond);
+}
+
+TEST(NodeServices, ClocksRunOffByOffsetAndDriftEitherWay) {
+  Fixture f;
+  Network& net = f.one_zone(constant_link(kMillisecond));
+  f.sim.schedule(kSecond, f.a.actor_id(), 1, 0);  // events move the clock
+  f.sim.schedule(11 * kSecond, f.a.actor_id(), 1, 0);
+  f.sim.run_until(kSecond);
+  EXPECT_EQ(net.clock(f.a.actor_id()), kSecond);
+  net.set_clock(f.a.actor_id(), -20 * kMillisecond, -100e-6);  // 20 ms behind, losing 100 ppm
+  net.set_clock(f.b.actor_id(), 5 * kMillisecond, 200e-6);
+  f.sim.run_until(11 * kSecond);
+  EXPECT_EQ(net.clock(f.a.actor_id()), 11 * kSecond - 20 * kMillisecond - kMillisecond);
+  EXPECT_EQ(net.clock(f.b.actor_id()), 11 * kSecond + 5 * kMillisecond + 2 * kMillisecond);
+  net.reset_clock(f.a.actor_id());
+  EXPECT_EQ(net.clock(f.a.actor_id()), 11 * kSecond);
 }
 
 }  // namespace
