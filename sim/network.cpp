@@ -131,7 +131,9 @@ void Network::set_condition(ActorId node, NodeCondition c) {
     sim_.actor(node).on_up();
   } else {
     drop_in_flight([node](const Message& m) { return m.dst == node; });
-    sim_.actor(node).on_down();
+    Actor& actor = sim_.actor(node);
+    actor.lose_volatile_state();
+    actor.on_down();
   }
 }
 

@@ -43,6 +43,17 @@ class SimulationStalled : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+namespace detail {
+// A Volatile or Durable value of an actor (sim/node_state.h).
+class NodeStateBase {
+ public:
+  virtual void reset() = 0;
+
+ protected:
+  ~NodeStateBase() = default;
+};
+}  // namespace detail
+
 class Actor {
  public:
   virtual ~Actor() = default;
@@ -58,17 +69,33 @@ class Actor {
 
   // The node's process stopped (Network::set_condition: a crash or a kill):
   // drop what a crash loses — work in progress, queues, outstanding calls —
-  // and keep what survives it (what a store has written to disk). While the
-  // node is down the engine delivers nothing to it. Default: nothing.
+  // and keep what survives it (what a store has written to disk). The
+  // engine has already reset the actor's Volatile state (sim/node_state.h).
+  // While the node is down the engine delivers nothing to it. Default: nothing.
   virtual void on_down() {}
   // The process started again, with what on_down kept.
   virtual void on_up() {}
 
   ActorId actor_id() const { return id_; }
 
+  // State managed for the crash semantics (sim/node_state.h): the engine
+  // resets the volatile ones before on_down(); lose_durable_state() resets
+  // the durable ones too (a node that loses its disk).
+  void register_state(detail::NodeStateBase& state, bool durable) {
+    (durable ? durable_ : volatile_).push_back(&state);
+  }
+  void lose_volatile_state() {
+    for (auto* s : volatile_) s->reset();
+  }
+  void lose_durable_state() {
+    for (auto* s : durable_) s->reset();
+  }
+
  private:
   friend class Simulation;
   ActorId id_ = 0;
+  std::vector<detail::NodeStateBase*> volatile_;
+  std::vector<detail::NodeStateBase*> durable_;
 };
 
 class Simulation {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/network.h"
+#include "sim/node_state.h"
 #include "sim/simulation.h"
 
 namespace dsim {
@@ -182,6 +183,43 @@ TEST(NodeServices, CrashedNodesReceiveNothingAndRefusingOnesRefuse) {
   f.sim.run_until(20 * kMillisecond);
   ASSERT_EQ(f.b.arrivals.size(), 1U);
   EXPECT_EQ(f.b.arrivals[0].at, t1 + kMillisecond);
+}
+
+// What a crash loses and keeps: Volatile values reset before on_down runs,
+// Durable ones stay until the disk is lost too.
+TEST(NodeServices, ACrashResetsVolatileStateAndKeepsDurableState) {
+  struct Store final : Actor {
+    Durable<std::uint64_t> term{*this, 0};
+    Durable<std::vector<int>> log{*this, {}};
+    Volatile<std::uint64_t> commit{*this, 0};
+    Volatile<bool> leader{*this, false};
+    std::uint64_t commit_seen_in_on_down = 99;
+    void on_event(std::uint16_t, std::uint32_t) override {}
+    void on_message(const Message&) override {}
+    void on_down() override { commit_seen_in_on_down = *commit; }
+  };
+  Simulation sim(1);
+  Store s;
+  sim.add_actor(s);
+  Network& net = sim.network();
+  net.add_node(s.actor_id(), "s", net.add_zone("z"));
+  net.finalize();
+  *s.term = 7;
+  s.log->push_back(1);
+  s.log->push_back(2);
+  *s.commit = 2;
+  s.leader = true;
+  net.set_condition(s.actor_id(), NodeCondition::kCrashed);
+  EXPECT_EQ(*s.term, 7U);
+  EXPECT_EQ(*s.log, (std::vector<int>{1, 2}));
+  EXPECT_EQ(*s.commit, 0U);
+  EXPECT_FALSE(*s.leader);
+  EXPECT_EQ(s.commit_seen_in_on_down, 0U);  // reset before on_down
+  net.set_condition(s.actor_id(), NodeCondition::kUp);
+  EXPECT_EQ(*s.term, 7U);
+  s.lose_durable_state();  // the disk is gone too
+  EXPECT_EQ(*s.term, 0U);
+  EXPECT_TRUE(s.log->empty());
 }
 
 TEST(NodeServices, ClocksRunOffByOffsetAndDriftEitherWay) {
