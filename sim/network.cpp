@@ -113,8 +113,8 @@ void Network::finalize() {
 }
 
 void Network::undeliverable(const Message& msg) {
-  (void)msg;
   ++dropped_;
+  release_payload(msg);
 }
 
 void Network::set_condition(ActorId node, NodeCondition c) {
@@ -215,6 +215,7 @@ void Network::send_general(const Message& msg, std::size_t pair) {
   }
   if (delay < 0) {
     ++lost_;
+    release_payload(msg);
     return;
   }
   const std::uint32_t slot = store(msg);

@@ -30,6 +30,7 @@
 
 #include "sim/distribution.h"
 #include "sim/message.h"
+#include "sim/payload.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -117,6 +118,18 @@ class Network {
         any_doomed_ = true;
       }
     update_delivery_checks();
+  }
+
+  // Pooled message payloads (sim/payload.h).
+  Payloads& payloads() { return payloads_; }
+  // Takes the pooled payload of the message being delivered, so that it is
+  // not released when on_message returns: to keep it, or to send it on (put
+  // the returned reference in the new message). REQUIRES: called from
+  // on_message for a message with kPooledPayload, once.
+  std::uint64_t take_payload(const Message& msg) {
+    DSIM_CHECK(msg.has(kPooledPayload) && !payload_taken_);
+    payload_taken_ = true;
+    return msg.words[1];
   }
 
   // --- Node services. ---
@@ -211,6 +224,11 @@ class Network {
     Time since = 0;
   };
   std::vector<Clock> clocks_;  // by actor id
+  Payloads payloads_;
+  bool payload_taken_ = false;  // during a delivery: the receiver took the payload
+  void release_payload(const Message& msg) {
+    if (msg.has(kPooledPayload)) payloads_.release(msg.words[1]);
+  }
   int nodes_down_ = 0;
   // Delivery has more to check than the common case: a filter, a node down,
   // or a message marked lost in flight.

@@ -262,6 +262,11 @@ void Network::deliver(std::uint32_t slot) {
     }
   }
   sim_.actor(msg.dst).on_message(msg);
+  if (msg.has(kPooledPayload)) [[unlikely]] {
+    // Consumed: released, unless the receiver took it.
+    if (!payload_taken_) payloads_.release(msg.words[1]);
+    payload_taken_ = false;
+  }
 }
 
 }  // namespace dsim

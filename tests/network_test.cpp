@@ -222,6 +222,95 @@ TEST(NodeServices, ACrashResetsVolatileStateAndKeepsDurableState) {
   EXPECT_TRUE(s.log->empty());
 }
 
+// Pooled payloads (sim/payload.h) through everything that can happen to a
+// message: delivered and read, taken and forwarded, lost on the link, cut by
+// a partition, sent to a crashed node, refused by a killed one. When the
+// network is quiet no payload is left behind.
+TEST(Payloads, NoneLeakThroughLossPartitionsCrashesAndRefusals) {
+  using Batch = std::vector<std::uint64_t>;  // "a log batch": too large to inline
+  struct Node final : Actor {
+    Simulation* sim = nullptr;
+    ActorId forward_to = 0;
+    std::uint64_t read = 0, forwarded = 0, refused = 0, bad = 0;
+    void on_event(std::uint16_t, std::uint32_t) override {}
+    void on_message(const Message& m) override {
+      Network& net = sim->network();
+      if (m.has(kRefused)) {
+        ++refused;
+        return;
+      }
+      const Batch& b = net.payloads().pool<Batch>().get(m.words[1]);
+      if (b.size() != 1000 || b[999] != m.token) ++bad;
+      if (forward_to != 0 && m.token % 2 == 1) {
+        Message fwd = m;
+        fwd.src = actor_id();
+        fwd.dst = forward_to;
+        fwd.token = m.token;
+        fwd.words[1] = net.take_payload(m);  // the same payload goes on
+        net.send(fwd);
+        ++forwarded;
+      } else {
+        ++read;  // released when this returns
+      }
+    }
+  };
+  // A partition: nothing between a and c.
+  struct Cut final : DeliveryFilter {
+    ActorId a = 0, c = 0;
+    bool allow(const Message& m) override { return !((m.src == a && m.dst == c) || (m.src == c && m.dst == a)); }
+  };
+  Simulation sim(3);
+  Node a, b, c, crashed, killed;
+  Network& net = sim.network();
+  net.set_default_link(LinkParams{Distribution::exponential(1e6), 8e9, 0.2});  // 20% loss
+  const ZoneId z = net.add_zone("z");
+  int i = 0;
+  for (Node* n : {&a, &b, &c, &crashed, &killed}) {
+    n->sim = &sim;
+    sim.add_actor(*n);
+    net.add_node(n->actor_id(), "n" + std::to_string(i++), z);
+  }
+  net.finalize();
+  b.forward_to = a.actor_id();  // b passes odd batches back to a
+  Cut cut;
+  cut.a = a.actor_id();
+  cut.c = c.actor_id();
+  net.set_delivery_filter(&cut);
+  net.set_condition(crashed.actor_id(), NodeCondition::kCrashed);
+  net.set_condition(killed.actor_id(), NodeCondition::kRefusing);
+
+  auto send_batch = [&](ActorId to, std::uint32_t token, bool expects_reply) {
+    Message m;
+    m.src = a.actor_id();
+    m.dst = to;
+    m.bytes = 8000;
+    m.token = token;
+    m.flags = kPooledPayload | (expects_reply ? kExpectsReply : 0);
+    Batch batch(1000, 7);
+    batch[999] = token;
+    m.words[1] = net.payloads().pool<Batch>().store(std::move(batch));
+    net.send(m);
+  };
+  for (std::uint32_t t = 0; t < 200; ++t) {
+    send_batch(b.actor_id(), t, false);
+    send_batch(c.actor_id(), t, false);
+    send_batch(crashed.actor_id(), t, false);
+    send_batch(killed.actor_id(), t, true);
+  }
+  EXPECT_GT(net.payloads().live(), 0U);  // in flight
+  sim.run_until(kTimeMax);
+  EXPECT_EQ(net.payloads().live(), 0U) << "a payload slot leaked";
+  EXPECT_EQ(a.bad + b.bad, 0U);
+  EXPECT_GT(b.read, 50U);
+  EXPECT_GT(b.forwarded, 50U);
+  EXPECT_GT(a.read, 30U);  // forwarded batches that survived the second hop
+  EXPECT_EQ(c.read, 0U);
+  EXPECT_EQ(crashed.read + killed.read, 0U);
+  EXPECT_GT(a.refused, 100U);  // refusals carry no payload
+  EXPECT_GT(net.messages_lost(), 100U);
+  EXPECT_GT(net.messages_dropped(), 400U);
+}
+
 TEST(NodeServices, ClocksRunOffByOffsetAndDriftEitherWay) {
   Fixture f;
   Network& net = f.one_zone(constant_link(kMillisecond));
