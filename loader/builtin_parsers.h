@@ -17,6 +17,6 @@ ParsedComponent parse_service(ComponentCommon common, MapReader& fields);
 // The text of a scalar node as written, or "" for a list or mapping: a name
 // kept in a spec before its reference is checked (the check reports a
 // non-scalar with its location).
-inline std::string raw_text(const ConfigNode& node) { return node.is_scalar() ? node.yaml().Scalar() : std::string(); }
+inline std::string raw_text(const ConfigNode& node) { return node.text(); }
 
 }  // namespace dsim

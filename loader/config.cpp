@@ -1,5 +1,7 @@
 #include "loader/config.h"
 
+#include "loader/config_yaml.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -8,30 +10,29 @@
 
 namespace dsim {
 
-ConfigNode::ConfigNode(YAML::Node node, std::string path, std::shared_ptr<const ConfigSource> source,
-                       std::shared_ptr<const ConfigContext> ctx, YAML::Mark key_mark)
-    : node_(std::move(node)),
-      path_(std::move(path)),
-      source_(std::move(source)),
-      ctx_(std::move(ctx)),
-      key_mark_(key_mark) {}
+const std::string& ConfigNode::path() const { return impl_->path; }
+bool ConfigNode::is_null() const { return !impl_->node.IsDefined() || impl_->node.IsNull(); }
+bool ConfigNode::is_scalar() const { return impl_->node.IsScalar(); }
+bool ConfigNode::is_map() const { return impl_->node.IsMap(); }
+bool ConfigNode::is_list() const { return impl_->node.IsSequence(); }
+std::string ConfigNode::text() const { return is_scalar() ? impl_->node.Scalar() : std::string(); }
 
 std::string ConfigNode::describe() const {
   if (is_null()) return "nothing";
-  if (node_.IsScalar()) {
-    std::string s = node_.Scalar();
+  if (impl_->node.IsScalar()) {
+    std::string s = impl_->node.Scalar();
     if (s.size() > 40) s = s.substr(0, 37) + "...";
     return "'" + s + "'";
   }
-  if (node_.IsMap()) return "a mapping";
-  if (node_.IsSequence()) return "a list";
+  if (impl_->node.IsMap()) return "a mapping";
+  if (impl_->node.IsSequence()) return "a list";
   return "an unknown YAML node";
 }
 
 std::pair<int, int> ConfigNode::location(bool at_key) const {
-  const YAML::Mark m = at_key && !key_mark_.is_null() ? key_mark_ : node_.Mark();
+  const YAML::Mark m = at_key && !impl_->key_mark.is_null() ? impl_->key_mark : impl_->node.Mark();
   if (m.is_null() || m.line < 0) {
-    if (!key_mark_.is_null() && key_mark_.line >= 0) return {key_mark_.line + 1, key_mark_.column + 1};
+    if (!impl_->key_mark.is_null() && impl_->key_mark.line >= 0) return {impl_->key_mark.line + 1, impl_->key_mark.column + 1};
     return {0, 0};
   }
   return {m.line + 1, m.column + 1};
@@ -39,13 +40,13 @@ std::pair<int, int> ConfigNode::location(bool at_key) const {
 
 Diagnostic ConfigNode::diagnostic(const std::string& message, bool at_key) const {
   Diagnostic d;
-  d.source = source_->name;
-  if (source_->has_lines) {
+  d.source = impl_->source->name;
+  if (impl_->source->has_lines) {
     const auto [line, col] = location(at_key);
     d.line = line;
     d.column = col;
   }
-  d.field = path_;
+  d.field = impl_->path;
   d.message = message;
   return d;
 }
@@ -59,22 +60,25 @@ void ConfigNode::fail(const std::string& message, bool at_key) const {
   throw DiagnosticError(diagnostic(message, at_key));
 }
 
-ConfigNode ConfigNode::child(const YAML::Node& key, const YAML::Node& value,
-                             const std::string& key_text) const {
-  std::shared_ptr<const ConfigSource> src = source_;
-  for (const auto& [root, override_source] : ctx_->overrides)
-    if (value.is(root)) src = override_source;
-  std::string path;
-  if (key_text.empty() || key_text[0] == '[') path = path_ + key_text;
-  else path = path_.empty() ? key_text : path_ + "." + key_text;
-  return ConfigNode(value, std::move(path), std::move(src), ctx_,
-                    key.IsDefined() ? key.Mark() : YAML::Mark::null_mark());
+ConfigNode ConfigAccess::child(const ConfigNode& parent, const YAML::Node& key, const YAML::Node& value,
+                               const std::string& key_text) {
+  const ConfigNode::Impl& p = *parent.impl_;
+  auto impl = std::make_shared<ConfigNode::Impl>();
+  impl->source = p.source;
+  for (const auto& [root, override_source] : p.ctx->overrides)
+    if (value.is(root)) impl->source = override_source;
+  if (key_text.empty() || key_text[0] == '[') impl->path = p.path + key_text;
+  else impl->path = p.path.empty() ? key_text : p.path + "." + key_text;
+  impl->node = value;
+  impl->ctx = p.ctx;
+  impl->key_mark = key.IsDefined() ? key.Mark() : YAML::Mark::null_mark();
+  return ConfigNode(std::move(impl));
 }
 
 std::string ConfigNode::scalar_text(std::string_view expected) const {
   if (is_null()) fail("missing value; expected " + std::string(expected));
-  if (!node_.IsScalar()) fail("expected " + std::string(expected) + ", got " + describe());
-  return node_.Scalar();
+  if (!impl_->node.IsScalar()) fail("expected " + std::string(expected) + ", got " + describe());
+  return impl_->node.Scalar();
 }
 
 std::string ConfigNode::as_string() const { return scalar_text("a string"); }
@@ -149,11 +153,11 @@ double ConfigNode::as_fraction() const {
 
 std::vector<ConfigNode> ConfigNode::as_list() const {
   if (is_null()) fail("missing value; expected a list");
-  if (!node_.IsSequence()) fail("expected a list, got " + describe());
+  if (!impl_->node.IsSequence()) fail("expected a list, got " + describe());
   std::vector<ConfigNode> out;
   std::size_t i = 0;
-  for (const auto& item : node_) {
-    out.push_back(child(YAML::Node(), item, "[" + std::to_string(i) + "]"));
+  for (const auto& item : impl_->node) {
+    out.push_back(ConfigAccess::child(*this, YAML::Node(), item, "[" + std::to_string(i) + "]"));
     ++i;
   }
   return out;
@@ -312,17 +316,18 @@ Distribution ConfigNode::as_duration_distribution() const {
 MapReader::MapReader(const ConfigNode& node) : node_(node) {
   if (node.is_null()) node.fail("missing value; expected a mapping of fields");
   if (!node.is_map()) node.fail("expected a mapping of fields, got " + node.describe());
-  for (auto it = node.yaml().begin(); it != node.yaml().end(); ++it) {
+  const YAML::Node& yaml = ConfigAccess::impl(node).node;
+  for (auto it = yaml.begin(); it != yaml.end(); ++it) {
     // By value: yaml-cpp's iterator hands out a temporary pair, so a
     // reference to it->first would dangle after this statement.
     const YAML::Node key = it->first;
     const YAML::Node val = it->second;
     if (!key.IsScalar()) {
-      ConfigNode k = node.child(key, key, "");
+      ConfigNode k = ConfigAccess::child(node, key, key, "");
       k.fail("field names must be plain strings");
     }
     const std::string name = key.Scalar();
-    ConfigNode value = node.child(key, val, name);
+    ConfigNode value = ConfigAccess::child(node, key, val, name);
     for (const auto& [seen, seen_node] : items_)
       if (seen == name) {
         const auto loc = seen_node.diagnostic("").line;
@@ -332,8 +337,9 @@ MapReader::MapReader(const ConfigNode& node) : node_(node) {
       }
     items_.emplace_back(name, std::move(value));
   }
-  if (node.context().sources)
-    for (const auto& [name, value] : items_) node.context().sources->add(value.path(), value.source_location(true));
+  const ConfigContext& ctx = *ConfigAccess::impl(node).ctx;
+  if (ctx.sources)
+    for (const auto& [name, value] : items_) ctx.sources->add(value.path(), value.source_location(true));
 }
 
 bool MapReader::has(std::string_view key) const {

@@ -1,7 +1,7 @@
 // Reading scenario YAML with locations, types and units.
 //
-// A ConfigNode is a YAML node plus its dotted field path and where it came from
-// (the scenario file, or a --set on the command line). Every read either
+// A ConfigNode is a node of the scenario's YAML plus its dotted field path and
+// where it came from (the scenario file, or a --set on the command line). Every read either
 // returns a typed value or throws a DiagnosticError naming file, line, column,
 // field, what was found and what would be valid.
 //
@@ -10,9 +10,8 @@
 // known key as a "did you mean". Models therefore never list their fields twice.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,42 +26,26 @@
 
 namespace dsim {
 
-struct ConfigSource {
-  std::string name;        // file name or "--set path=value"
-  bool has_lines = true;   // file: print line:column; --set: the value's column only
-};
-
-// Shared by all nodes of one scenario load: which subtrees came from --set,
-// and where every field read is written (filled as mappings are read).
-struct ConfigContext {
-  std::shared_ptr<const ConfigSource> file;
-  std::vector<std::pair<YAML::Node, std::shared_ptr<const ConfigSource>>> overrides;
-  std::shared_ptr<SourceMap> sources;  // may be null
-};
-
+// This header is the public face of the loader's YAML reading: it names no
+// YAML library (yaml-cpp stays inside the loader, loader/config_yaml.h), so a
+// model's parser, built in or a user's own, reads its fields through it.
 class ConfigNode {
  public:
-  ConfigNode(YAML::Node node, std::string path, std::shared_ptr<const ConfigSource> source,
-             std::shared_ptr<const ConfigContext> ctx, YAML::Mark key_mark = YAML::Mark::null_mark());
-
-  const YAML::Node& yaml() const { return node_; }
-  const ConfigContext& context() const { return *ctx_; }
-  const std::string& path() const { return path_; }
-  bool is_null() const { return !node_.IsDefined() || node_.IsNull(); }
-  bool is_scalar() const { return node_.IsScalar(); }
-  bool is_map() const { return node_.IsMap(); }
-  bool is_list() const { return node_.IsSequence(); }
+  const std::string& path() const;
+  bool is_null() const;
+  bool is_scalar() const;
+  bool is_map() const;
+  bool is_list() const;
   // "a mapping", "a list", "'abc'", "nothing": for messages.
   std::string describe() const;
+  // The text of a scalar as written; empty for a list, a mapping or nothing.
+  std::string text() const;
 
   // Throws a DiagnosticError located at this node (at its key, if `at_key`).
   [[noreturn]] void fail(const std::string& message, bool at_key = false) const;
   Diagnostic diagnostic(const std::string& message, bool at_key = false) const;
   // Where this node (or its key) is written.
   SourceLocation source_location(bool at_key = false) const;
-
-  // The child reached by a key or index of this node, with source tracking.
-  ConfigNode child(const YAML::Node& key, const YAML::Node& value, const std::string& key_text) const;
 
   // Typed reads. Each fails with a message saying what was expected.
   std::string as_string() const;
@@ -83,21 +66,21 @@ class ConfigNode {
   Time positive_duration() const;                    // > 0
   Time non_negative_duration() const;                // >= 0
 
+  struct Impl;  // loader/config_yaml.h
+
  private:
+  friend struct ConfigAccess;
+  explicit ConfigNode(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::string scalar_text(std::string_view expected) const;
   std::pair<int, int> location(bool at_key) const;
 
-  YAML::Node node_;
-  std::string path_;
-  std::shared_ptr<const ConfigSource> source_;
-  std::shared_ptr<const ConfigContext> ctx_;
-  YAML::Mark key_mark_;
+  std::shared_ptr<const Impl> impl_;
 };
 
 class MapReader {
  public:
   // Fails unless `node` is a mapping with string keys and no duplicates.
-  // Records where each of its fields is written (ConfigContext::sources).
+  // Records where each of its fields is written (Scenario::sources()).
   explicit MapReader(const ConfigNode& node);
 
   const ConfigNode& node() const { return node_; }
@@ -110,6 +93,8 @@ class MapReader {
   void allow(std::initializer_list<std::string_view> keys);
   // Every entry in file order, marking all as known (for free-form maps).
   std::vector<std::pair<std::string, ConfigNode>> entries();
+  // Every entry in file order, marking none (to look before reading).
+  const std::vector<std::pair<std::string, ConfigNode>>& items() const { return items_; }
   // Fails on the first key that no get/require/allow asked for.
   void finish() const;
 
@@ -118,9 +103,5 @@ class MapReader {
   std::vector<std::pair<std::string, ConfigNode>> items_;
   std::vector<std::string> known_;
 };
-
-// Applies a --set override ("path=value") to `root`, recording the replaced
-// subtree in ctx so that errors in it point at the command line.
-void apply_override(YAML::Node& root, const std::string& assignment, ConfigContext& ctx);
 
 }  // namespace dsim

@@ -97,7 +97,7 @@ std::string node_name(const std::vector<std::unique_ptr<ComponentSpec>>& comps, 
 
 // "[a, b]" from the names as written.
 std::string written_list(const ConfigNode& n) {
-  if (n.is_scalar()) return n.yaml().Scalar();
+  if (n.is_scalar()) return n.text();
   std::string s = "[";
   bool first = true;
   for (const auto& item : n.as_list()) {
@@ -149,7 +149,7 @@ double positive_factor(const ConfigNode& n) {
 
 // "100ppm", "0.01%", or a plain fraction, as seconds per second.
 double parse_drift(const ConfigNode& n) {
-  const std::string text = n.is_scalar() ? n.yaml().Scalar() : std::string();
+  const std::string text = n.text();
   const bool ppm = text.size() > 3 && text.compare(text.size() - 3, 3, "ppm") == 0;
   // "%" and plain fractions read as any fraction does (but may be negative).
   const auto p = ppm ? units::parse_number(std::string_view(text).substr(0, text.size() - 3))
@@ -181,7 +181,7 @@ std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
       at.fail("must be before the end of the run (duration " + units::format_duration(duration) +
               "), or the fault would never happen");
     if (auto d = r.get("for")) {
-      if (d->is_scalar() && !d->yaml().Scalar().empty() && d->yaml().Scalar()[0] == '-')
+      if (!d->text().empty() && d->text()[0] == '-')
         d->fail("must be a positive duration (how long the fault lasts; omit it to last to the end), got " +
                 d->describe());
       f.until = f.at + d->positive_duration();
@@ -200,16 +200,11 @@ std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
     if (kind.empty()) {
       // A key that is neither a kind nor at/for/factor is most likely a
       // misspelt or unknown kind.
-      for (auto it = entry.yaml().begin(); it != entry.yaml().end(); ++it) {
-        const YAML::Node key = it->first;
-        if (!key.IsScalar()) continue;
-        const std::string k = key.Scalar();
+      for (const auto& [k, value] : r.items()) {
         if (k == "at" || k == "for" || k == "factor") continue;
-        std::vector<std::string> all = kFaultKinds;
-        entry.child(key, it->second, k)
-            .fail("unknown fault kind '" + k + "'" + did_you_mean(k, all) + "; a fault is one of: " +
-                      join_alternatives(kFaultKinds, ", "),
-                  true);
+        value.fail("unknown fault kind '" + k + "'" + did_you_mean(k, kFaultKinds) + "; a fault is one of: " +
+                       join_alternatives(kFaultKinds, ", "),
+                   true);
       }
       r.finish();
       entry.fail("a fault needs one of: " + join_alternatives(kFaultKinds, ", ") +

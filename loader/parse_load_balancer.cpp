@@ -85,7 +85,7 @@ ParsedComponent parse_load_balancer(ComponentCommon common, MapReader& r) {
   }
   if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
   if (auto hc = r.get("health_check")) {
-    if (!(hc->is_scalar() && (hc->yaml().Scalar() == "none" || hc->yaml().Scalar() == "off"))) {
+    if (!(hc->text() == "none" || hc->text() == "off")) {
       MapReader hr(*hc);
       LoadBalancerSpec::HealthCheck h;
       if (auto v = hr.get("interval")) h.interval = v->positive_duration();

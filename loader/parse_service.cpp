@@ -20,7 +20,7 @@ ParsedComponent parse_service(ComponentCommon common, MapReader& r) {
                              "{dist: exponential, mean: 2ms}")
                        .as_duration_distribution();
   if (auto q = r.get("queue_capacity")) {
-    const std::string t = q->is_scalar() ? q->yaml().Scalar() : std::string();
+    const std::string t = q->text();
     if (t == "unlimited" || t == "inf") {
       c.queue_capacity = -1;
     } else {

@@ -12,6 +12,7 @@
 #include <yaml-cpp/depthguard.h>
 
 #include "loader/config.h"
+#include "loader/config_yaml.h"
 #include "loader/parse_faults.h"
 #include "sim/units.h"
 
@@ -138,7 +139,7 @@ LoadResult Scenario::load_text(std::string_view text, const std::string& source,
     ctx->file = std::make_shared<ConfigSource>(ConfigSource{source, true});
     ctx->sources = std::make_shared<SourceMap>();
     for (const auto& o : options.overrides) apply_override(root, o, *ctx);
-    ConfigNode node(root, "", ctx->file, ctx);
+    const ConfigNode node = ConfigAccess::root(root, ctx);
     if (!root.IsMap())
       node.fail("a scenario is a mapping of fields (name, duration, components, ...), got " + node.describe());
     auto spec = std::make_shared<ScenarioSpec>();
@@ -161,7 +162,7 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
   if (auto d = r.get("description")) spec_.description = d->as_string();
   if (auto s = r.get("seed")) {
     std::uint64_t v = 0;
-    const std::string t = s->is_scalar() ? s->yaml().Scalar() : std::string();
+    const std::string t = s->text();
     const auto res = std::from_chars(t.data(), t.data() + t.size(), v);
     if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size())
       s->fail("must be an integer from 0 to 18446744073709551615, got " + s->describe());
