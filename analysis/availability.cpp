@@ -1,8 +1,8 @@
-#include "analysis/availability.h"
+#include "dsim/analysis/availability.h"
 
 #include <Eigen/Dense>
-#include "sim/check.h"
-#include "sim/detmath.h"
+#include "dsim/sim/check.h"
+#include "dsim/sim/detmath.h"
 
 namespace dsim::availability {
 

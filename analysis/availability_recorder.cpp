@@ -1,8 +1,8 @@
-#include "analysis/availability_recorder.h"
+#include "dsim/analysis/availability_recorder.h"
 
 #include <algorithm>
 
-#include "analysis/availability.h"
+#include "dsim/analysis/availability.h"
 
 namespace dsim {
 

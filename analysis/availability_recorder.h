@@ -13,8 +13,8 @@
 
 #include <vector>
 
-#include "analysis/recorder.h"
-#include "models/events.h"
+#include "dsim/analysis/recorder.h"
+#include "dsim/models/events.h"
 
 namespace dsim {
 

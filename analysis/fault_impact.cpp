@@ -1,4 +1,4 @@
-#include "analysis/fault_impact.h"
+#include "dsim/analysis/fault_impact.h"
 
 #include <algorithm>
 

@@ -18,9 +18,9 @@
 #include <optional>
 #include <vector>
 
-#include "analysis/recorder.h"
-#include "analysis/window_clock.h"
-#include "models/events.h"
+#include "dsim/analysis/recorder.h"
+#include "dsim/analysis/window_clock.h"
+#include "dsim/models/events.h"
 
 namespace dsim {
 

@@ -1,8 +1,8 @@
-#include "analysis/graph.h"
+#include "dsim/analysis/graph.h"
 
 #include <sstream>
 
-#include "sim/units.h"
+#include "dsim/sim/units.h"
 
 namespace dsim {
 

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "models/scenario_spec.h"
-#include "sim/distribution.h"
+#include "dsim/models/scenario_spec.h"
+#include "dsim/sim/distribution.h"
 
 namespace dsim {
 

@@ -1,7 +1,7 @@
-#include "analysis/queueing.h"
+#include "dsim/analysis/queueing.h"
 
-#include "sim/check.h"
-#include "sim/detmath.h"
+#include "dsim/sim/check.h"
+#include "dsim/sim/detmath.h"
 
 namespace dsim::queueing {
 

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "models/component_record.h"
-#include "models/status.h"
-#include "sim/stats.h"
-#include "sim/time.h"
+#include "dsim/models/component_record.h"
+#include "dsim/models/status.h"
+#include "dsim/sim/stats.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -1,9 +1,9 @@
-#include "analysis/recorder.h"
+#include "dsim/analysis/recorder.h"
 
-#include "analysis/fault_impact.h"
-#include "analysis/request_metrics.h"
-#include "analysis/availability_recorder.h"
-#include "sim/check.h"
+#include "dsim/analysis/fault_impact.h"
+#include "dsim/analysis/request_metrics.h"
+#include "dsim/analysis/availability_recorder.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

@@ -31,10 +31,10 @@
 #include <string>
 #include <vector>
 
-#include "analysis/record.h"
-#include "models/scenario_spec.h"
-#include "models/world.h"
-#include "sim/bus.h"
+#include "dsim/analysis/record.h"
+#include "dsim/models/scenario_spec.h"
+#include "dsim/models/world.h"
+#include "dsim/sim/bus.h"
 
 namespace dsim {
 

@@ -1,4 +1,4 @@
-#include "analysis/request_metrics.h"
+#include "dsim/analysis/request_metrics.h"
 
 #include <algorithm>
 

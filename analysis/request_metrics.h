@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "analysis/recorder.h"
-#include "analysis/window_clock.h"
-#include "models/events.h"
-#include "sim/stats.h"
+#include "dsim/analysis/recorder.h"
+#include "dsim/analysis/window_clock.h"
+#include "dsim/models/events.h"
+#include "dsim/sim/stats.h"
 
 namespace dsim {
 

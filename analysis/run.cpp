@@ -1,11 +1,11 @@
-#include "analysis/run.h"
+#include "dsim/analysis/run.h"
 
 #include <cstdio>
 #include <memory>
 #include <new>
 
-#include "models/world.h"
-#include "sim/check.h"
+#include "dsim/models/world.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

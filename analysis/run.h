@@ -25,10 +25,10 @@
 #include <variant>
 #include <vector>
 
-#include "analysis/record.h"
-#include "analysis/recorder.h"
-#include "models/scenario_spec.h"
-#include "sim/time.h"
+#include "dsim/analysis/record.h"
+#include "dsim/analysis/recorder.h"
+#include "dsim/models/scenario_spec.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -1,4 +1,4 @@
-#include "analysis/summary.h"
+#include "dsim/analysis/summary.h"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <sstream>
 
-#include "analysis/availability.h"
+#include "dsim/analysis/availability.h"
 
 namespace dsim {
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "analysis/record.h"
+#include "dsim/analysis/record.h"
 
 namespace dsim {
 

@@ -1,4 +1,4 @@
-#include "analysis/trace.h"
+#include "dsim/analysis/trace.h"
 
 #include <cstdio>
 

@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
-#include "analysis/recorder.h"
-#include "models/events.h"
-#include "sim/time.h"
+#include "dsim/analysis/recorder.h"
+#include "dsim/models/events.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -5,8 +5,8 @@
 // moments.
 #pragma once
 
-#include "sim/check.h"
-#include "sim/time.h"
+#include "dsim/sim/check.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -22,16 +22,16 @@
 #include <algorithm>
 #include <vector>
 
-#include "analysis/recorder.h"
-#include "analysis/run.h"
-#include "analysis/summary.h"
-#include "loader/scenario.h"
-#include "models/events.h"
-#include "sim/bus.h"
-#include "sim/detmath.h"
-#include "sim/event_queue.h"
-#include "sim/ring_buffer.h"
-#include "sim/rng.h"
+#include "dsim/analysis/recorder.h"
+#include "dsim/analysis/run.h"
+#include "dsim/analysis/summary.h"
+#include "dsim/loader/scenario.h"
+#include "dsim/models/events.h"
+#include "dsim/sim/bus.h"
+#include "dsim/sim/detmath.h"
+#include "dsim/sim/event_queue.h"
+#include "dsim/sim/ring_buffer.h"
+#include "dsim/sim/rng.h"
 
 // ---- allocation counting -------------------------------------------------
 // Replacing the global operators is allowed by the standard; GCC cannot see

@@ -1,6 +1,6 @@
 // The commands of dsim: parse arguments (CLI11), load a scenario, run it,
 // write the reports; one message on stderr for anything that goes wrong.
-#include "cli/commands.h"
+#include "dsim/cli/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "analysis/graph.h"
-#include "analysis/run.h"
-#include "analysis/summary.h"
-#include "analysis/trace.h"
-#include "cli/output.h"
-#include "loader/scenario.h"
+#include "dsim/analysis/graph.h"
+#include "dsim/analysis/run.h"
+#include "dsim/analysis/summary.h"
+#include "dsim/analysis/trace.h"
+#include "dsim/cli/output.h"
+#include "dsim/loader/scenario.h"
 
 namespace dsim::cli {
 

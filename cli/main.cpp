@@ -1,4 +1,4 @@
 // dsim: the command line (cli/commands.h). A thin layer over the library.
-#include "cli/commands.h"
+#include "dsim/cli/commands.h"
 
 int main(int argc, char** argv) { return dsim::cli::cli_main(argc, argv); }

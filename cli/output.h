@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "sim/time.h"
+#include "dsim/sim/time.h"
 
 namespace dsim::cli {
 

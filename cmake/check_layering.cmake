@@ -6,8 +6,8 @@
 #
 #   cmake -DSOURCE_DIR=<tree> -P cmake/check_layering.cmake
 #
-# Rules: project headers are included by layer-qualified path
-# ("models/client.h"), never relative to the including file; each layer
+# Rules: project headers are included by prefixed, layer-qualified path
+# ("dsim/models/client.h"), never relative to the including file; each layer
 # includes only its own and lower layers; YAML only in loader/ and cli/,
 # JSON only in analysis/ and cli/, CLI11 only in cli/.
 if(NOT SOURCE_DIR)
@@ -42,15 +42,15 @@ foreach(layer IN LISTS layers)
       set(inc ${CMAKE_MATCH_2})
       if(kind STREQUAL "\"")
         if(inc MATCHES "\\.\\.")
-          list(APPEND problems "${rel}: #include \"${inc}\": relative include: name the layer, as in \"models/x.h\"")
-        elseif(inc MATCHES "^([a-z_]+)/")
+          list(APPEND problems "${rel}: #include \"${inc}\": relative include: name the prefix and the layer, as in \"dsim/models/x.h\"")
+        elseif(inc MATCHES "^dsim/([a-z_]+)/")
           list(FIND allow_${layer} ${CMAKE_MATCH_1} found)
           if(found EQUAL -1)
             string(REPLACE ";" ", " allowed "${allow_${layer}}")
             list(APPEND problems "${rel}: #include \"${inc}\": ${layer}/ may include only ${allowed}")
           endif()
         else()
-          list(APPEND problems "${rel}: #include \"${inc}\": name the layer (\"${layer}/${inc}\")")
+          list(APPEND problems "${rel}: #include \"${inc}\": name the prefix and the layer (\"dsim/${layer}/...\")")
         endif()
       else()
         foreach(prefix IN LISTS forbid_${layer})

@@ -1,8 +1,8 @@
 // The built-in models. Each registers by kind name, exactly as a user's own
 // model would (see ModelRegistry in loader/registry.h); the scenario loader
 // only ever consults the registry.
-#include "loader/builtin_parsers.h"
-#include "loader/registry.h"
+#include "dsim/loader/builtin_parsers.h"
+#include "dsim/loader/registry.h"
 
 namespace dsim {
 

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "loader/config.h"
-#include "loader/registry.h"
+#include "dsim/loader/config.h"
+#include "dsim/loader/registry.h"
 
 namespace dsim {
 

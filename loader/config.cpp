@@ -1,12 +1,12 @@
-#include "loader/config.h"
+#include "dsim/loader/config.h"
 
-#include "loader/config_yaml.h"
+#include "dsim/loader/config_yaml.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 
-#include "sim/units.h"
+#include "dsim/sim/units.h"
 
 namespace dsim {
 

@@ -19,10 +19,10 @@
 #include <utility>
 #include <vector>
 
-#include "loader/diagnostic.h"
-#include "loader/source_map.h"
-#include "sim/distribution.h"
-#include "sim/time.h"
+#include "dsim/loader/diagnostic.h"
+#include "dsim/loader/source_map.h"
+#include "dsim/sim/distribution.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

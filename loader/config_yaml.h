@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "loader/config.h"
+#include "dsim/loader/config.h"
 
 namespace dsim {
 

@@ -1,4 +1,4 @@
-#include "loader/diagnostic.h"
+#include "dsim/loader/diagnostic.h"
 
 #include <algorithm>
 #include <cctype>

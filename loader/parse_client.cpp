@@ -1,7 +1,7 @@
 // Reads `kind: client` (models/client.h); fields: scenarios/README.md.
-#include "loader/builtin_parsers.h"
-#include "models/client.h"
-#include "sim/units.h"
+#include "dsim/loader/builtin_parsers.h"
+#include "dsim/models/client.h"
+#include "dsim/sim/units.h"
 
 namespace dsim {
 

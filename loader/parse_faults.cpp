@@ -1,11 +1,11 @@
 // Reads the `faults:` schedule and components' `failures:` (models/faults.h);
 // fields: scenarios/README.md, "Faults".
-#include "loader/parse_faults.h"
+#include "dsim/loader/parse_faults.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "sim/units.h"
+#include "dsim/sim/units.h"
 
 namespace dsim {
 

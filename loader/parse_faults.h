@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "loader/config.h"
-#include "models/component.h"
-#include "models/fault_spec.h"
+#include "dsim/loader/config.h"
+#include "dsim/models/component.h"
+#include "dsim/models/fault_spec.h"
 
 namespace dsim {
 

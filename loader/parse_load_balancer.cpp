@@ -1,9 +1,9 @@
 // Reads `kind: load_balancer` (models/load_balancer.h); fields: scenarios/README.md.
 #include <set>
 
-#include "loader/builtin_parsers.h"
-#include "models/load_balancer.h"
-#include "sim/units.h"
+#include "dsim/loader/builtin_parsers.h"
+#include "dsim/models/load_balancer.h"
+#include "dsim/sim/units.h"
 
 namespace dsim {
 

@@ -1,8 +1,8 @@
 // Reads `kind: service` (models/service.h); fields: scenarios/README.md.
 #include <charconv>
 
-#include "loader/builtin_parsers.h"
-#include "models/service.h"
+#include "dsim/loader/builtin_parsers.h"
+#include "dsim/models/service.h"
 
 namespace dsim {
 

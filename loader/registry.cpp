@@ -1,6 +1,6 @@
-#include "loader/registry.h"
+#include "dsim/loader/registry.h"
 
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

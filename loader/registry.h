@@ -25,8 +25,8 @@
 #include <utility>
 #include <vector>
 
-#include "loader/config.h"
-#include "models/component.h"
+#include "dsim/loader/config.h"
+#include "dsim/models/component.h"
 
 namespace dsim {
 

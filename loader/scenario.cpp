@@ -1,4 +1,4 @@
-#include "loader/scenario.h"
+#include "dsim/loader/scenario.h"
 
 #include <charconv>
 
@@ -11,10 +11,10 @@
 
 #include <yaml-cpp/depthguard.h>
 
-#include "loader/config.h"
-#include "loader/config_yaml.h"
-#include "loader/parse_faults.h"
-#include "sim/units.h"
+#include "dsim/loader/config.h"
+#include "dsim/loader/config_yaml.h"
+#include "dsim/loader/parse_faults.h"
+#include "dsim/sim/units.h"
 
 namespace dsim {
 

@@ -21,10 +21,10 @@
 #include <variant>
 #include <vector>
 
-#include "loader/diagnostic.h"
-#include "loader/registry.h"
-#include "loader/source_map.h"
-#include "models/scenario_spec.h"
+#include "dsim/loader/diagnostic.h"
+#include "dsim/loader/registry.h"
+#include "dsim/loader/source_map.h"
+#include "dsim/models/scenario_spec.h"
 
 namespace dsim {
 

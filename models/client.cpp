@@ -1,14 +1,14 @@
-#include "models/client.h"
+#include "dsim/models/client.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 
-#include "models/events.h"
-#include "models/rpc.h"
-#include "models/world.h"
-#include "sim/deadline_queue.h"
-#include "sim/slot_table.h"
+#include "dsim/models/events.h"
+#include "dsim/models/rpc.h"
+#include "dsim/models/world.h"
+#include "dsim/sim/deadline_queue.h"
+#include "dsim/sim/slot_table.h"
 
 namespace dsim {
 

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "models/component.h"
-#include "models/retry.h"
-#include "sim/distribution.h"
+#include "dsim/models/component.h"
+#include "dsim/models/retry.h"
+#include "dsim/sim/distribution.h"
 
 namespace dsim {
 

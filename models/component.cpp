@@ -1,7 +1,7 @@
-#include "models/component.h"
+#include "dsim/models/component.h"
 
-#include "sim/check.h"
-#include "sim/network.h"
+#include "dsim/sim/check.h"
+#include "dsim/sim/network.h"
 
 namespace dsim {
 

@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
-#include "models/component_record.h"
-#include "sim/simulation.h"
-#include "sim/time.h"
+#include "dsim/models/component_record.h"
+#include "dsim/sim/simulation.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

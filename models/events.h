@@ -19,9 +19,9 @@
 #include <span>
 #include <string_view>
 
-#include "models/status.h"
-#include "sim/event_queue.h"
-#include "sim/time.h"
+#include "dsim/models/status.h"
+#include "dsim/sim/event_queue.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

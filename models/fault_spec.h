@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/distribution.h"
-#include "sim/time.h"
+#include "dsim/sim/distribution.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -1,11 +1,11 @@
-#include "models/faults.h"
+#include "dsim/models/faults.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "models/rpc.h"
-#include "models/scenario_spec.h"
-#include "models/world.h"
+#include "dsim/models/rpc.h"
+#include "dsim/models/scenario_spec.h"
+#include "dsim/models/world.h"
 
 namespace dsim {
 

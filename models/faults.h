@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "models/events.h"
-#include "models/fault_spec.h"
-#include "sim/network.h"
-#include "sim/simulation.h"
+#include "dsim/models/events.h"
+#include "dsim/models/fault_spec.h"
+#include "dsim/sim/network.h"
+#include "dsim/sim/simulation.h"
 
 namespace dsim {
 

@@ -1,11 +1,11 @@
-#include "models/load_balancer.h"
+#include "dsim/models/load_balancer.h"
 
 #include <cmath>
 
-#include "models/events.h"
-#include "models/occupancy.h"
-#include "models/rpc.h"
-#include "models/world.h"
+#include "dsim/models/events.h"
+#include "dsim/models/occupancy.h"
+#include "dsim/models/rpc.h"
+#include "dsim/models/world.h"
 
 namespace dsim {
 

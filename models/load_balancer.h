@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "models/component.h"
+#include "dsim/models/component.h"
 
 namespace dsim {
 

@@ -1,6 +1,6 @@
-#include "models/occupancy.h"
+#include "dsim/models/occupancy.h"
 
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

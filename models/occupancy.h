@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/component.h"
-#include "models/component_record.h"
-#include "sim/time.h"
+#include "dsim/models/component.h"
+#include "dsim/models/component_record.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -13,8 +13,8 @@
 #include <array>
 #include <cstdint>
 
-#include "sim/rng.h"
-#include "sim/time.h"
+#include "dsim/sim/rng.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

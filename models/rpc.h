@@ -18,11 +18,11 @@
 #include <memory>
 #include <vector>
 
-#include "models/status.h"
-#include "sim/deadline_queue.h"
-#include "sim/message.h"
-#include "sim/simulation.h"
-#include "sim/slot_table.h"
+#include "dsim/models/status.h"
+#include "dsim/sim/deadline_queue.h"
+#include "dsim/sim/message.h"
+#include "dsim/sim/simulation.h"
+#include "dsim/sim/slot_table.h"
 
 namespace dsim {
 

@@ -1,11 +1,11 @@
-#include "models/scenario_spec.h"
+#include "dsim/models/scenario_spec.h"
 
 #include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
 
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "models/component.h"
-#include "models/fault_spec.h"
-#include "sim/network.h"
-#include "sim/time.h"
+#include "dsim/models/component.h"
+#include "dsim/models/fault_spec.h"
+#include "dsim/sim/network.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -1,12 +1,12 @@
-#include "models/service.h"
+#include "dsim/models/service.h"
 
 #include <algorithm>
 
-#include "models/events.h"
-#include "models/occupancy.h"
-#include "models/rpc.h"
-#include "models/world.h"
-#include "sim/ring_buffer.h"
+#include "dsim/models/events.h"
+#include "dsim/models/occupancy.h"
+#include "dsim/models/rpc.h"
+#include "dsim/models/world.h"
+#include "dsim/sim/ring_buffer.h"
 
 namespace dsim {
 

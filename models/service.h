@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "models/component.h"
-#include "sim/distribution.h"
+#include "dsim/models/component.h"
+#include "dsim/sim/distribution.h"
 
 namespace dsim {
 

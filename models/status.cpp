@@ -1,6 +1,6 @@
-#include "models/status.h"
+#include "dsim/models/status.h"
 
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

@@ -1,7 +1,7 @@
-#include "models/world.h"
+#include "dsim/models/world.h"
 
-#include "sim/check.h"
-#include "sim/network.h"
+#include "dsim/sim/check.h"
+#include "dsim/sim/network.h"
 
 namespace dsim {
 

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-#include "models/component.h"
-#include "models/faults.h"
-#include "models/component_record.h"
-#include "models/scenario_spec.h"
-#include "sim/simulation.h"
+#include "dsim/models/component.h"
+#include "dsim/models/faults.h"
+#include "dsim/models/component_record.h"
+#include "dsim/models/scenario_spec.h"
+#include "dsim/sim/simulation.h"
 
 namespace dsim {
 

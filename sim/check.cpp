@@ -1,4 +1,4 @@
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 #include <string>
 

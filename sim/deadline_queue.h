@@ -12,9 +12,9 @@
 
 #include <cstdint>
 
-#include "sim/ring_buffer.h"
-#include "sim/simulation.h"
-#include "sim/slot_table.h"
+#include "dsim/sim/ring_buffer.h"
+#include "dsim/sim/simulation.h"
+#include "dsim/sim/slot_table.h"
 
 namespace dsim {
 

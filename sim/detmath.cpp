@@ -1,4 +1,4 @@
-#include "sim/detmath.h"
+#include "dsim/sim/detmath.h"
 
 #include <bit>
 #include <cstdint>

@@ -1,10 +1,10 @@
-#include "sim/distribution.h"
+#include "dsim/sim/distribution.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 namespace {

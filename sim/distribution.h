@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/detmath.h"
-#include "sim/rng.h"
+#include "dsim/sim/detmath.h"
+#include "dsim/sim/rng.h"
 
 namespace dsim {
 

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "sim/check.h"
-#include "sim/time.h"
+#include "dsim/sim/check.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

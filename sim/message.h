@@ -13,8 +13,8 @@
 
 #include <cstdint>
 
-#include "sim/event_queue.h"
-#include "sim/time.h"
+#include "dsim/sim/event_queue.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -1,11 +1,11 @@
-#include "sim/network.h"
+#include "dsim/sim/network.h"
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <cmath>
 
-#include "sim/check.h"
-#include "sim/simulation.h"
+#include "dsim/sim/check.h"
+#include "dsim/sim/simulation.h"
 
 namespace dsim {
 

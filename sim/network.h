@@ -28,11 +28,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/distribution.h"
-#include "sim/message.h"
-#include "sim/payload.h"
-#include "sim/rng.h"
-#include "sim/time.h"
+#include "dsim/sim/distribution.h"
+#include "dsim/sim/message.h"
+#include "dsim/sim/payload.h"
+#include "dsim/sim/rng.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -24,7 +24,7 @@
 
 #include <utility>
 
-#include "sim/simulation.h"
+#include "dsim/sim/simulation.h"
 
 namespace dsim {
 

@@ -28,8 +28,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/bus.h"
-#include "sim/check.h"
+#include "dsim/sim/bus.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

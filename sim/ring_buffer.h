@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

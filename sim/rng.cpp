@@ -1,4 +1,4 @@
-#include "sim/rng.h"
+#include "dsim/sim/rng.h"
 
 namespace dsim {
 

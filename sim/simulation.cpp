@@ -1,9 +1,9 @@
-#include "sim/simulation.h"
+#include "dsim/sim/simulation.h"
 
 #include <cstdio>
 #include <string>
 
-#include "sim/network.h"
+#include "dsim/sim/network.h"
 
 namespace dsim {
 

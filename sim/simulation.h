@@ -23,12 +23,12 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/bus.h"
-#include "sim/event_queue.h"
-#include "sim/message.h"
-#include "sim/ring_buffer.h"
-#include "sim/rng.h"
-#include "sim/time.h"
+#include "dsim/sim/bus.h"
+#include "dsim/sim/event_queue.h"
+#include "dsim/sim/message.h"
+#include "dsim/sim/ring_buffer.h"
+#include "dsim/sim/rng.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 
@@ -210,7 +210,7 @@ class Simulation {
 
 }  // namespace dsim
 
-#include "sim/network.h"
+#include "dsim/sim/network.h"
 
 namespace dsim {
 

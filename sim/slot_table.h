@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/check.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 

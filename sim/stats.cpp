@@ -1,4 +1,4 @@
-#include "sim/stats.h"
+#include "dsim/sim/stats.h"
 
 #include <algorithm>
 #include <cmath>

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/time.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 

@@ -1,4 +1,4 @@
-#include "sim/units.h"
+#include "dsim/sim/units.h"
 
 #include <charconv>
 #include <cmath>

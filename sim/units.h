@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "sim/time.h"
+#include "dsim/sim/time.h"
 
 namespace dsim::units {
 

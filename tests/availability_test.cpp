@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "analysis/availability.h"
+#include "dsim/analysis/availability.h"
 
 namespace dsim {
 namespace {

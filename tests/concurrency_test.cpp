@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "analysis/trace.h"
+#include "dsim/analysis/trace.h"
 #include "cli_helpers.h"
 #include "helpers.h"
 

@@ -8,8 +8,8 @@
 
 #include <filesystem>
 
-#include "analysis/graph.h"
-#include "analysis/trace.h"
+#include "dsim/analysis/graph.h"
+#include "dsim/analysis/trace.h"
 #include "cli_helpers.h"
 #include "helpers.h"
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "sim/detmath.h"
-#include "sim/rng.h"
+#include "dsim/sim/detmath.h"
+#include "dsim/sim/rng.h"
 
 namespace dsim {
 namespace {

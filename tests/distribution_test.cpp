@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/distribution.h"
+#include "dsim/sim/distribution.h"
 
 namespace dsim {
 namespace {

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "sim/event_queue.h"
-#include "sim/rng.h"
-#include "sim/simulation.h"
+#include "dsim/sim/event_queue.h"
+#include "dsim/sim/rng.h"
+#include "dsim/sim/simulation.h"
 
 namespace dsim {
 namespace {

@@ -7,9 +7,9 @@
 
 #include <memory>
 
-#include "loader/registry.h"
-#include "models/component.h"
-#include "sim/check.h"
+#include "dsim/loader/registry.h"
+#include "dsim/models/component.h"
+#include "dsim/sim/check.h"
 
 namespace dsim::testing {
 

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "analysis/availability.h"
+#include "dsim/analysis/availability.h"
 #include "cli_helpers.h"
 #include "helpers.h"
-#include "models/faults.h"
-#include "models/world.h"
+#include "dsim/models/faults.h"
+#include "dsim/models/world.h"
 
 namespace dsim {
 namespace {

@@ -1,7 +1,7 @@
 // dsim with one more model, `kind: explode` (explode_model.h), which fails an
 // invariant: the command line's handling of an internal error, tested from
 // outside as a user would meet it (cli_test.cpp, Cli.InternalErrorExitsOneWithTheSeed).
-#include "cli/commands.h"
+#include "dsim/cli/commands.h"
 #include "explode_model.h"
 
 int main(int argc, char** argv) {

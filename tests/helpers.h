@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "analysis/run.h"
-#include "analysis/summary.h"
-#include "loader/scenario.h"
+#include "dsim/analysis/run.h"
+#include "dsim/analysis/summary.h"
+#include "dsim/loader/scenario.h"
 
 namespace dsim::testing {
 

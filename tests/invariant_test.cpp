@@ -5,8 +5,8 @@
 
 #include "explode_model.h"
 #include "helpers.h"
-#include "models/client.h"
-#include "models/service.h"
+#include "dsim/models/client.h"
+#include "dsim/models/service.h"
 
 namespace dsim {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "analysis/queueing.h"
+#include "dsim/analysis/queueing.h"
 #include "helpers.h"
 
 namespace dsim {

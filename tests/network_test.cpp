@@ -5,9 +5,9 @@
 #include <cmath>
 #include <vector>
 
-#include "sim/network.h"
-#include "sim/node_state.h"
-#include "sim/simulation.h"
+#include "dsim/sim/network.h"
+#include "dsim/sim/node_state.h"
+#include "dsim/sim/simulation.h"
 
 namespace dsim {
 namespace {

@@ -10,9 +10,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "analysis/queueing.h"
+#include "dsim/analysis/queueing.h"
 #include "helpers.h"
-#include "sim/detmath.h"
+#include "dsim/sim/detmath.h"
 
 namespace dsim {
 namespace {

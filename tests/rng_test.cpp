@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "sim/rng.h"
+#include "dsim/sim/rng.h"
 
 namespace dsim {
 namespace {

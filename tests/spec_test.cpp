@@ -6,10 +6,10 @@
 #include <map>
 
 #include "helpers.h"
-#include "models/client.h"
-#include "models/load_balancer.h"
-#include "models/service.h"
-#include "sim/check.h"
+#include "dsim/models/client.h"
+#include "dsim/models/load_balancer.h"
+#include "dsim/models/service.h"
+#include "dsim/sim/check.h"
 
 namespace dsim {
 namespace {

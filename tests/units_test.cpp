@@ -1,7 +1,7 @@
 // Quantities with units, as written in scenario files.
 #include <gtest/gtest.h>
 
-#include "sim/units.h"
+#include "dsim/sim/units.h"
 
 namespace dsim::units {
 namespace {

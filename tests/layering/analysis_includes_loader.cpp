@@ -1,3 +1,3 @@
 // A wrong-way include that must not compile (tests/CMakeLists.txt, Layering.*):
 // analysis reads records and specs, not YAML.
-#include "loader/scenario.h"
+#include "dsim/loader/scenario.h"

@@ -1,3 +1,3 @@
 // A wrong-way include that must not compile (tests/CMakeLists.txt, Layering.*):
 // the loader produces specs; it never runs or reports them.
-#include "analysis/run.h"
+#include "dsim/analysis/run.h"

@@ -1,3 +1,3 @@
 // A wrong-way include that must not compile (tests/CMakeLists.txt, Layering.*):
 // models publish events; they never include a recorder or a report.
-#include "analysis/run.h"
+#include "dsim/analysis/run.h"

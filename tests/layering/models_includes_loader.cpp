@@ -1,3 +1,3 @@
 // A wrong-way include that must not compile (tests/CMakeLists.txt, Layering.*):
 // models are plain specs and runtime; reading YAML is the loader's job.
-#include "loader/config.h"
+#include "dsim/loader/config.h"

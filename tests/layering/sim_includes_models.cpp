@@ -1,3 +1,3 @@
 // A wrong-way include that must not compile (tests/CMakeLists.txt, Layering.*):
 // the engine knows nothing of models.
-#include "models/component.h"
+#include "dsim/models/component.h"

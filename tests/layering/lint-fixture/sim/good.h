@@ -1,3 +1,3 @@
 // Includes that cmake/check_layering.cmake accepts.
 #include <vector>
-#include "sim/time.h"
+#include "dsim/sim/time.h"
