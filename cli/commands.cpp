@@ -237,3 +237,13 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
 }
 
 }  // namespace dsim::cli
+
+namespace dsim {
+
+int cli_main(int argc, char** argv, const ModelRegistry& models) {
+  cli::CliConfig config;
+  config.models = &models;
+  return cli::cli_main(argc, argv, config);
+}
+
+}  // namespace dsim

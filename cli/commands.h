@@ -28,3 +28,12 @@ struct CliConfig {
 int cli_main(int argc, char** argv, const CliConfig& config = {});
 
 }  // namespace dsim::cli
+
+namespace dsim {
+
+// The whole dsim command line (run, validate, graph, ...) for a program of
+// one's own, with the kinds in `models`: a copy of ModelRegistry::builtin()
+// with one's own added (examples/custom_model/, docs/LIBRARY.md).
+int cli_main(int argc, char** argv, const ModelRegistry& models);
+
+}  // namespace dsim

@@ -6,7 +6,5 @@
 
 int main(int argc, char** argv) {
   static const dsim::ModelRegistry models = dsim::testing::registry_with_explode();
-  dsim::cli::CliConfig config;
-  config.models = &models;
-  return dsim::cli::cli_main(argc, argv, config);
+  return dsim::cli_main(argc, argv, models);
 }
