@@ -61,10 +61,12 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
   options.seed = seed;
   auto scenario = load(file, options);
   if (!scenario) return kExitBadInput;
+  // A place to write that does not exist is a bad option (exit 2), found
+  // before the run; failing to write where one could is an I/O error (1).
   if (!out_dir.empty()) {
     if (auto err = ensure_directory(out_dir); !err.empty()) {
-      std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
-      return kExitFailure;
+      std::fprintf(stderr, "dsim: error: --out: %s\n", err.c_str());
+      return kExitBadInput;
     }
   }
   // Where results go is checked before the run (after --out made its
@@ -73,7 +75,7 @@ int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Co
   if (!trace.file.empty()) {
     if (auto err = check_writable_location(trace.file); !err.empty()) {
       std::fprintf(stderr, "dsim: error: --trace: %s\n", err.c_str());
-      return kExitFailure;
+      return kExitBadInput;
     }
   }
   Progress progress(!quiet && stderr_is_terminal(), "dsim run " + scenario->name());

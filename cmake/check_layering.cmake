@@ -26,6 +26,11 @@ set(forbid_loader nlohmann/ CLI/)
 set(forbid_analysis yaml-cpp/ CLI/)
 set(forbid_cli "")
 
+# Headers that stay in the source tree (PRIVATE_HEADERS in CMakeLists.txt):
+# an installed (public) header must not include one.
+set(private_headers dsim/loader/builtin_parsers.h dsim/loader/config_yaml.h dsim/loader/parse_faults.h
+                    dsim/cli/output.h)
+
 set(problems "")
 set(checked 0)
 foreach(layer IN LISTS layers)
@@ -48,6 +53,11 @@ foreach(layer IN LISTS layers)
           if(found EQUAL -1)
             string(REPLACE ";" ", " allowed "${allow_${layer}}")
             list(APPEND problems "${rel}: #include \"${inc}\": ${layer}/ may include only ${allowed}")
+          endif()
+          list(FIND private_headers ${inc} included_private)
+          list(FIND private_headers "dsim/${rel}" self_private)
+          if(rel MATCHES "\\.h$" AND self_private EQUAL -1 AND NOT included_private EQUAL -1)
+            list(APPEND problems "${rel}: #include \"${inc}\": a public header includes a private one")
           endif()
         else()
           list(APPEND problems "${rel}: #include \"${inc}\": name the prefix and the layer (\"dsim/${layer}/...\")")

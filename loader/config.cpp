@@ -483,8 +483,15 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
       if (!found) {
         // A name close to an existing one is most likely misspelt.
         const std::string typo = did_you_mean(seg, map_keys(ccur));
-        if (!typo.empty())
-          fail(path, "no field '" + seg + "' in " + (walked.empty() ? "the scenario" : "'" + walked + "'") + typo);
+        if (!typo.empty()) {
+          // A new name can be close to an existing one (components app
+          // and app2): say how to add it all the same.
+          std::string inner = text;
+          for (std::size_t k = segments.size() - 1; k > i; --k) inner = "{" + segments[k] + ": " + inner + "}";
+          fail(path, "no field '" + seg + "' in " + (walked.empty() ? "the scenario" : "'" + walked + "'") + typo +
+                         "; to add it as a new one, set it whole: --set '" + (walked.empty() ? "" : walked + ".") +
+                         seg + "=" + inner + "'");
+        }
         // Otherwise the missing mappings are created (metrics.window=10ms on a
         // scenario without metrics), and the usual checks judge what they hold.
         YAML::Node created = value;
@@ -508,7 +515,8 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
     } else {
       fail(path, "'" + walked + "' is a single value, not a mapping, so it has no field '" + seg + "'");
     }
-    walked += (walked.empty() ? "" : ".") + seg;
+    // As messages print paths: faults[0].at.
+    walked += ccur.IsSequence() ? "[" + seg + "]" : (walked.empty() ? "" : ".") + seg;
     cur.reset(next);
   }
   const std::string& last = segments.back();

@@ -183,6 +183,7 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
   spec_.window = kSecond;
   for (const Time w : {kMinute, kHour})
     if (spec_.duration / spec_.window > kMaxWindows) spec_.window = w;
+  DSIM_CHECK(spec_.duration / spec_.window <= kMaxWindows);  // 50 years of hours fit
   if (auto m = r.get("metrics")) {
     MapReader mr(*m);
     if (auto w = mr.get("window")) {

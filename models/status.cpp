@@ -12,8 +12,11 @@ StatusTable& StatusTable::global() {
 }
 
 Status StatusTable::add(const std::string& name) {
-  for (std::size_t i = 0; i < names_.size(); ++i)
+  for (std::size_t i = 1; i < names_.size(); ++i)
     if (names_[i] == name) return static_cast<Status>(i);
+  DSIM_CHECK_MSG(name != "ok", "\"ok\" is success, not a failure kind");
+  DSIM_CHECK_MSG(!frozen_.load(std::memory_order_acquire),
+                 "status codes are added before the first run (the table is read by runs on other threads)");
   bool ok = !name.empty();
   for (const char c : name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
   DSIM_CHECK_MSG(ok, "a status name is lowercase letters, digits and '_'");

@@ -14,10 +14,13 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "dsim/sim/check.h"
 
 namespace dsim {
 
@@ -30,8 +33,9 @@ enum class Status : std::uint16_t {
   kUnavailable = 3,  // no healthy backend, or the process refused the connection
 };
 
-// Codes in all, "ok" included: a bound on protocols' failure kinds.
-inline constexpr std::size_t kMaxStatuses = 16;
+// Codes in all, "ok" included: a bound on protocols' failure kinds (four
+// more than the built-in ones), which keeps every counter a small array.
+inline constexpr std::size_t kMaxStatuses = 8;
 
 class StatusTable {
  public:
@@ -40,9 +44,13 @@ class StatusTable {
   static StatusTable& global();
 
   // Adds a failure kind; returns its code. Adding a name already there
-  // returns its code. REQUIRES: a lowercase name of letters, digits and '_';
-  // fewer than kMaxStatuses codes; no run in progress.
+  // returns its code. REQUIRES: a lowercase name of letters, digits and '_',
+  // not "ok"; fewer than kMaxStatuses codes; no run started yet in the
+  // process (the table freezes when the first one starts: freeze()).
   Status add(const std::string& name);
+  // Makes the table read-only, so that runs on several threads can read it;
+  // called when a World is built. Adding a new name afterwards fails a check.
+  void freeze() { frozen_.store(true, std::memory_order_release); }
 
   std::size_t size() const { return names_.size(); }
   // Failure kinds: codes 1 .. size() - 1.
@@ -53,6 +61,7 @@ class StatusTable {
  private:
   StatusTable();
   std::vector<std::string> names_;
+  std::atomic<bool> frozen_{false};
 };
 
 // The name of a status code ("ok", "timeout", ...).
@@ -62,8 +71,12 @@ inline const std::string& status_name(Status s) { return StatusTable::global().n
 struct FailureCounts {
   std::array<std::uint64_t, kMaxStatuses - 1> counts{};
 
-  // REQUIRES: s is a failure code (not kOk).
-  void add(Status s) { ++counts[static_cast<std::size_t>(s) - 1]; }
+  // REQUIRES: s is a failure code (not kOk) of the table.
+  void add(Status s) {
+    const auto i = static_cast<std::size_t>(s);
+    DSIM_CHECK_MSG(i >= 1 && i < kMaxStatuses, "not a failure status code");
+    ++counts[i - 1];
+  }
   std::uint64_t& operator[](std::size_t kind) { return counts[kind]; }
   std::uint64_t operator[](std::size_t kind) const { return counts[kind]; }
   std::uint64_t total() const {

@@ -1,5 +1,6 @@
 #include "dsim/models/world.h"
 
+#include "dsim/models/status.h"
 #include "dsim/sim/check.h"
 #include "dsim/sim/network.h"
 
@@ -7,6 +8,7 @@ namespace dsim {
 
 World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(seed) {
   spec_.check();
+  StatusTable::global().freeze();  // runs read it from now on
   Network& net = sim_.network();
   net.set_default_link(spec_.network.default_link);
   for (const auto& z : spec_.zones()) net.add_zone(z);

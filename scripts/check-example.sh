@@ -13,7 +13,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 echo "installed dsim to a temporary prefix: $(find "$tmp/prefix" -type f | wc -l) files"
-cmake -S examples/custom_model -B "$tmp/build" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+# Only the installed package: no source tree, no package registry.
+cmake -S examples/custom_model -B "$tmp/build" -G Ninja -Ddsim_DIR="$tmp/prefix/lib/cmake/dsim" \
+  -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON >/dev/null
 cmake --build "$tmp/build"
 # The example's own command line, on the scenario beside it.
 "$tmp/build/custom_model" validate examples/custom_model/cache.yaml

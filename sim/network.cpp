@@ -132,14 +132,19 @@ void Network::set_condition(ActorId node, NodeCondition c) {
   } else {
     drop_in_flight([node](const Message& m) { return m.dst == node; });
     Actor& actor = sim_.actor(node);
-    actor.lose_volatile_state();
     actor.on_down();
+    actor.lose_volatile_state();
   }
+}
+
+void Network::lose_disk(ActorId node) {
+  DSIM_CHECK_MSG(condition(node) != NodeCondition::kUp, "a node loses its disk while it is down");
+  sim_.actor(node).lose_durable_state();
 }
 
 Time Network::clock(ActorId node) const {
   const Time now = sim_.now();
-  DSIM_CHECK(node < clocks_.size());
+  DSIM_CHECK(node < clocks_.size() && nodes_[node].zone != kNoZone);
   const Clock& c = clocks_[node];
   if (!c.skewed) return now;
   // Drift may be negative (a slow clock): round its magnitude.

@@ -127,7 +127,9 @@ class Network {
   // the returned reference in the new message). REQUIRES: called from
   // on_message for a message with kPooledPayload, once.
   std::uint64_t take_payload(const Message& msg) {
-    DSIM_CHECK(msg.has(kPooledPayload) && !payload_taken_);
+    DSIM_CHECK_MSG(msg.has(kPooledPayload) && delivering_payload_ && msg.words[1] == delivering_ref_ &&
+                       !payload_taken_,
+                   "take_payload: only the payload of the message being delivered, once");
     payload_taken_ = true;
     return msg.words[1];
   }
@@ -139,7 +141,13 @@ class Network {
   // coming up runs on_up(). Between kCrashed and kRefusing only what a
   // message meets changes. REQUIRES: a node.
   void set_condition(ActorId node, NodeCondition c);
-  NodeCondition condition(ActorId node) const { return nodes_[node].condition; }
+  NodeCondition condition(ActorId node) const {
+    DSIM_CHECK(node < nodes_.size() && nodes_[node].zone != kNoZone);
+    return nodes_[node].condition;
+  }
+  // The node loses its disk too: its actor's Durable state is reset
+  // (sim/node_state.h). REQUIRES: the node is down.
+  void lose_disk(ActorId node);
   // The node's own clock: simulated time plus an offset and a drift that
   // accrues from when it was set (a clock_skew fault); simulated time when
   // none is set. REQUIRES: a node.
@@ -225,7 +233,11 @@ class Network {
   };
   std::vector<Clock> clocks_;  // by actor id
   Payloads payloads_;
-  bool payload_taken_ = false;  // during a delivery: the receiver took the payload
+  // During the delivery of a message with a pooled payload: which one, and
+  // whether the receiver took it.
+  bool delivering_payload_ = false;
+  std::uint64_t delivering_ref_ = 0;
+  bool payload_taken_ = false;
   void release_payload(const Message& msg) {
     if (msg.has(kPooledPayload)) payloads_.release(msg.words[1]);
   }

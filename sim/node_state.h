@@ -4,10 +4,13 @@
 // as Volatile<T> (lost on a crash: memory, caches, leader state, in-flight
 // bookkeeping) or Durable<T> (kept: what a store has written to disk — a
 // Raft log, its term and vote). When the node goes down
-// (Network::set_condition), the engine resets every Volatile of the node's
-// actor to the value it was constructed with, then runs the actor's
-// on_down(); Durable values are left alone. A fault that loses the disk too
-// (Actor::lose_durable_state) resets the Durable ones.
+// (Network::set_condition), the engine runs the actor's on_down(), then
+// resets every Volatile of the actor to the value it was constructed with;
+// Durable values are left alone. A node that loses its disk as well
+// (Network::lose_disk, while it is down) has its Durable ones reset too.
+// T must be copyable (the initial value is kept to reset to). A value may
+// live in a member of the actor or of something the actor owns: it
+// unregisters itself when destroyed.
 //
 // Members of an actor that are neither are the actor's own business: on_down()
 // must drop what a crash loses among them.
@@ -32,9 +35,10 @@ namespace detail {
 template <class T, bool kDurable>
 class NodeValue final : public NodeStateBase {
  public:
-  NodeValue(Actor& owner, T initial) : initial_(initial), value_(std::move(initial)) {
-    owner.register_state(*this, kDurable);
+  NodeValue(Actor& owner, T initial) : owner_(owner), initial_(initial), value_(std::move(initial)) {
+    owner_.register_state(*this, kDurable);
   }
+  ~NodeValue() { owner_.unregister_state(*this); }
   NodeValue(const NodeValue&) = delete;
   NodeValue& operator=(const NodeValue&) = delete;
 
@@ -50,6 +54,7 @@ class NodeValue final : public NodeStateBase {
   void reset() override { value_ = initial_; }
 
  private:
+  Actor& owner_;
   const T initial_;
   T value_;
 };

@@ -20,10 +20,13 @@
 // release; a stale reference fails a check.
 //
 // Pools recycle their slots (the values are reassigned, not freed), so a
-// protocol in steady state allocates only what its values allocate.
+// protocol in steady state allocates only what its values allocate. A
+// reference carries a 16-bit generation: a stale one is caught unless its
+// slot was reused a multiple of 65,536 times since.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -73,7 +76,9 @@ class PayloadPool final : public detail::PayloadPoolBase {
     return detail::pack_ref(s, slots_[s].gen, id_);
   }
 
-  // REQUIRES: a reference this pool gave out and not yet released.
+  // REQUIRES: a reference this pool gave out and not yet released. The
+  // reference returned stays valid until the payload is released, whatever
+  // else is stored meanwhile.
   const T& get(std::uint64_t ref) const { return slot(ref).value; }
   T& get(std::uint64_t ref) { return const_cast<Slot&>(slot(ref)).value; }
 
@@ -102,7 +107,7 @@ class PayloadPool final : public detail::PayloadPoolBase {
   }
 
   std::uint16_t id_;
-  std::vector<Slot> slots_;
+  std::deque<Slot> slots_;  // a deque: storing more never moves a value (get() references stay valid)
   std::vector<std::uint32_t> free_;
   std::size_t live_ = 0;
 };

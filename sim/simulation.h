@@ -54,6 +54,8 @@ class NodeStateBase {
 };
 }  // namespace detail
 
+class Network;
+
 class Actor {
  public:
   virtual ~Actor() = default;
@@ -70,29 +72,41 @@ class Actor {
   // The node's process stopped (Network::set_condition: a crash or a kill):
   // drop what a crash loses — work in progress, queues, outstanding calls —
   // and keep what survives it (what a store has written to disk). The
-  // engine has already reset the actor's Volatile state (sim/node_state.h).
-  // While the node is down the engine delivers nothing to it. Default: nothing.
+  // engine resets the actor's Volatile state (sim/node_state.h) right after
+  // this returns, so on_down may still look at it. While the node is down
+  // no message reaches it, but its own timers still fire and it could still
+  // send: a model ignores its timers while down. Default: nothing.
   virtual void on_down() {}
   // The process started again, with what on_down kept.
   virtual void on_up() {}
 
   ActorId actor_id() const { return id_; }
 
-  // State managed for the crash semantics (sim/node_state.h): the engine
-  // resets the volatile ones before on_down(); lose_durable_state() resets
-  // the durable ones too (a node that loses its disk).
+  // State managed for the crash semantics (sim/node_state.h), registered by
+  // its constructor and removed by its destructor: the engine resets the
+  // volatile values when the node goes down (after on_down()), and the
+  // durable ones too when it loses its disk (Network::lose_disk).
   void register_state(detail::NodeStateBase& state, bool durable) {
     (durable ? durable_ : volatile_).push_back(&state);
   }
+  void unregister_state(detail::NodeStateBase& state) {
+    for (auto* list : {&volatile_, &durable_})
+      for (std::size_t i = 0; i < list->size(); ++i)
+        if ((*list)[i] == &state) {
+          list->erase(list->begin() + static_cast<std::ptrdiff_t>(i));
+          return;
+        }
+  }
+
+ private:
+  friend class Simulation;
+  friend class Network;
   void lose_volatile_state() {
     for (auto* s : volatile_) s->reset();
   }
   void lose_durable_state() {
     for (auto* s : durable_) s->reset();
   }
-
- private:
-  friend class Simulation;
   ActorId id_ = 0;
   std::vector<detail::NodeStateBase*> volatile_;
   std::vector<detail::NodeStateBase*> durable_;
@@ -261,12 +275,17 @@ void Network::deliver(std::uint32_t slot) {
       return;
     }
   }
-  sim_.actor(msg.dst).on_message(msg);
   if (msg.has(kPooledPayload)) [[unlikely]] {
+    delivering_payload_ = true;
+    delivering_ref_ = msg.words[1];
+    sim_.actor(msg.dst).on_message(msg);
     // Consumed: released, unless the receiver took it.
     if (!payload_taken_) payloads_.release(msg.words[1]);
+    delivering_payload_ = false;
     payload_taken_ = false;
+    return;
   }
+  sim_.actor(msg.dst).on_message(msg);
 }
 
 }  // namespace dsim

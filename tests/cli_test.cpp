@@ -186,7 +186,7 @@ TEST(Cli, InternalErrorExitsOneWithTheSeed) {
 
 TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRun) {
   const auto r = testing::run_dsim("run scenarios/ecommerce.yaml --trace /nonexistent-dir/trace.json");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");  // nothing ran
   EXPECT_NE(r.err.find("--trace: cannot write '/nonexistent-dir/trace.json': the directory '/nonexistent-dir' does not exist"),
             std::string::npos)
@@ -203,7 +203,7 @@ TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRun) {
 TEST(Cli, OutCreatesItsDirectoryButNotMissingParents) {
   const std::string base = ::testing::TempDir() + "dsim_out_" + std::to_string(::getpid());
   const auto r = testing::run_dsim("run scenarios/ecommerce.yaml --set duration=7s --quiet --out " + base + "/a/b");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("the directory '" + base + "/a' does not exist"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
   const auto ok = testing::run_dsim("run scenarios/ecommerce.yaml --set duration=7s --quiet --out " + base + "/");

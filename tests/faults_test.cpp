@@ -566,6 +566,43 @@ TEST(FaultImpact, RecoveriesAgreeWithTheTimeSeries) {
   }
 }
 
+// A kill with a crash inside it, on one node: refused while killed, silent
+// while crashed (a crash wins), refused again, then up; the node goes down
+// once and comes up once.
+TEST(Faults, AKillAndACrashOverlappingOnOneNode) {
+  struct StateChanges final : Recorder {
+    std::vector<std::pair<Time, bool>> changes;
+    void attach(Bus& bus, const RunContext&) override { bus.subscribe<&StateChanges::on>(*this); }
+    void on(const ReplicaStateChanged& e) { changes.emplace_back(e.at, e.up); }
+    void finish(const RunContext&, RunRecord&) override {}
+  };
+  auto s = load_or_fail(R"(
+duration: 12s
+components:
+  clients: {kind: client, rate: 200/s, target: app, timeout: 100ms}
+  app: {kind: service, service_time: 1ms}
+faults:
+  - {at: 2s, for: 6s, kill: app}
+  - {at: 4s, for: 2s, crash: app}
+)");
+  ASSERT_NE(s, nullptr);
+  StateChanges changes;
+  RunOptions o;
+  o.extra_recorders = {&changes};
+  const RunRecord rec = testing::run_or_fail(s->spec(), o);
+  EXPECT_EQ(changes.changes, (std::vector<std::pair<Time, bool>>{{2 * kSecond, false}, {8 * kSecond, true}}));
+  auto window = [&](int second) { return rec.windows[static_cast<std::size_t>(second)]; };
+  for (const int sec : {2, 3, 6, 7}) {  // killed: refused at once
+    EXPECT_GT(window(sec).failed[2], 150U) << sec;
+    EXPECT_EQ(window(sec).succeeded, 0U) << sec;
+  }
+  for (const int sec : {4, 5}) {  // crashed: nothing answers, so timeouts
+    EXPECT_EQ(window(sec).failed[2], 0U) << sec;
+    EXPECT_GT(window(sec).failed[0], 150U) << sec;
+  }
+  EXPECT_EQ(window(10).succeeded, window(10).resolved());
+}
+
 // ---- determinism ---------------------------------------------------------------
 
 const char* kTwoChains = R"(

@@ -214,12 +214,19 @@ TEST(NodeServices, ACrashResetsVolatileStateAndKeepsDurableState) {
   EXPECT_EQ(*s.log, (std::vector<int>{1, 2}));
   EXPECT_EQ(*s.commit, 0U);
   EXPECT_FALSE(*s.leader);
-  EXPECT_EQ(s.commit_seen_in_on_down, 0U);  // reset before on_down
+  EXPECT_EQ(s.commit_seen_in_on_down, 2U);  // on_down sees what is being lost
   net.set_condition(s.actor_id(), NodeCondition::kUp);
   EXPECT_EQ(*s.term, 7U);
-  s.lose_durable_state();  // the disk is gone too
+  net.set_condition(s.actor_id(), NodeCondition::kCrashed);
+  net.lose_disk(s.actor_id());  // the disk is gone too
   EXPECT_EQ(*s.term, 0U);
   EXPECT_TRUE(s.log->empty());
+  {  // a value in something the actor owns unregisters when it goes away
+    auto peer = std::make_unique<Volatile<int>>(s, 5);
+    peer.reset();
+    net.set_condition(s.actor_id(), NodeCondition::kUp);
+    net.set_condition(s.actor_id(), NodeCondition::kCrashed);  // must not touch the freed value
+  }
 }
 
 // Pooled payloads (sim/payload.h) through everything that can happen to a
@@ -309,6 +316,50 @@ TEST(Payloads, NoneLeakThroughLossPartitionsCrashesAndRefusals) {
   EXPECT_GT(a.refused, 100U);  // refusals carry no payload
   EXPECT_GT(net.messages_lost(), 100U);
   EXPECT_GT(net.messages_dropped(), 400U);
+}
+
+// Payloads on the wire when a crash or a cut begins are lost with their
+// messages, and released: nothing is left when the network is quiet.
+TEST(Payloads, InFlightWhenACrashOrACutBeginsAreReleased) {
+  using Batch = std::vector<std::uint64_t>;
+  struct Node final : Actor {
+    Simulation* sim = nullptr;
+    std::uint64_t read = 0;
+    void on_event(std::uint16_t, std::uint32_t) override {}
+    void on_message(const Message& m) override {
+      read += sim->network().payloads().pool<Batch>().get(m.words[1]).size() == 100 ? 1 : 0;
+    }
+  };
+  Simulation sim(5);
+  Node a, b, c;
+  Network& net = sim.network();
+  net.set_default_link(LinkParams{Distribution::exponential(1e6), 0, 0});
+  const ZoneId z = net.add_zone("z");
+  int i = 0;
+  for (Node* n : {&a, &b, &c}) {
+    n->sim = &sim;
+    sim.add_actor(*n);
+    net.add_node(n->actor_id(), "m" + std::to_string(i++), z);
+  }
+  net.finalize();
+  for (int k = 0; k < 200; ++k)
+    for (const Node* to : {&b, &c}) {
+      Message m;
+      m.src = a.actor_id();
+      m.dst = to->actor_id();
+      m.flags = kPooledPayload;
+      m.words[1] = net.payloads().pool<Batch>().store(Batch(100, 1));
+      net.send(m);
+    }
+  sim.schedule(kMillisecond / 2, a.actor_id(), 1, 0);
+  sim.run_until(kMillisecond / 2);  // some have arrived, most are on the wire
+  net.set_condition(b.actor_id(), NodeCondition::kCrashed);
+  net.drop_in_flight([&](const Message& m) { return m.dst == c.actor_id(); });  // as a partition's start does
+  sim.run_until(kTimeMax);
+  EXPECT_EQ(net.payloads().live(), 0U) << "a payload slot leaked";
+  EXPECT_GT(b.read + c.read, 0U);
+  EXPECT_LT(b.read + c.read, 300U);
+  EXPECT_EQ(net.messages_dropped(), 400U - b.read - c.read);
 }
 
 TEST(NodeServices, ClocksRunOffByOffsetAndDriftEitherWay) {

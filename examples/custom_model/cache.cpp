@@ -151,7 +151,7 @@ dsim::ParsedComponent parse_cache(dsim::ComponentCommon common, dsim::MapReader&
   if (auto h = fields.get("hit_ratio")) c.hit_ratio = h->as_fraction();
   if (auto t = fields.get("hit_time")) c.hit_time = t->as_duration_distribution();
   const dsim::ConfigNode backend = fields.require("backend", "the component behind the cache, e.g. backend: db");
-  c.backend = backend.text();
+  c.backend = backend.as_name();  // a located message for anything but a name
   const std::string self = common.name;
   dsim::ParsedComponent out;
   out.spec = std::make_unique<CacheSpec>(std::move(common), std::move(c));
