@@ -1,6 +1,8 @@
 #include "dsim/analysis/graph.h"
 
+#include <map>
 #include <sstream>
+#include <vector>
 
 #include "dsim/sim/units.h"
 
@@ -57,21 +59,26 @@ std::string topology_dot(const ScenarioSpec& spec) {
       << dot_id(spec.name + " - default link: " + link_label(spec.network.default_link)) << "];\n";
   out << "  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n";
   out << "  edge [fontname=\"Helvetica\", fontsize=10];\n";
+  // Replicas by zone, in component and replica order, in one pass.
+  std::map<std::string, std::vector<std::pair<const ComponentSpec*, int>>> in_zone;  // looked up by zone
+  for (const auto& c : spec.components)
+    for (int i = 0; i < c->replica_count(); ++i) in_zone[c->replica_zone(i)].emplace_back(c.get(), i);
   for (const auto& zone : spec.zones()) {
     out << "  subgraph " << dot_id("cluster_" + zone) << " {\n";
     out << "    label=" << dot_id("zone " + zone) << ";\n";
     out << "    " << dot_id("zone:" + zone) << " [shape=point, style=invis];\n";
-    for (const auto& c : spec.components)
-      for (int i = 0; i < c->replica_count(); ++i)
-        if (c->replica_zone(i) == zone)
-          out << "    " << dot_id(c->replica_name(i)) << " [label=" << dot_id(c->replica_name(i) + "\n" + c->kind())
-              << "];\n";
+    for (const auto& [c, i] : in_zone[zone])
+      out << "    " << dot_id(c->replica_name(i)) << " [label=" << dot_id(c->replica_name(i) + "\n" + c->kind())
+          << "];\n";
     out << "  }\n";
   }
   // Request paths, replica to replica.
+  std::map<std::string, const ComponentSpec*> by_name;  // looked up, never iterated
+  for (const auto& c : spec.components) by_name.emplace(c->name(), c.get());
   for (const auto& c : spec.components) {
     for (const auto& d : c->downstream()) {
-      const ComponentSpec* target = spec.find(d);
+      const auto found = by_name.find(d);
+      const ComponentSpec* target = found == by_name.end() ? nullptr : found->second;
       std::vector<std::string> to;
       if (target != nullptr) to = target->replica_names();
       else to.push_back(d);  // a single replica named as a backend

@@ -328,13 +328,13 @@ MapReader::MapReader(const ConfigNode& node) : node_(node) {
     }
     const std::string name = key.Scalar();
     ConfigNode value = ConfigAccess::child(node, key, val, name);
-    for (const auto& [seen, seen_node] : items_)
-      if (seen == name) {
-        const auto loc = seen_node.diagnostic("").line;
-        value.fail("duplicate field '" + name + "'" +
-                       (loc > 0 ? " (first given on line " + std::to_string(loc) + ")" : std::string()),
-                   true);
-      }
+    if (const auto seen = index_.find(name); seen != index_.end()) {
+      const auto loc = items_[seen->second].second.diagnostic("").line;
+      value.fail("duplicate field '" + name + "'" +
+                     (loc > 0 ? " (first given on line " + std::to_string(loc) + ")" : std::string()),
+                 true);
+    }
+    index_.emplace(name, items_.size());
     items_.emplace_back(name, std::move(value));
   }
   const ConfigContext& ctx = *ConfigAccess::impl(node).ctx;
@@ -342,21 +342,16 @@ MapReader::MapReader(const ConfigNode& node) : node_(node) {
     for (const auto& [name, value] : items_) ctx.sources->add(value.path(), value.source_location(true));
 }
 
-bool MapReader::has(std::string_view key) const {
-  for (const auto& [k, v] : items_)
-    if (k == key) return true;
-  return false;
-}
+bool MapReader::has(std::string_view key) const { return index_.find(std::string(key)) != index_.end(); }
 
 std::optional<ConfigNode> MapReader::get(std::string_view key) {
-  known_.emplace_back(key);
-  for (const auto& [k, v] : items_)
-    if (k == key) {
-      // "for:" with nothing after it is a mistake, not "use the default".
-      if (v.is_null()) v.fail("missing value; give one, or leave the field '" + std::string(key) + "' out");
-      return v;
-    }
-  return std::nullopt;
+  known_.emplace(key);
+  const auto it = index_.find(std::string(key));
+  if (it == index_.end()) return std::nullopt;
+  const ConfigNode& v = items_[it->second].second;
+  // "for:" with nothing after it is a mistake, not "use the default".
+  if (v.is_null()) v.fail("missing value; give one, or leave the field '" + std::string(key) + "' out");
+  return v;
 }
 
 ConfigNode MapReader::require(std::string_view key, std::string_view hint) {
@@ -367,7 +362,7 @@ ConfigNode MapReader::require(std::string_view key, std::string_view hint) {
       if (k == key) n.fail("missing value for '" + std::string(key) + "': " + std::string(hint), true);
     // A misspelt required field is better reported as the misspelling.
     for (const auto& [k, n] : items_) {
-      const bool known = std::find(known_.begin(), known_.end(), k) != known_.end();
+      const bool known = known_.count(k) > 0;
       if (!known && closest_match(k, {std::string(key)}) == key)
         n.fail("unknown field '" + k + "' (did you mean '" + std::string(key) + "'?)", true);
     }
@@ -377,23 +372,18 @@ ConfigNode MapReader::require(std::string_view key, std::string_view hint) {
 }
 
 void MapReader::allow(std::initializer_list<std::string_view> keys) {
-  for (auto k : keys) known_.emplace_back(k);
+  for (auto k : keys) known_.emplace(k);
 }
 
 std::vector<std::pair<std::string, ConfigNode>> MapReader::entries() {
-  for (const auto& [k, v] : items_) known_.push_back(k);
+  for (const auto& [k, v] : items_) known_.insert(k);
   return items_;
 }
 
 void MapReader::finish() const {
   for (const auto& [k, v] : items_) {
-    bool ok = false;
-    for (const auto& known : known_)
-      if (known == k) ok = true;
-    if (ok) continue;
-    std::vector<std::string> valid = known_;
-    std::sort(valid.begin(), valid.end());
-    valid.erase(std::unique(valid.begin(), valid.end()), valid.end());
+    if (known_.count(k) > 0) continue;
+    const std::vector<std::string> valid(known_.begin(), known_.end());  // sorted, distinct
     v.fail("unknown field '" + k + "'" + did_you_mean(k, valid) + "; valid fields here: " +
                join_alternatives(valid, ", "),
            true);

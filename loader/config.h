@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,8 +102,9 @@ class MapReader {
 
  private:
   ConfigNode node_;
-  std::vector<std::pair<std::string, ConfigNode>> items_;
-  std::vector<std::string> known_;
+  std::vector<std::pair<std::string, ConfigNode>> items_;  // in file order
+  std::map<std::string, std::size_t> index_;               // key -> position in items_
+  std::set<std::string> known_;                            // keys asked for
 };
 
 }  // namespace dsim

@@ -4,10 +4,16 @@
 
 namespace dsim {
 
+ComponentIndex::ComponentIndex(const std::vector<std::unique_ptr<ComponentSpec>>& components) : comps_(components) {
+  for (const auto& c : comps_) {
+    by_name_.emplace(c->name(), c.get());
+    for (int i = 0; i < c->replica_count(); ++i) replicas_.emplace(c->replica_name(i), std::make_pair(c.get(), i));
+  }
+}
+
 const ComponentSpec* ComponentIndex::find(const std::string& name) const {
-  for (const auto& c : comps_)
-    if (c->name() == name) return c.get();
-  return nullptr;
+  const auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> ComponentIndex::names() const {
@@ -40,9 +46,7 @@ const ComponentSpec& ComponentIndex::lookup(const ConfigNode& ref, bool must_ser
 std::pair<const ComponentSpec*, std::optional<int>> ComponentIndex::lookup_replica(const ConfigNode& ref) const {
   const std::string name = ref.as_name();
   if (const ComponentSpec* c = find(name)) return {c, std::nullopt};
-  for (const auto& c : comps_)
-    for (int i = 0; i < c->replica_count(); ++i)
-      if (c->replica_name(i) == name) return {c.get(), i};
+  if (const auto it = replicas_.find(name); it != replicas_.end()) return {it->second.first, it->second.second};
   std::vector<std::string> all = names();
   for (const auto& c : comps_)
     if (c->replica_count() > 1)

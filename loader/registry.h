@@ -33,7 +33,7 @@ namespace dsim {
 // Read-only view of the components parsed so far, for checking references.
 class ComponentIndex {
  public:
-  explicit ComponentIndex(const std::vector<std::unique_ptr<ComponentSpec>>& components) : comps_(components) {}
+  explicit ComponentIndex(const std::vector<std::unique_ptr<ComponentSpec>>& components);
 
   const ComponentSpec* find(const std::string& name) const;
   std::vector<std::string> names() const;
@@ -46,6 +46,9 @@ class ComponentIndex {
 
  private:
   const std::vector<std::unique_ptr<ComponentSpec>>& comps_;
+  // Lookups by name (never iterated into results).
+  std::map<std::string, const ComponentSpec*> by_name_;
+  std::map<std::string, std::pair<const ComponentSpec*, int>> replicas_;
 };
 
 // What a parser returns: the spec, and the check of its references.

@@ -8,8 +8,10 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "dsim/loader/config.h"
 #include "dsim/loader/config_yaml.h"
@@ -25,9 +27,84 @@ constexpr Time kMaxDuration = kMaxConfigDuration;
 // Rows of the time series kept in memory (about 150 bytes each).
 constexpr Time kMaxWindows = 1'000'000;
 constexpr int kMaxReplicas = 100'000;
+// YAML nodes (keys and values) in a scenario file: yaml-cpp spends about
+// 500 bytes on each, so this bounds a load to about 1 GB, and it is checked
+// as the file is read, before any tree is built.
+constexpr std::size_t kMaxYamlNodes = 2'000'000;
 
 [[noreturn]] void fail_file(const std::string& source, int line, int col, const std::string& msg) {
   throw DiagnosticError(Diagnostic{source, line, col, "", msg});
+}
+
+// Reads the YAML stream as events, one document at a time, without building
+// anything: counts nodes against kMaxYamlNodes and finds where each document
+// starts. (Never yaml-cpp 0.7's LoadAll: on a token no document consumes, such
+// as a stray ',' on the first line, it appends empty documents forever.)
+class DocumentScan final : public YAML::EventHandler {
+ public:
+  explicit DocumentScan(const std::string& source) : source_(source) {}
+  struct Document {
+    YAML::Mark start;  // where the document begins
+    YAML::Mark first;  // its first node
+    bool has_node = false;
+  };
+  std::vector<Document> documents;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { documents.push_back(Document{mark, mark, false}); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (!documents.empty() && !documents.back().has_node) {
+      documents.back().first = mark;
+      documents.back().has_node = true;
+    }
+    if (++nodes_ > kMaxYamlNodes)
+      fail_file(source_, mark.line + 1, mark.column + 1,
+                "the file holds over " + std::to_string(kMaxYamlNodes) +
+                    " YAML values; a scenario describes a design in a few (use replicas: for many copies)");
+  }
+  const std::string& source_;
+  std::size_t nodes_ = 0;
+};
+
+// One YAML document, or a located error: a second document, a character no
+// document can start with, too many values.
+YAML::Node load_one_document(std::string_view text, const std::string& source) {
+  {
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    DocumentScan scan(source);
+    // At most two documents are read: enough to know there is a second.
+    if (parser.HandleNextDocument(scan) && parser.HandleNextDocument(scan) && scan.documents.size() >= 2) {
+      const DocumentScan::Document& first = scan.documents[0];
+      const DocumentScan::Document& second = scan.documents[1];
+      if (second.start.pos == first.start.pos) {
+        // The parser did not move: something at the start no document can hold.
+        const std::size_t at = static_cast<std::size_t>(std::max(0, first.start.pos));
+        const std::string what = at < text.size() ? std::string(1, text[at]) : std::string();
+        fail_file(source, first.start.line + 1, first.start.column + 1,
+                  "invalid YAML: '" + what + "' cannot begin a document (a stray character?); "
+                  "a scenario is a mapping of fields, e.g. duration: 10s");
+      }
+      const YAML::Mark m = second.has_node ? second.first : second.start;
+      fail_file(source, m.line + 1, m.column + 1,
+                "a scenario file holds one YAML document; this is a second one (after '---'): "
+                "put it in a file of its own");
+    }
+  }
+  return YAML::Load(std::string(text));  // reads the first document only
 }
 
 // Rejects input that is not text before YAML sees it: NUL bytes and invalid
@@ -85,6 +162,8 @@ class Loader {
   void parse_network(MapReader& nr);
   void check_call_graph() const;
   std::optional<std::size_t> index_of(const std::string& name) const;
+  // The component a component or replica name belongs to.
+  std::optional<std::size_t> component_of(const std::string& name) const;
 
   ScenarioSpec& spec_;
   const LoadOptions& options_;
@@ -92,6 +171,9 @@ class Loader {
   std::vector<std::function<void(const ComponentIndex&)>> reference_checks_;
   std::vector<ConfigNode> component_nodes_;
   std::vector<std::vector<ConfigNode>> link_ends_;  // per link, its two ends as written
+  // Lookups by name (never iterated into results).
+  std::map<std::string, std::size_t> by_name_;
+  std::map<std::string, std::size_t> replica_owner_;
 };
 
 }  // namespace
@@ -115,14 +197,7 @@ LoadResult Scenario::load_text(std::string_view text, const std::string& source,
     check_text(text, source);
     YAML::Node root;
     try {
-      std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-      if (docs.size() > 1) {
-        const YAML::Mark m = docs[1].Mark();
-        fail_file(source, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1,
-                  "a scenario file holds one YAML document; this is a second one (after '---'): "
-                  "put it in a file of its own");
-      }
-      if (!docs.empty()) root = docs[0];
+      root = load_one_document(text, source);
     } catch (const YAML::DeepRecursion& e) {
       fail_file(source, e.mark.line + 1, e.mark.column + 1,
                 "invalid YAML: lists or mappings nested too deeply (a scenario needs a few levels)");
@@ -265,6 +340,8 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
                    "named as it is); rename one of them",
                    true);
     }
+    by_name_.emplace(cname, components_.size());
+    for (const auto& rn : comp->replica_names()) replica_owner_.emplace(rn, components_.size());
     components_.push_back(std::move(parsed.spec));
     reference_checks_.push_back(std::move(parsed.check_references));
     component_nodes_.push_back(cnode);
@@ -342,42 +419,55 @@ void Loader::parse_network(MapReader& nr) {
 
 void Loader::check_call_graph() const {
   // Depth-first search for a cycle of requests (a calls b ... calls a), which
-  // would make every request spawn requests without end.
-  std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
-  std::vector<std::string> stack;
-  std::function<void(std::size_t)> visit = [&](std::size_t ci) {
-    const ComponentSpec& c = *components_[ci];
-    state[c.name()] = 1;
-    stack.push_back(c.name());
-    for (const auto& d : c.downstream()) {
-      std::optional<std::size_t> next = index_of(d);
-      if (!next) {
-        // A single replica named as a backend: follow its component.
-        for (std::size_t k = 0; k < components_.size(); ++k)
-          for (const auto& rn : components_[k]->replica_names())
-            if (rn == d) next = k;
-      }
-      if (!next) continue;
-      const std::string& next_name = components_[*next]->name();
-      if (state[next_name] == 1) {
-        std::string cycle;
-        auto it = std::find(stack.begin(), stack.end(), next_name);
-        for (; it != stack.end(); ++it) cycle += *it + " -> ";
-        cycle += next_name;
-        component_nodes_[ci].fail("requests go round in a cycle (" + cycle + "); a call graph must not loop", true);
-      }
-      if (state[next_name] == 0) visit(*next);
-    }
-    stack.pop_back();
-    state[c.name()] = 2;
+  // would make every request spawn requests without end. Iterative, with
+  // its own stack: a chain of 100,000 services must not overflow the
+  // thread's.
+  std::vector<int> state(components_.size(), 0);  // 0 new, 1 on the path, 2 done
+  struct Frame {
+    std::size_t component;
+    std::vector<std::string> downstream;
+    std::size_t next = 0;
   };
-  for (std::size_t ci = 0; ci < components_.size(); ++ci)
-    if (state[components_[ci]->name()] == 0) visit(ci);
+  std::vector<Frame> path;
+  for (std::size_t root = 0; root < components_.size(); ++root) {
+    if (state[root] != 0) continue;
+    state[root] = 1;
+    path.push_back(Frame{root, components_[root]->downstream()});
+    while (!path.empty()) {
+      Frame& f = path.back();
+      if (f.next == f.downstream.size()) {
+        state[f.component] = 2;
+        path.pop_back();
+        continue;
+      }
+      // A component, or a single replica named as a backend: its component.
+      const std::optional<std::size_t> next = component_of(f.downstream[f.next++]);
+      if (!next) continue;
+      if (state[*next] == 1) {
+        std::string cycle;
+        std::size_t k = 0;
+        while (path[k].component != *next) ++k;
+        for (; k < path.size(); ++k) cycle += components_[path[k].component]->name() + " -> ";
+        cycle += components_[*next]->name();
+        component_nodes_[f.component].fail("requests go round in a cycle (" + cycle + "); a call graph must not loop",
+                                           true);
+      }
+      if (state[*next] == 0) {
+        state[*next] = 1;
+        path.push_back(Frame{*next, components_[*next]->downstream()});
+      }
+    }
+  }
+}
+
+std::optional<std::size_t> Loader::component_of(const std::string& name) const {
+  if (auto c = index_of(name)) return c;
+  if (auto it = replica_owner_.find(name); it != replica_owner_.end()) return it->second;
+  return std::nullopt;
 }
 
 std::optional<std::size_t> Loader::index_of(const std::string& name) const {
-  for (std::size_t i = 0; i < components_.size(); ++i)
-    if (components_[i]->name() == name) return i;
+  if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
   return std::nullopt;
 }
 

@@ -55,40 +55,56 @@ void ScenarioSpec::check() const {
   if (!(window > 0)) spec_error("window must be positive");
   if (!(slo_availability > 0 && slo_availability <= 1)) spec_error("slo_availability must be in (0, 1]");
   if (components.empty()) spec_error("no components");
-  std::set<std::string> names;
+  std::map<std::string, const ComponentSpec*> names;     // component name -> component
   std::map<std::string, const ComponentSpec*> replicas;  // replica name -> component
   for (const auto& c : components) {
     if (!c) spec_error("a null component");
-    if (!names.insert(c->name()).second) spec_error("two components are named '" + c->name() + "'");
+    if (!names.emplace(c->name(), c.get()).second) spec_error("two components are named '" + c->name() + "'");
     for (const auto& r : c->replica_names())
       if (!replicas.emplace(r, c.get()).second) spec_error("two replicas are named '" + r + "'");
   }
   // References, and no cycle of requests (each request would spawn requests
   // until timeouts stopped them).
   auto target_of = [&](const std::string& ref) -> const ComponentSpec* {
-    if (const ComponentSpec* c = find(ref)) return c;
+    if (auto c = names.find(ref); c != names.end()) return c->second;
     auto it = replicas.find(ref);
     if (it == replicas.end()) spec_error("'" + ref + "' names no component or replica");
     return it->second;
   };
+  // Depth first, with a stack of its own (a chain of 100,000 services must
+  // not overflow the thread's).
   std::map<const ComponentSpec*, int> state;  // 1 on the path, 2 done; keyed for lookup only
-  std::function<void(const ComponentSpec&)> visit = [&](const ComponentSpec& c) {
-    state[&c] = 1;
-    for (const auto& d : c.downstream()) {
-      const ComponentSpec* next = target_of(d);
-      if (!next->serves_requests()) spec_error("'" + c.name() + "' sends requests to '" + d + "', which serves none");
-      if (state[next] == 1) spec_error("requests go round in a cycle through '" + next->name() + "'");
-      if (state[next] == 0) visit(*next);
-    }
-    state[&c] = 2;
+  struct Frame {
+    const ComponentSpec* c;
+    std::vector<std::string> downstream;
+    std::size_t next = 0;
   };
-  for (const auto& c : components)
-    if (state[c.get()] == 0) visit(*c);
+  std::vector<Frame> path;
+  for (const auto& root : components) {
+    if (state[root.get()] != 0) continue;
+    state[root.get()] = 1;
+    path.push_back(Frame{root.get(), root->downstream()});
+    while (!path.empty()) {
+      Frame& f = path.back();
+      if (f.next == f.downstream.size()) {
+        state[f.c] = 2;
+        path.pop_back();
+        continue;
+      }
+      const std::string& d = f.downstream[f.next++];
+      const ComponentSpec* next = target_of(d);
+      if (!next->serves_requests()) spec_error("'" + f.c->name() + "' sends requests to '" + d + "', which serves none");
+      if (state[next] == 1) spec_error("requests go round in a cycle through '" + next->name() + "'");
+      if (state[next] == 0) {
+        state[next] = 1;
+        path.push_back(Frame{next, next->downstream()});
+      }
+    }
+  }
 
   const std::vector<std::string> all_zones = zones();
-  auto zone_known = [&](const std::string& z) {
-    return std::find(all_zones.begin(), all_zones.end(), z) != all_zones.end();
-  };
+  const std::set<std::string> zone_set(all_zones.begin(), all_zones.end());
+  auto zone_known = [&](const std::string& z) { return zone_set.count(z) > 0; };
   for (const auto& l : network.links)
     if (!zone_known(l.a) || !zone_known(l.b)) spec_error("a link names an unknown zone");
   auto node_ok = [&](const NodeRef& n) {

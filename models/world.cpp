@@ -27,10 +27,12 @@ World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(s
     const ComponentInstance& inst = *components_.back();
     DSIM_CHECK_MSG(static_cast<int>(inst.replica_actors().size()) == cs.replica_count(),
                    "a component's instantiate() must register every replica");
+    component_by_name_.emplace(cs.name(), c);
     for (int i = 0; i < cs.replica_count(); ++i) {
       const ActorId id = inst.replica_actors()[static_cast<std::size_t>(i)];
       if (nodes_.size() <= id) nodes_.resize(id + 1);
       nodes_[id] = NodeInfo{static_cast<int>(c), i};
+      replica_by_name_.emplace(cs.replica_name(i), std::make_pair(c, i));
     }
   }
   net.finalize();
@@ -41,13 +43,10 @@ World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(s
 World::~World() = default;
 
 std::vector<ActorId> World::nodes_named(const std::string& name) const {
-  for (std::size_t c = 0; c < components_.size(); ++c)
-    if (spec_.components[c]->name() == name) return components_[c]->replica_actors();
-  for (std::size_t c = 0; c < components_.size(); ++c) {
-    const ComponentSpec& cs = *spec_.components[c];
-    for (int i = 0; i < cs.replica_count(); ++i)
-      if (cs.replica_name(i) == name) return {components_[c]->replica_actors()[static_cast<std::size_t>(i)]};
-  }
+  if (const auto c = component_by_name_.find(name); c != component_by_name_.end())
+    return components_[c->second]->replica_actors();
+  if (const auto r = replica_by_name_.find(name); r != replica_by_name_.end())
+    return {components_[r->second.first]->replica_actors()[static_cast<std::size_t>(r->second.second)]};
   DSIM_CHECK_MSG(false, ("no component or replica is named '" + name + "'").c_str());
   return {};
 }

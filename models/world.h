@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +77,9 @@ class World {
   std::vector<std::unique_ptr<ComponentInstance>> components_;
   std::vector<NodeInfo> nodes_;  // by actor id
   std::unique_ptr<FaultInjector> faults_;
+  // Names to instances, for nodes_named (looked up, never iterated).
+  std::map<std::string, std::size_t> component_by_name_;
+  std::map<std::string, std::pair<std::size_t, int>> replica_by_name_;
 };
 
 }  // namespace dsim
