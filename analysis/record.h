@@ -71,6 +71,13 @@ struct AvailabilityRecord {
   std::optional<double> analytic;  // components with failures: only
 };
 
+// Why a run stopped before every request resolved (RunLimits, an interrupt).
+struct PartialRecord {
+  std::string reason;  // "budget" or "interrupted"
+  std::string message; // what was exceeded, naming the saturated component where known
+  Time at = 0;         // simulated time reached
+};
+
 struct RunRecord {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -91,6 +98,9 @@ struct RunRecord {
   // Figures of recorders of the user's own, as ("recorder/a/b", value):
   // nested objects under "recorders" in the summary JSON, in this order.
   std::vector<std::pair<std::string, double>> figures;
+  // Set when the run stopped early: the figures cover [0, partial->at) only,
+  // and requests still in flight then are in neither succeeded nor failed.
+  std::optional<PartialRecord> partial;
 };
 
 }  // namespace dsim

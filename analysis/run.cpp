@@ -4,6 +4,7 @@
 #include <memory>
 #include <new>
 
+#include "dsim/analysis/load.h"
 #include "dsim/models/world.h"
 #include "dsim/sim/check.h"
 
@@ -23,9 +24,102 @@ std::string RunError::to_string() const {
 
 namespace {
 
-struct ProgressCtx {
+// Checks every kWatchEvery events: the budget, an interrupt, and (every
+// kProgressChecks of them) the caller's progress callback.
+constexpr std::uint64_t kWatchEvery = 1u << 16;
+constexpr std::uint64_t kProgressChecks = 16;
+
+std::string thousands(std::uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+struct Watch {
   const RunOptions* options;
-  Time duration;
+  const ScenarioSpec* spec;
+  World* world;
+  std::uint64_t checks = 0;
+  std::optional<PartialRecord> stop;
+
+  std::uint64_t queued() const {
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < world->component_count(); ++i) n += world->component(i).in_system_now();
+    return n;
+  }
+
+  // The component holding the most requests, with its offered load and
+  // capacity where the spec says them: what saturated.
+  // The most overloaded component by the spec's offered load, else the one
+  // holding the most requests.
+  std::string saturated() const {
+    const std::vector<ComponentLoad> loads = offered_load(*spec);
+    std::size_t best = 0;
+    double worst = 0;
+    for (std::size_t i = 0; i < loads.size(); ++i) {
+      const auto r = loads[i].ratio();
+      if (r && *r >= 1.0 && *r > worst) {
+        worst = *r;
+        best = i;
+      }
+    }
+    if (worst == 0) {
+      std::uint64_t most = 0;
+      for (std::size_t i = 0; i < world->component_count(); ++i) {
+        const std::uint64_t held = world->component(i).in_system_now();
+        if (held > most) {
+          most = held;
+          best = i;
+        }
+      }
+      if (most == 0) return "";
+    }
+    const ComponentLoad& l = loads[best];
+    std::string s = "'" + l.component + "' is saturated, holding " +
+                    thousands(world->component(best).in_system_now()) + " requests";
+    if (l.offered && l.capacity)
+      s += ": offered " + format_rate(*l.offered) + " against a capacity of " + format_rate(*l.capacity);
+    else if (l.capacity)
+      s += " (capacity " + format_rate(*l.capacity) + ")";
+    return s;
+  }
+
+  void halt(Simulation& sim, std::string reason, std::string message) {
+    stop = PartialRecord{std::move(reason), std::move(message), sim.now()};
+    sim.halt();
+  }
+
+  void check(Simulation& sim) {
+    ++checks;
+    const RunLimits& lim = options->limits;
+    if (options->interrupt != nullptr && options->interrupt->load(std::memory_order_relaxed)) {
+      halt(sim, "interrupted", "interrupted (a signal) before every request resolved");
+      return;
+    }
+    auto over = [&](const char* what, std::uint64_t count, std::uint64_t limit, const char* option) {
+      std::string m = thousands(count) + " " + what + " exceed the budget of " +
+                      thousands(limit) + " (" + option + ")";
+      const std::string who = saturated();
+      if (!who.empty()) m += "; " + who;
+      m += ". The design cannot keep up with its load: lower the rate, add replicas or workers, bound "
+           "queue_capacity, or raise the budget";
+      halt(sim, "budget", m);
+    };
+    if (lim.max_in_flight > 0 && sim.open_work() > lim.max_in_flight)
+      return over("client requests in flight", sim.open_work(), lim.max_in_flight, "--max-in-flight");
+    if (lim.max_events > 0 && sim.pending_events() > lim.max_events)
+      return over("pending events", sim.pending_events(), lim.max_events, "--max-events");
+    if (lim.max_queued > 0) {
+      const std::uint64_t q = queued();
+      if (q > lim.max_queued) return over("requests held by components", q, lim.max_queued, "--max-queued");
+    }
+    if (lim.max_events_run > 0 && sim.events_processed() >= lim.max_events_run) {
+      halt(sim, "budget", "the cap of " + thousands(lim.max_events_run) + " events run was reached");
+      return;
+    }
+    if (options->progress && checks % kProgressChecks == 0)
+      options->progress(sim.now(), spec->duration, sim.events_processed());
+  }
 };
 
 RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& options) {
@@ -45,23 +139,18 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   }
   for (Recorder* r : recorders) r->attach(world.bus(), ctx);
 
-  ProgressCtx pctx{&options, spec.duration};
-  if (options.progress) {
-    sim.set_progress(
-        [](void* p, const Simulation& s) {
-          auto* c = static_cast<ProgressCtx*>(p);
-          c->options->progress(s.now(), c->duration, s.events_processed());
-        },
-        &pctx, 1u << 20);
-  }
+  Watch watch{&options, &spec, &world, 0, std::nullopt};
+  sim.set_progress([](void* w, Simulation& s) { static_cast<Watch*>(w)->check(s); }, &watch, kWatchEvery);
   world.start();
   sim.run_until(spec.duration);
   Time end = spec.duration;
-  if (sim.open_work() > 0) {
+  if (watch.stop) {
+    end = sim.now();
+  } else if (sim.open_work() > 0) {
     // Arrivals have stopped; let requests in flight finish or time out. Each
     // piece of open work ends within its component's request_lifetime().
     sim.run_until_idle(spec.duration + spec.max_request_lifetime() + 1);
-    DSIM_CHECK_MSG(sim.open_work() == 0,
+    DSIM_CHECK_MSG(watch.stop || sim.open_work() == 0,
                    "open work (client requests) outlived the longest lifetime its components declare");
     end = sim.now();
   }
@@ -81,6 +170,7 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   rec.slo_availability = spec.slo_availability;
   rec.components = world.record_components();
   for (Recorder* r : recorders) r->finish(ctx, rec);
+  rec.partial = watch.stop;
   return rec;
 }
 

@@ -10,6 +10,11 @@
 // from several threads at once, each run with its own world and recorders;
 // the same spec and seed give the same record, bit for bit.
 //
+// A run stopped early — a budget of RunLimits exceeded, or an interrupt —
+// still gives a record of what it measured so far, marked partial, with the
+// reason and the simulated time reached (RunRecord::partial); dsim run writes
+// it and exits 4.
+//
 // A run that cannot finish ends with a RunError value instead of a record:
 // an internal invariant failed (a bug: sim/check.h), or simulated time
 // stopped advancing (the scenario loops with no delay: bad input). The error
@@ -18,6 +23,7 @@
 // sweep records it and goes on).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -32,6 +38,19 @@
 
 namespace dsim {
 
+// What a run may hold at once, on dsim's own counts; past any of them the run
+// stops early and its record is partial (RunRecord::partial). They keep an
+// overloaded design (an open-loop rate far beyond capacity grows its queues
+// without bound) to a memory a user can predict: about 1 KiB per request in
+// flight with its events and queue places, so the defaults stay near 2 GiB.
+// 0 means no limit.
+struct RunLimits {
+  std::uint64_t max_in_flight = 2'000'000;  // client requests sent and not yet resolved
+  std::uint64_t max_queued = 2'000'000;     // requests held by components (ComponentInstance::in_system_now)
+  std::uint64_t max_events = 8'000'000;     // events scheduled and not yet run
+  std::uint64_t max_events_run = 0;         // events run in all (a fuzzer's or a test's cap)
+};
+
 // Every member has a default, so `run(spec, {.seed = 7})` names only what it sets.
 struct RunOptions {
   // The run's seed; default: the spec's.
@@ -45,6 +64,11 @@ struct RunOptions {
   // attached and finished after the registry's, in this order. Not owned;
   // each must be fresh (a recorder observes one run).
   std::vector<Recorder*> extra_recorders{};
+  RunLimits limits{};
+  // Set (from a signal handler, another thread) to stop the run early: it
+  // ends at the next check, about every 65,536 events, with a partial
+  // record (RunRecord::partial, reason "interrupted"). Not owned; may be null.
+  const std::atomic<bool>* interrupt = nullptr;
 };
 
 struct RunError {

@@ -1,8 +1,10 @@
 #include "dsim/analysis/summary.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -35,6 +37,15 @@ Time downtime(const RunRecord& rec) {
     if (w.below(rec.slo_availability)) total += std::min(rec.window, rec.duration - w.start);
   }
   return total;
+}
+
+// The measurement window's length in seconds: [warmup, duration), or up to
+// where a partial run stopped. A window of no length gives rates of 0.
+double measured_seconds(const RunRecord& rec) {
+  Time end = rec.duration;
+  if (rec.partial) end = std::min(end, rec.partial->at);
+  const double s = static_cast<double>(std::max<Time>(end - rec.warmup, 0)) / 1e9;
+  return s > 0 ? s : std::numeric_limits<double>::infinity();
 }
 
 Json occupancy_json(const OccupancyRecord& o, double measured_s) {
@@ -154,7 +165,7 @@ void print_table(std::ostream& o, const std::vector<std::string>& head,
 }  // namespace
 
 Json summary_json(const RunRecord& rec) {
-  const double measured_s = static_cast<double>(rec.duration - rec.warmup) / 1e9;
+  const double measured_s = measured_seconds(rec);
   const RequestRecord& r = rec.requests;
   Json j;
   j["schema"] = kSummarySchema;
@@ -165,6 +176,12 @@ Json summary_json(const RunRecord& rec) {
   j["warmup_s"] = round_to(to_seconds(rec.warmup), 9);
   j["end_s"] = round_to(to_seconds(rec.end), 9);
   j["events"] = rec.events;
+  if (rec.partial) {
+    // Present only when the run stopped early (docs/SUMMARY.md).
+    j["partial"] = true;
+    j["partial_reason"] = rec.partial->reason;
+    j["partial_message"] = rec.partial->message;
+  }
   Json req;
   req["sent"] = r.sent;
   req["attempts"] = r.attempts;
@@ -174,6 +191,7 @@ Json summary_json(const RunRecord& rec) {
   Json failed = Json::object();
   for (std::size_t k = 0; k < statuses.failure_kinds(); ++k) failed[statuses.name(static_cast<Status>(k + 1))] = r.failed[k];
   req["failed"] = failed;
+  if (rec.partial) req["in_flight"] = r.sent - std::min(r.sent, r.succeeded + r.failed.total());
   j["requests"] = req;
   j["throughput_rps"] = round_to(static_cast<double>(r.succeeded_in_window) / measured_s, 3);
   if (r.sent > 0) j["availability"] = round_to(static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 9);
@@ -275,10 +293,13 @@ std::string summary_json_text(const RunRecord& rec) { return summary_json(rec).d
 
 std::string summary_table(const RunRecord& rec) {
   const RequestRecord& r = rec.requests;
-  const double measured_s = static_cast<double>(rec.duration - rec.warmup) / 1e9;
+  const double measured_s = measured_seconds(rec);
   std::ostringstream o;
   o << "dsim  " << rec.scenario << "  seed " << rec.seed << "  " << fmt(to_seconds(rec.duration), 3)
     << " s simulated (" << fmt(to_seconds(rec.warmup), 3) << " s warm-up), " << group(rec.events) << " events\n\n";
+  if (rec.partial)
+    o << "PARTIAL      stopped at " << fmt(to_seconds(rec.partial->at), 3) << " s of simulated time: "
+      << rec.partial->message << "\n\n";
   const StatusTable& statuses = StatusTable::global();
   o << "requests     " << group(r.sent) << " sent, " << group(r.succeeded) << " succeeded, " << group(r.failed.total())
     << " failed (";

@@ -7,16 +7,38 @@
 namespace dsim {
 
 namespace {
+using Json = nlohmann::ordered_json;
 // Simulated nanoseconds as trace microseconds (fractional: keeps ns detail).
 double us(Time t) { return static_cast<double>(t) / 1e3; }
 }  // namespace
 
+Tracer::Tracer(std::uint64_t limit, std::ostream* out) : limit_(limit), out_(out) {
+  if (out_ == nullptr) {
+    own_ = std::make_unique<std::ostringstream>();
+    out_ = own_.get();
+  }
+}
+
 void Tracer::attach(Bus& bus, const RunContext& ctx) {
-  DSIM_CHECK_MSG(world_ == nullptr && processes_.empty(), "a Tracer records one run; give each run its own");
+  DSIM_CHECK_MSG(world_ == nullptr && first_event_, "a Tracer records one run; give each run its own");
+  world_ = &ctx.world;
+  buffer_ = "{\"traceEvents\":[";
   // A process per component, in the scenario's order: pid = index + 1 (pid 0
   // is unused; faults get the next one).
-  for (const auto& c : ctx.spec.components) processes_.push_back(Process{c->name(), c->replica_names()});
-  world_ = &ctx.world;
+  for (std::size_t p = 0; p < ctx.spec.components.size(); ++p) {
+    const ComponentSpec& c = *ctx.spec.components[p];
+    const auto pid = static_cast<std::uint32_t>(p + 1);
+    event(Json{{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0}, {"args", Json{{"name", c.name()}}}}
+              .dump());
+    event(Json{{"name", "process_sort_index"}, {"ph", "M"}, {"pid", pid}, {"tid", 0},
+               {"args", Json{{"sort_index", pid}}}}
+              .dump());
+    for (int t = 0; t < c.replica_count(); ++t)
+      event(Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", t},
+                 {"args", Json{{"name", c.replica_name(t)}}}}
+                .dump());
+  }
+  faults_pid_ = static_cast<std::uint32_t>(ctx.spec.components.size() + 1);
   bus.subscribe<&Tracer::on_invoked>(*this);
   bus.subscribe<&Tracer::on_resolved>(*this);
   bus.subscribe<&Tracer::on_proxied>(*this);
@@ -47,67 +69,66 @@ void Tracer::on_handled(const RequestHandled& e) {
 }
 
 void Tracer::span(ActorId node, const char* name, Time begin, Time end,
-                  std::vector<std::pair<std::string, std::string>> args) {
+                  std::initializer_list<std::pair<const char*, std::string>> args) {
   if (begin >= cutoff_) return;
   const World::NodeInfo n = world_->node(node);
   DSIM_CHECK(n.component >= 0);
-  spans_.push_back(Span{static_cast<std::uint32_t>(n.component + 1), static_cast<std::uint32_t>(n.replica), name,
-                        begin, end, std::move(args)});
+  Json e{{"name", name}, {"cat", "request"}, {"ph", "X"}, {"ts", us(begin)}, {"dur", us(end - begin)},
+         {"pid", static_cast<std::uint32_t>(n.component + 1)}, {"tid", static_cast<std::uint32_t>(n.replica)}};
+  if (args.size() > 0) {
+    Json a = Json::object();
+    for (const auto& [k, v] : args) a[k] = v;
+    e["args"] = a;
+  }
+  event(e.dump());
+}
+
+void Tracer::event(const std::string& json) {
+  if (!first_event_) buffer_ += ',';
+  first_event_ = false;
+  buffer_ += json;
+  if (buffer_.size() >= kFlushBytes) flush();
+}
+
+void Tracer::flush() {
+  out_->write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.clear();
 }
 
 void Tracer::finish(const RunContext&, RunRecord& out) {
-  faults_ = out.faults;
-  end_ = out.end;
-  world_ = nullptr;  // the run's world is gone after this
-}
-
-std::string Tracer::json() const {
-  using Json = nlohmann::ordered_json;
-  Json events = Json::array();
-  const auto faults_pid = static_cast<std::uint32_t>(processes_.size() + 1);
-  for (std::size_t p = 0; p < processes_.size(); ++p) {
-    const auto pid = static_cast<std::uint32_t>(p + 1);
-    events.push_back(Json{{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0},
-                          {"args", Json{{"name", processes_[p].name}}}});
-    events.push_back(Json{{"name", "process_sort_index"}, {"ph", "M"}, {"pid", pid}, {"tid", 0},
-                          {"args", Json{{"sort_index", pid}}}});
-    for (std::size_t t = 0; t < processes_[p].threads.size(); ++t)
-      events.push_back(Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", t},
-                            {"args", Json{{"name", processes_[p].threads[t]}}}});
+  // Faults and random failures, known now, in a process of their own.
+  const std::vector<FaultRecord>& faults = out.faults;
+  if (!faults.empty()) {
+    event(Json{{"name", "process_name"}, {"ph", "M"}, {"pid", faults_pid_}, {"tid", 0},
+               {"args", Json{{"name", "faults"}}}}
+              .dump());
+    event(Json{{"name", "process_sort_index"}, {"ph", "M"}, {"pid", faults_pid_}, {"tid", 0},
+               {"args", Json{{"sort_index", 0}}}}
+              .dump());
   }
-  if (!faults_.empty()) {
-    events.push_back(Json{{"name", "process_name"}, {"ph", "M"}, {"pid", faults_pid}, {"tid", 0},
-                          {"args", Json{{"name", "faults"}}}});
-    events.push_back(Json{{"name", "process_sort_index"}, {"ph", "M"}, {"pid", faults_pid}, {"tid", 0},
-                          {"args", Json{{"sort_index", 0}}}});
-  }
-  for (const Span& s : spans_) {
-    Json e{{"name", s.name}, {"cat", "request"}, {"ph", "X"}, {"ts", us(s.begin)}, {"dur", us(s.end - s.begin)},
-           {"pid", s.pid}, {"tid", s.tid}};
-    if (!s.args.empty()) {
-      Json a = Json::object();
-      for (const auto& [k, v] : s.args) a[k] = v;
-      e["args"] = a;
-    }
-    events.push_back(e);
-  }
-  for (std::size_t i = 0; i < faults_.size(); ++i) {
-    const FaultRecord& f = faults_[i];
-    const Time until = f.until ? *f.until : end_;
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const FaultRecord& f = faults[i];
+    const Time until = f.until ? *f.until : out.end;
     Json a{{"target", f.target}};
     if (f.detected) a["detected_s"] = static_cast<double>(*f.detected) / 1e9;
     if (f.recovered) a["recovered_s"] = static_cast<double>(*f.recovered) / 1e9;
     // Faults may overlap: one thread (track) each, so none hides another.
-    events.push_back(Json{{"name", f.kind + " " + f.target}, {"cat", "fault"}, {"ph", "X"}, {"ts", us(f.at)},
-                          {"dur", us(until - f.at)}, {"pid", faults_pid}, {"tid", i}, {"args", a}});
+    event(Json{{"name", f.kind + " " + f.target}, {"cat", "fault"}, {"ph", "X"}, {"ts", us(f.at)},
+               {"dur", us(until - f.at)}, {"pid", faults_pid_}, {"tid", i}, {"args", a}}
+              .dump());
   }
-  Json root;
-  root["traceEvents"] = events;
-  root["displayTimeUnit"] = "ms";
   Json meta{{"generator", "dsim"}, {"time", "simulated"}, {"request_limit", limit_}};
   if (truncated()) meta["truncated_at_s"] = static_cast<double>(cutoff_) / 1e9;
-  root["otherData"] = meta;
-  return root.dump() + "\n";
+  buffer_ += "],\"displayTimeUnit\":\"ms\",\"otherData\":" + meta.dump() + "}\n";
+  flush();
+  out_->flush();
+  finished_ = true;
+  world_ = nullptr;  // the run's world is gone after this
+}
+
+std::string Tracer::json() const {
+  DSIM_CHECK_MSG(own_ != nullptr && finished_, "Tracer::json needs a tracer without a stream, after its run");
+  return own_->str();
 }
 
 }  // namespace dsim

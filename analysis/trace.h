@@ -11,11 +11,18 @@
 //
 // Traces grow with requests, so they are capped: spans that begin after the
 // client requests sent reach `limit` are not recorded, and the tracer says
-// so (truncated()). A Tracer records one run: give each run its own
-// (RunOptions::extra_recorders, analysis/run.h).
+// so (truncated()). Spans are written to the output stream as they end, so
+// memory stays flat however long the trace: the stream holds the trace
+// events, then the faults (known at the end), then "otherData". A Tracer
+// records one run: give each run its own (RunOptions::extra_recorders,
+// analysis/run.h).
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <ostream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,7 +35,10 @@ namespace dsim {
 
 class Tracer final : public Recorder {
  public:
-  explicit Tracer(std::uint64_t limit) : limit_(limit) {}
+  // Writes the trace to `out` (not owned; it must outlive the run); the
+  // caller checks the stream for write errors after the run. Without one,
+  // the trace is kept in memory for json() (tests, small traces).
+  explicit Tracer(std::uint64_t limit, std::ostream* out = nullptr);
 
   void attach(Bus& bus, const RunContext& ctx) override;
   // Takes the fault records, so it must finish after the "faults" recorder
@@ -44,35 +54,31 @@ class Tracer final : public Recorder {
   Time cutoff() const { return cutoff_; }
   std::uint64_t limit() const { return limit_; }
 
-  // The whole trace as JSON text.
+  // The whole trace as JSON text. REQUIRES: made without a stream, and the
+  // run finished.
   std::string json() const;
 
  private:
-  // Records a span if it began before the cutoff. `args` are (key, value)
+  // Writes a span if it began before the cutoff. `args` are (key, value)
   // pairs with string values.
   void span(ActorId node, const char* name, Time begin, Time end,
-            std::vector<std::pair<std::string, std::string>> args);
+            std::initializer_list<std::pair<const char*, std::string>> args);
+  // Appends one trace event (a JSON object's text) to the array.
+  void event(const std::string& json);
+  // Moves what is buffered to the stream.
+  void flush();
 
   static constexpr Time kNever = INT64_MAX;
-  struct Span {
-    std::uint32_t pid;
-    std::uint32_t tid;
-    const char* name;
-    Time begin;
-    Time end;
-    std::vector<std::pair<std::string, std::string>> args;
-  };
-  struct Process {
-    std::string name;
-    std::vector<std::string> threads;
-  };
   std::uint64_t limit_;
   std::uint64_t requests_ = 0;
   Time cutoff_ = kNever;
-  std::vector<Process> processes_;
-  std::vector<Span> spans_;
-  std::vector<FaultRecord> faults_;
-  Time end_ = 0;
+  std::unique_ptr<std::ostringstream> own_;  // when no stream was given
+  std::ostream* out_;
+  std::string buffer_;
+  static constexpr std::size_t kFlushBytes = 1 << 20;
+  std::uint32_t faults_pid_ = 0;
+  bool first_event_ = true;
+  bool finished_ = false;
   const World* world_ = nullptr;
 };
 

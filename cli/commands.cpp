@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -55,90 +57,172 @@ struct TraceOptions {
   std::uint64_t limit = 10000;
 };
 
-int cmd_run(const std::string& file, std::optional<std::uint64_t> seed, const Common& common, bool json,
-            const std::string& out_dir, bool quiet, const TraceOptions& trace) {
+struct RunArgs {
+  std::string file;  // empty: the built-in example
+  std::optional<std::uint64_t> seed;
+  bool json = false;
+  std::string out_dir;
+  bool quiet = false;
+  bool force = false;
+  TraceOptions trace;
+  RunLimits limits;
+};
+
+// The files --out writes.
+const std::vector<std::string> kOutFiles = {"summary.json", "timeseries.csv"};
+
+// Whether `file` would be in directory `dir` (by path, whether or not either exists yet).
+bool inside(const std::string& file, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path f = fs::weakly_canonical(fs::absolute(file, ec), ec).parent_path();
+  const fs::path d = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  return f == d;
+}
+
+int cmd_run(const RunArgs& args, const Common& common) {
   LoadOptions options = load_options(common);
-  options.seed = seed;
-  auto scenario = load(file, options);
+  options.seed = args.seed;
+  auto scenario = load(args.file, options);
   if (!scenario) return kExitBadInput;
-  // A place to write that does not exist is a bad option (exit 2), found
-  // before the run; failing to write where one could is an I/O error (1).
-  if (!out_dir.empty()) {
-    if (auto err = ensure_directory(out_dir); !err.empty()) {
+  const std::string& trace_file = args.trace.file;
+
+  // Where results go is checked before the run, so that a long run does not
+  // end in an error, and so that nothing the user wrote is overwritten: an
+  // unusable place is a bad option (exit 2); failing to write where one
+  // could is an I/O error (1).
+  std::optional<OutputDir> out;
+  if (!args.out_dir.empty()) {
+    out.emplace(args.out_dir);
+    std::vector<std::string> names = kOutFiles;
+    if (!trace_file.empty() && inside(trace_file, out->dir()))
+      names.push_back(std::filesystem::path(trace_file).filename().string());
+    if (auto err = out->check(names, args.force); !err.empty()) {
       std::fprintf(stderr, "dsim: error: --out: %s\n", err.c_str());
       return kExitBadInput;
     }
+    for (const auto& n : names)
+      if (!args.file.empty() && same_file(in_dir(out->dir(), n), args.file)) {
+        std::fprintf(stderr, "dsim: error: --out: '%s' is the scenario being run: it is never overwritten\n",
+                     in_dir(out->dir(), n).c_str());
+        return kExitBadInput;
+      }
   }
-  // Where results go is checked before the run (after --out made its
-  // directory, which may hold the trace), so that a long run does not end in
-  // an error.
-  if (!trace.file.empty()) {
-    if (auto err = check_writable_location(trace.file); !err.empty()) {
-      std::fprintf(stderr, "dsim: error: --trace: %s\n", err.c_str());
+  const bool trace_in_out = out && !trace_file.empty() && inside(trace_file, out->dir());
+  if (!trace_file.empty()) {
+    if (!args.file.empty() && same_file(trace_file, args.file)) {
+      std::fprintf(stderr,
+                   "dsim: error: --trace: '%s' is the scenario being run: it is never overwritten (the trace "
+                   "needs a file name of its own, e.g. --trace trace.json)\n",
+                   trace_file.c_str());
       return kExitBadInput;
     }
+    if (!trace_in_out) {
+      if (auto err = check_writable_location(trace_file); !err.empty()) {
+        std::fprintf(stderr, "dsim: error: --trace: %s\n", err.c_str());
+        return kExitBadInput;
+      }
+      if (!args.force && !replaceable(trace_file)) {
+        std::fprintf(stderr,
+                     "dsim: error: --trace: '%s' exists and is not a dsim output (a trace, a summary, a CSV): "
+                     "choose another file, or give --force to replace it\n",
+                     trace_file.c_str());
+        return kExitBadInput;
+      }
+    }
   }
-  Progress progress(!quiet && stderr_is_terminal(), "dsim run " + scenario->name());
+  if (out) {
+    if (auto err = out->open(); !err.empty()) {
+      std::fprintf(stderr, "dsim: error: --out: %s\n", err.c_str());
+      return kExitFailure;
+    }
+  }
+  // The trace streams to a temporary while the run goes, renamed when done.
+  std::optional<PendingFile> trace_out;
+  std::optional<Tracer> tracer;
+  if (!trace_file.empty()) {
+    if (!trace_in_out) remove_stale_temporaries(trace_file);
+    trace_out.emplace(trace_in_out ? out->staging(std::filesystem::path(trace_file).filename().string())
+                                   : trace_file);
+    if (auto err = trace_out->open(); !err.empty()) {
+      std::fprintf(stderr, "dsim: error: --trace: %s\n", err.c_str());
+      return kExitFailure;
+    }
+    tracer.emplace(args.trace.limit, &trace_out->stream());
+  }
+
+  Progress progress(!args.quiet && stderr_is_terminal(), "dsim run " + scenario->name());
   RunOptions run_options;
   run_options.registry = common.config->recorders;
+  run_options.limits = args.limits;
   run_options.progress = [&progress](Time now, Time duration, std::uint64_t events) {
     progress.update(now, duration, events);
   };
-  std::optional<Tracer> tracer;
-  if (!trace.file.empty()) {
-    tracer.emplace(trace.limit);
-    run_options.extra_recorders.push_back(&*tracer);
-  }
+  if (tracer) run_options.extra_recorders.push_back(&*tracer);
   const double t0 = wall_seconds();
-  RunResult result = run(scenario->spec(), run_options);
+  std::optional<RunResult> result;
+  {
+    InterruptGuard interrupts;
+    run_options.interrupt = interrupts.flag();
+    result.emplace(run(scenario->spec(), run_options));
+  }
   const double wall = wall_seconds() - t0;
   progress.done();
-  if (!result.ok()) {
-    const RunError& e = result.error();
+  if (!result->ok()) {
+    const RunError& e = result->error();
     if (e.kind == RunError::Kind::kStalled) {
       // A loop without delay is a property of the scenario: bad input.
-      std::fprintf(stderr, "dsim: error: %s: %s\n", file.empty() ? "<built-in>" : file.c_str(), e.message.c_str());
+      std::fprintf(stderr, "dsim: error: %s: %s\n", args.file.empty() ? "<built-in>" : args.file.c_str(),
+                   e.message.c_str());
       return kExitBadInput;
     }
     std::fprintf(stderr, "dsim: %s\n", e.to_string().c_str());
     return kExitFailure;
   }
-  const RunRecord& rec = result.record();
-  if (json) std::fputs(summary_json_text(rec).c_str(), stdout);
-  else std::fputs(summary_table(rec).c_str(), stdout);
-  std::fflush(stdout);
-  if (!quiet) {
+  const RunRecord& rec = result->record();
+  if (rec.partial)
+    std::fprintf(stderr, "dsim: %s at %.3f s of simulated time: %s; writing what was measured, marked partial\n",
+                 rec.partial->reason == "interrupted" ? "interrupted" : "stopped early",
+                 to_seconds(rec.partial->at), rec.partial->message.c_str());
+  // Every output is attempted even if one fails; the first failure decides
+  // the exit code.
+  int status = rec.partial ? kExitIncomplete : kExitOk;
+  auto failed = [&status](const std::string& err) {
+    std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+    status = kExitFailure;
+  };
+  if (auto err = write_stdout(args.json ? summary_json_text(rec) : summary_table(rec)); !err.empty()) failed(err);
+  if (!args.quiet) {
     // Wall-clock figures go to stderr only: results never depend on them.
     const double total = static_cast<double>(rec.requests.sent);
     std::fprintf(stderr, "dsim: %s events in %.2f s wall time (%.1f M events/s, %.2f M requests/s)\n",
                  group_thousands(rec.events).c_str(), wall, static_cast<double>(rec.events) / wall / 1e6,
                  total / wall / 1e6);
   }
-  if (tracer) {
-    if (auto err = write_file_atomic(trace.file, tracer->json()); !err.empty()) {
-      std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
-      return kExitFailure;
-    }
+  bool trace_written = false;
+  if (trace_out) {
+    if (auto err = trace_out->commit(); !err.empty()) failed(err);
+    else trace_written = true;
     if (tracer->truncated())
       std::fprintf(stderr,
                    "dsim: note: the trace covers the first %llu requests only (to %.3f s of simulated time): "
                    "this run sent more; raise --trace-limit or shorten the run to trace them all\n",
                    static_cast<unsigned long long>(tracer->limit()), static_cast<double>(tracer->cutoff()) / 1e9);
-    if (!quiet) std::fprintf(stderr, "dsim: wrote trace %s (open it in ui.perfetto.dev)\n", trace.file.c_str());
   }
-  if (!out_dir.empty()) {
+  if (out) {
+    std::string err;
     for (const auto& [name, content] : {std::pair<std::string, std::string>{"summary.json", summary_json_text(rec)},
-                                        {"timeseries.csv", timeseries_csv(rec)}}) {
-      if (auto err = write_file_atomic(in_dir(out_dir, name), content); !err.empty()) {
-        std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
-        return kExitFailure;
-      }
-    }
-    if (!quiet)
-      std::fprintf(stderr, "dsim: wrote %s and %s\n", in_dir(out_dir, "summary.json").c_str(),
-                   in_dir(out_dir, "timeseries.csv").c_str());
+                                        {"timeseries.csv", timeseries_csv(rec)}})
+      if (err.empty()) err = out->write(name, content);
+    if (err.empty()) err = out->commit();
+    if (!err.empty()) failed(err);
+    else if (!args.quiet)
+      std::fprintf(stderr, "dsim: wrote %s and %s\n", in_dir(args.out_dir, "summary.json").c_str(),
+                   in_dir(args.out_dir, "timeseries.csv").c_str());
   }
-  return kExitOk;
+  if (trace_written && !args.quiet)
+    std::fprintf(stderr, "dsim: wrote trace %s (open it in ui.perfetto.dev)\n", trace_file.c_str());
+  return status;
 }
 
 int cmd_validate(const std::string& file, const Common& common) {
@@ -147,15 +231,23 @@ int cmd_validate(const std::string& file, const Common& common) {
   const ScenarioSpec& spec = scenario->spec();
   std::size_t replicas = 0;
   for (const auto& c : spec.components) replicas += static_cast<std::size_t>(c->replica_count());
-  std::printf("%s: ok (scenario '%s', %zu components, %zu replicas)\n", file.c_str(), spec.name.c_str(),
-              spec.components.size(), replicas);
+  char line[512];
+  std::snprintf(line, sizeof line, "%s: ok (scenario '%s', %zu components, %zu replicas)\n", file.c_str(),
+                spec.name.c_str(), spec.components.size(), replicas);
+  if (auto err = write_stdout(line); !err.empty()) {
+    std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
 int cmd_graph(const std::string& file, const Common& common) {
   auto scenario = load(file, load_options(common));
   if (!scenario) return kExitBadInput;
-  std::fputs(topology_dot(scenario->spec()).c_str(), stdout);
+  if (auto err = write_stdout(topology_dot(scenario->spec())); !err.empty()) {
+    std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
@@ -168,26 +260,39 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
 
   Common common;
   common.config = &config;
-  std::string run_file;
+  RunArgs run_args;
   std::optional<std::string> seed_text;
-  bool json = false;
-  bool quiet = false;
-  std::string out_dir;
   CLI::App* run = app.add_subcommand("run", "run a scenario and print its report");
-  run->add_option("file", run_file, "scenario YAML file (default: the built-in e-commerce example)");
-  TraceOptions trace;
-  run->add_option("--trace", trace.file, "write a Chrome trace-event JSON of request spans and faults (Perfetto)")
+  run->add_option("file", run_args.file, "scenario YAML file (default: the built-in e-commerce example)");
+  run->add_option("--trace", run_args.trace.file,
+                  "write a Chrome trace-event JSON of request spans and faults (Perfetto)")
       ->type_name("FILE");
-  run->add_option("--trace-limit", trace.limit, "requests to trace at most (default 10000)")
+  run->add_option("--trace-limit", run_args.trace.limit, "requests to trace at most (default 10000)")
       ->type_name("N")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
   run->add_option("--seed", seed_text, "random seed, 0 to 18446744073709551615 (default: the scenario's seed, or 1)")
       ->type_name("UINT");
   run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
       ->type_name("PATH=VALUE");
-  run->add_flag("--json", json, "print the summary as JSON instead of a table");
-  run->add_option("--out", out_dir, "also write summary.json and timeseries.csv into DIR")->type_name("DIR");
-  run->add_flag("-q,--quiet", quiet, "no progress or timing on stderr");
+  run->add_flag("--json", run_args.json, "print the summary as JSON instead of a table");
+  run->add_option("--out", run_args.out_dir, "also write summary.json and timeseries.csv into DIR")
+      ->type_name("DIR");
+  run->add_flag("--force", run_args.force,
+                "replace output files that are not dsim outputs (never the scenario itself)");
+  run->add_flag("-q,--quiet", run_args.quiet, "no progress or timing on stderr");
+  const std::uint64_t kNoLimit = 0;
+  run->add_option("--max-in-flight", run_args.limits.max_in_flight,
+                  "stop early (exit 4) past N client requests in flight (default 2,000,000; 0: no limit)")
+      ->type_name("N")
+      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
+  run->add_option("--max-queued", run_args.limits.max_queued,
+                  "stop early (exit 4) past N requests held by components (default 2,000,000; 0: no limit)")
+      ->type_name("N")
+      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
+  run->add_option("--max-events", run_args.limits.max_events,
+                  "stop early (exit 4) past N pending events (default 8,000,000; 0: no limit)")
+      ->type_name("N")
+      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
 
   std::string validate_file;
   CLI::App* validate = app.add_subcommand("validate", "check a scenario without running it (exit 0 or 2)");
@@ -214,7 +319,6 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
 
   try {
     if (run->parsed()) {
-      std::optional<std::uint64_t> seed;
       if (seed_text) {
         std::uint64_t v = 0;
         const char* b = seed_text->data();
@@ -225,9 +329,9 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
                        seed_text->c_str());
           return kExitBadInput;
         }
-        seed = v;
+        run_args.seed = v;
       }
-      return cmd_run(run_file, seed, common, json, out_dir, quiet, trace);
+      return cmd_run(run_args, common);
     }
     if (validate->parsed()) return cmd_validate(validate_file, common);
     if (graph->parsed()) return cmd_graph(graph_file, common);

@@ -6,7 +6,9 @@
 // Exit codes, the same in every command: 0 success; 1 an internal error (a
 // failed invariant, reported with the scenario, seed and simulated time) or
 // an I/O error; 2 bad input (a scenario, an option), reported with its
-// location.
+// location; 3 a verdict or objective failed; 4 incomplete: the run stopped
+// early (its budget, Ctrl-C or SIGTERM) and wrote what it measured, marked
+// partial.
 #pragma once
 
 namespace dsim {
@@ -19,6 +21,8 @@ namespace dsim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitVerdict = 3;
+inline constexpr int kExitIncomplete = 4;
 
 struct CliConfig {
   const ModelRegistry* models = nullptr;        // default: ModelRegistry::builtin()

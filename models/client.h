@@ -60,6 +60,10 @@ class ClientSpec final : public ComponentSpec {
   std::vector<std::string> downstream() const override { return {config_.target}; }
   Time client_timeout() const override { return config_.timeout; }
   Time request_lifetime() const override;
+  std::optional<double> open_loop_rate() const override {
+    if (config_.loop == Loop::kOpen) return config_.rate;
+    return std::nullopt;
+  }
   std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
 
  private:

@@ -27,6 +27,7 @@ ComponentInstance::~ComponentInstance() = default;
 void ComponentInstance::add_replica_actor(BuildContext& ctx, ReplicaActor& actor, int i) {
   DSIM_CHECK(static_cast<std::size_t>(i) == actors_.size());
   const ActorId id = ctx.sim.add_actor(actor);
+  sim_ = &ctx.sim;
   actors_.push_back(id);
   replica_ptrs_.push_back(&actor);
   Network& net = ctx.sim.network();

@@ -21,7 +21,9 @@
 // down) it publishes on the bus (models/events.h); it never calls a recorder.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,6 +100,28 @@ class ComponentSpec {
   // last arrival a run waits this long at most for open work to finish.
   virtual Time request_lifetime() const { return client_timeout(); }
 
+  // Offered load, where the spec alone can say (analysis/load.h; `dsim
+  // validate` warns of overload, a run stopped by its budget names the
+  // saturated component). All rates are requests per second, before retries.
+  //
+  // Requests it starts on its own whatever happens downstream (open-loop
+  // clients); none when it depends on answers (closed loop) or starts none.
+  virtual std::optional<double> open_loop_rate() const { return std::nullopt; }
+  // For each request it receives, how many requests it sends to each of
+  // downstream(), in that order (a service calling each once: 1 each; a
+  // balancer: each backend's share, summing to 1). Empty: unknown.
+  virtual std::vector<double> downstream_per_request() const {
+    return std::vector<double>(downstream().size(), 1.0);
+  }
+  // Whether each request it receives goes on to one replica among all of
+  // downstream()'s (a balancer), chosen in proportion to
+  // downstream_per_request()[i] per replica, rather than to each of them.
+  virtual bool splits_load() const { return false; }
+  // Requests per second its replicas serve at most, all workers busy, from
+  // its own service time alone (waiting on calls makes it lower); none when
+  // it has no such bound.
+  virtual std::optional<double> capacity() const { return std::nullopt; }
+
   // Builds this component's instance for one run: creates its replicas'
   // actors and registers each with ComponentInstance::add_replica_actor, in
   // order. Called once per run, on the run's thread; must not modify the spec.
@@ -133,15 +157,23 @@ class ComponentInstance {
   // Fill in kind-specific figures. `out` arrives with name, kind and one
   // ReplicaRecord per replica (name, zone) already set.
   virtual void record(ComponentRecord& out) const = 0;
+  // Requests it holds now, waiting or in service, over all replicas: what a
+  // run's budget counts (analysis/run.h) and how it names a saturated
+  // component. Components that hold no requests keep the default, 0.
+  virtual std::uint64_t in_system_now() const { return 0; }
 
  protected:
   // Registers `actor` as replica i: an actor of the simulation and a node of
   // the network in its zone. Call from instantiate() for i = 0..replicas-1 in
   // order; `actor` must live as long as this instance.
   void add_replica_actor(BuildContext& ctx, ReplicaActor& actor, int i);
+  // For finish_run: where a run that stopped early (Simulation::halt) ended,
+  // else kTimeMax. REQUIRES: a replica was added.
+  Time halted_at() const { return sim_->halted() ? sim_->now() : kTimeMax; }
 
  private:
   const ComponentSpec& spec_;
+  const Simulation* sim_ = nullptr;
   std::vector<ActorId> actors_;
   std::vector<ReplicaActor*> replica_ptrs_;
 };

@@ -353,6 +353,13 @@ std::vector<std::string> LoadBalancerSpec::downstream() const {
   return out;
 }
 
+std::vector<double> LoadBalancerSpec::downstream_per_request() const {
+  std::vector<double> out;
+  for (const auto& b : config_.backends)
+    out.push_back(config_.policy == Policy::kRoundRobin ? (b.weight > 0 ? 1.0 : 0.0) : b.weight);
+  return out;
+}
+
 std::unique_ptr<ComponentInstance> LoadBalancerSpec::instantiate(BuildContext& ctx) const {
   return std::make_unique<BalancerInstance>(*this, ctx);
 }

@@ -66,6 +66,9 @@ class LoadBalancerSpec final : public ComponentSpec {
 
   bool serves_requests() const override { return true; }
   std::vector<std::string> downstream() const override;
+  // Backend weights (round robin: 1 for every backend in rotation).
+  std::vector<double> downstream_per_request() const override;
+  bool splits_load() const override { return true; }
   std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
 
  private:

@@ -58,8 +58,13 @@ class Occupancy {
   }
   std::int64_t in_system() const { return in_system_; }
 
-  // Closes the integrals at the end of the window; call once after the run.
-  void finish() { advance(end_); }
+  // Closes the integrals at the end of the window, or at `at` if the run
+  // stopped before it (the means then cover [start, at)); call once after
+  // the run.
+  void finish(Time at) {
+    if (at < end_) end_ = at > start_ ? at : start_;
+    advance(end_);
+  }
   OccupancyRecord record() const;
 
  private:
@@ -110,12 +115,18 @@ class ServerInstance : public ReplicatedInstance<Spec, R> {
   using ReplicatedInstance<Spec, R>::ReplicatedInstance;
 
   void finish_run() override {
-    for (auto& r : this->replicas_) r->occupancy().finish();
+    const Time at = this->halted_at();
+    for (auto& r : this->replicas_) r->occupancy().finish(at);
   }
   void record(ComponentRecord& out) const override {
     std::vector<OccupancyRecord> parts;
     for (const auto& r : this->replicas_) parts.push_back(r->occupancy().record());
     record_occupancy(parts, out);
+  }
+  std::uint64_t in_system_now() const override {
+    std::uint64_t n = 0;
+    for (const auto& r : this->replicas_) n += static_cast<std::uint64_t>(r->occupancy().in_system());
+    return n;
   }
 };
 

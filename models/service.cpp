@@ -237,6 +237,12 @@ ServiceSpec::ServiceSpec(ComponentCommon common, Config config)
 
 ServiceSpec::~ServiceSpec() = default;
 
+std::optional<double> ServiceSpec::capacity() const {
+  const double mean_ns = config_.service_time.mean();
+  if (!(mean_ns > 0)) return std::nullopt;  // no service time: no bound of its own
+  return static_cast<double>(replica_count()) * static_cast<double>(config_.workers) * 1e9 / mean_ns;
+}
+
 std::unique_ptr<ComponentInstance> ServiceSpec::instantiate(BuildContext& ctx) const {
   return std::make_unique<ServiceInstance>(*this, ctx);
 }

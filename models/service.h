@@ -44,6 +44,7 @@ class ServiceSpec final : public ComponentSpec {
   bool serves_requests() const override { return true; }
   bool accepts_slowdown() const override { return true; }
   std::vector<std::string> downstream() const override { return config_.calls; }
+  std::optional<double> capacity() const override;
   std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
 
  private:

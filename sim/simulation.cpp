@@ -36,15 +36,15 @@ void Simulation::periodic_check() {
   if (progress_ != nullptr) progress_(progress_ctx_, *this);
   if (now_ != last_check_time_) {
     last_check_time_ = now_;
-    checks_at_same_time_ = 0;
+    events_at_last_time_change_ = events_;
     return;
   }
-  if (++checks_at_same_time_ >= kStallChecks) {
+  if (events_ - events_at_last_time_change_ >= stall_events_) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(now_) / 1e9);
     throw SimulationStalled(
         "simulated time stopped advancing at " + std::string(buf) + " s: over " +
-        std::to_string(static_cast<std::uint64_t>(kStallChecks) * progress_every_ / 1'000'000) +
+        std::to_string(stall_events_ / 1'000'000) +
         " million events ran at that instant. Something loops with no delay: e.g. closed-loop users with no "
         "think_time whose requests are answered or rejected with no network latency and no service time. "
         "Give the loop a delay (think_time, network.latency, or a service_time above 0)");
@@ -52,6 +52,7 @@ void Simulation::periodic_check() {
 }
 
 void Simulation::run_until(Time limit) {
+  if (halted_) return;
   stopped_ = false;
   Network& net = *network_;
   std::uint64_t next_observe = events_ + progress_every_;
@@ -80,8 +81,10 @@ void Simulation::run_until(Time limit) {
       periodic_check();
       next_observe = events_ + progress_every_;
     }
-    if (stopped_) [[unlikely]]
+    if (stopped_) [[unlikely]] {
+      // A halt from the progress callback leaves the clock at the last event.
       return;
+    }
   }
 }
 

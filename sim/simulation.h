@@ -188,14 +188,25 @@ class Simulation {
   // Makes run_until return after the current event.
   void stop() { stopped_ = true; }
   bool stopped() const { return stopped_; }
+  // Ends the run early (a budget exceeded, an interrupt): run_until returns
+  // after the current event, and every later call returns at once. For
+  // whoever drives the run, typically from the progress callback.
+  void halt() {
+    halted_ = true;
+    stopped_ = true;
+  }
+  bool halted() const { return halted_; }
 
   std::uint64_t events_processed() const { return events_; }
   std::size_t pending_events() const { return queue_.size() + fifo_.size(); }
 
-  // Called every `every` events during run_until (a progress display); must
-  // not touch simulation state.
-  using ProgressFn = void (*)(void* ctx, const Simulation& sim);
+  // Called every `every` events during run_until (a progress display, a
+  // budget check); may call halt() but must not touch other simulation state.
+  using ProgressFn = void (*)(void* ctx, Simulation& sim);
   void set_progress(ProgressFn fn, void* ctx, std::uint64_t every);
+  // A stall: this many events at one simulated instant (seen at the checks
+  // above) throws SimulationStalled. Default 128 Mi.
+  void set_stall_limit(std::uint64_t events) { stall_events_ = events; }
 
  private:
   std::uint64_t seed_;
@@ -203,6 +214,7 @@ class Simulation {
   std::uint64_t next_seq_ = 0;
   std::uint64_t events_ = 0;
   bool stopped_ = false;
+  bool halted_ = false;
   bool stop_when_idle_ = false;
   std::uint64_t open_work_ = 0;
   EventQueue queue_;
@@ -213,12 +225,12 @@ class Simulation {
   ProgressFn progress_ = nullptr;
   void* progress_ctx_ = nullptr;
   std::uint64_t progress_every_ = kCheckEvery;
-  // Every kCheckEvery events: the progress display, and a check that time moves.
+  // Every kCheckEvery events (or as set_progress says): the progress
+  // callback, and a check that time moves.
   static constexpr std::uint64_t kCheckEvery = 1u << 20;
-  // This many checks in a row at the same instant is a stall.
-  static constexpr int kStallChecks = 128;
+  std::uint64_t stall_events_ = std::uint64_t{128} << 20;
   Time last_check_time_ = -1;
-  int checks_at_same_time_ = 0;
+  std::uint64_t events_at_last_time_change_ = 0;
   void periodic_check();
 };
 

@@ -151,7 +151,8 @@ TEST(Simulation, AZeroDelayLoopIsReportedAsAStall) {
   Spinner s(sim);
   sim.add_actor(s);
   // Check every 1000 events so that the stall shows quickly.
-  sim.set_progress([](void*, const Simulation&) {}, nullptr, 1000);
+  sim.set_progress([](void*, Simulation&) {}, nullptr, 1000);
+  sim.set_stall_limit(128'000);
   sim.schedule(5 * kSecond, s.actor_id(), 1, 0);
   try {
     sim.run_until(10 * kSecond);
@@ -166,7 +167,8 @@ TEST(Simulation, ManyEventsAtOneInstantThatEndAreNotAStall) {
   Simulation sim(1);
   Log log(sim);
   sim.add_actor(log);
-  sim.set_progress([](void*, const Simulation&) {}, nullptr, 1000);
+  sim.set_progress([](void*, Simulation&) {}, nullptr, 1000);
+  sim.set_stall_limit(128'000);
   for (std::uint32_t i = 0; i < 100'000; ++i) sim.schedule(7, log.actor_id(), 1, i);
   sim.schedule(8, log.actor_id(), 1, 0);
   EXPECT_NO_THROW(sim.run_until(100));
