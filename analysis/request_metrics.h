@@ -70,6 +70,9 @@ class RequestMetrics final : public Recorder {
   void close_windows(Time now);
   void close_window();
 
+  // Rows of the time series after `duration`, at most (docs/SUMMARY.md).
+  static constexpr int kMaxDrainRows = 1000;
+  int drain_rows_ = 0;
   Time warmup_ = 0;
   Time duration_ = 0;
   WindowClock clock_;

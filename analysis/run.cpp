@@ -149,7 +149,7 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   } else if (sim.open_work() > 0) {
     // Arrivals have stopped; let requests in flight finish or time out. Each
     // piece of open work ends within its component's request_lifetime().
-    sim.run_until_idle(spec.duration + spec.max_request_lifetime() + 1);
+    sim.run_until_idle(sat_add(sat_add(spec.duration, spec.max_request_lifetime()), 1));
     DSIM_CHECK_MSG(watch.stop || sim.open_work() == 0,
                    "open work (client requests) outlived the longest lifetime its components declare");
     end = sim.now();

@@ -22,6 +22,9 @@ class WindowClock {
   bool passed(Time now) const { return now >= end_; }
   // Moves on to the next window.
   void next() { end_ += width_; }
+  // Moves on to the window holding `now`, however many lie between.
+  // REQUIRES: passed(now).
+  void skip_to(Time now) { end_ += ((now - end_) / width_ + 1) * width_; }
 
  private:
   Time width_;

@@ -75,10 +75,43 @@ ConfigNode ConfigAccess::child(const ConfigNode& parent, const YAML::Node& key, 
   return ConfigNode(std::move(impl));
 }
 
+std::size_t invalid_utf8_at(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) len = 3, lo = 0xA0;
+    else if (c == 0xED) len = 3, hi = 0x9F;  // no surrogates
+    else if (c >= 0xE1 && c <= 0xEF) len = 3;
+    else if (c == 0xF0) len = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) len = 4, hi = 0x8F;  // nothing above U+10FFFF
+    else return i;
+    if (i + len > text.size()) return i;
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    if (c1 < lo || c1 > hi) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 std::string ConfigNode::scalar_text(std::string_view expected) const {
   if (is_null()) fail("missing value; expected " + std::string(expected));
   if (!impl_->node.IsScalar()) fail("expected " + std::string(expected) + ", got " + describe());
-  return impl_->node.Scalar();
+  const std::string& s = impl_->node.Scalar();
+  // Escapes in quoted YAML ("\ud800") can make text that is not UTF-8.
+  if (invalid_utf8_at(s) != std::string_view::npos)
+    fail("not valid UTF-8 text (an escape such as \\ud800 gives a lone surrogate); expected " +
+         std::string(expected));
+  return s;
 }
 
 std::string ConfigNode::as_string() const { return scalar_text("a string"); }
@@ -434,7 +467,20 @@ std::vector<std::string> map_keys(const YAML::Node& n) {
 
 void apply_override(YAML::Node& root, const std::string& assignment, ConfigContext& ctx) {
   // Name the override in messages, shortened if it is long.
-  const std::string shown = assignment.size() > 80 ? assignment.substr(0, 77) + "..." : assignment;
+  std::string shown;  // bytes that are not UTF-8 as \xNN, so that the message is text
+  for (std::string_view rest = assignment; !rest.empty();) {
+    const std::size_t bad = invalid_utf8_at(rest);
+    shown += rest.substr(0, std::min(bad, rest.size()));
+    if (bad == std::string_view::npos) break;
+    const auto c = static_cast<unsigned char>(rest[bad]);
+    shown += std::string("\\x") + "0123456789abcdef"[c >> 4] + "0123456789abcdef"[c & 15];
+    rest.remove_prefix(bad + 1);
+  }
+  if (shown.size() > 80) {
+    std::size_t cut = 77;
+    while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    shown = shown.substr(0, cut) + "...";
+  }
   auto source = std::make_shared<ConfigSource>(ConfigSource{"--set " + shown, false});
   auto fail = [&](const std::string& field, const std::string& msg) {
     throw DiagnosticError(Diagnostic{source->name, 0, 0, field, msg});
@@ -442,6 +488,12 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     fail("", "expected path=value, e.g. --set components.app.replicas=4");
+  if (const std::size_t bad = invalid_utf8_at(assignment); bad != std::string_view::npos) {
+    const auto c = static_cast<unsigned char>(assignment[bad]);
+    fail("", "not UTF-8 text: invalid byte 0x" + std::string(1, "0123456789abcdef"[c >> 4]) +
+                 std::string(1, "0123456789abcdef"[c & 15]) + " at character " + std::to_string(bad + 1) +
+                 " (the scenario's own text must be UTF-8 too)");
+  }
   const std::string path = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
   if (text.empty()) fail(path, "missing value after '='");
@@ -499,8 +551,10 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
       std::size_t idx = 0;
       auto res = std::from_chars(seg.data(), seg.data() + seg.size(), idx);
       if (res.ec != std::errc() || res.ptr != seg.data() + seg.size() || idx >= ccur.size())
-        fail(path, "'" + walked + "' is a list of " + std::to_string(ccur.size()) +
-                       " items; use an index from 0 to " + std::to_string(ccur.size() - 1));
+        fail(path, ccur.size() == 0 ? "'" + walked + "' is an empty list: it has no item " + seg +
+                                          "; set the whole list instead, e.g. --set '" + walked + "=[...]'"
+                                    : "'" + walked + "' is a list of " + std::to_string(ccur.size()) +
+                                          " items; use an index from 0 to " + std::to_string(ccur.size() - 1));
       next.reset(ccur[idx]);
     } else {
       fail(path, "'" + walked + "' is a single value, not a mapping, so it has no field '" + seg + "'");
@@ -514,7 +568,10 @@ void apply_override(YAML::Node& root, const std::string& assignment, ConfigConte
     std::size_t idx = 0;
     auto res = std::from_chars(last.data(), last.data() + last.size(), idx);
     if (res.ec != std::errc() || res.ptr != last.data() + last.size() || idx >= cur.size())
-      fail(path, "'" + walked + "' is a list of " + std::to_string(cur.size()) + " items");
+      fail(path, cur.size() == 0 ? "'" + walked + "' is an empty list: it has no item " + last +
+                                       "; set the whole list instead, e.g. --set '" + walked + "=[...]'"
+                                 : "'" + walked + "' is a list of " + std::to_string(cur.size()) +
+                                       " items; use an index from 0 to " + std::to_string(cur.size() - 1));
     cur[idx] = value;
     const YAML::Node& ccur = cur;
     ctx.overrides.emplace_back(ccur[idx], source);

@@ -55,4 +55,10 @@ struct ConfigAccess {
 // subtree in ctx so that errors in it point at the command line.
 void apply_override(YAML::Node& root, const std::string& assignment, ConfigContext& ctx);
 
+// The offset of the first byte of `text` that is not well-formed UTF-8
+// (strict: no overlong forms, no surrogates, nothing above U+10FFFF), or
+// npos. Everything dsim reads as text passes it, so that whatever it prints
+// (JSON above all) is valid.
+std::size_t invalid_utf8_at(std::string_view text);
+
 }  // namespace dsim

@@ -1,5 +1,8 @@
 // Reads `kind: client` (models/client.h); fields: scenarios/README.md.
 #include "dsim/loader/builtin_parsers.h"
+
+#include <cstdio>
+
 #include "dsim/models/client.h"
 #include "dsim/sim/units.h"
 
@@ -39,8 +42,10 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
     if (arrival) arrival->fail("arrival applies to open-loop clients (rate); this one has users", true);
     if (think) c.think_time = think->as_duration_distribution();
   }
-  if (auto t = r.get("timeout")) c.timeout = t->positive_duration();
-  if (auto n = r.get("retries")) c.retries = n->int_in(0, 100);
+  const auto timeout = r.get("timeout");
+  if (timeout) c.timeout = timeout->positive_duration();
+  const auto retries = r.get("retries");
+  if (retries) c.retries = retries->int_in(0, 100);
   if (auto b = r.get("retry_backoff")) {
     MapReader br(*b);
     if (auto v = br.get("base")) c.backoff.base = v->positive_duration();
@@ -72,6 +77,23 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
     c.retry_budget = rb;
   }
   if (auto d = r.get("deadline")) c.deadline = d->positive_duration();
+  // Every attempt timing out, with the longest backoffs between them, a
+  // request must end within the longest duration dsim simulates.
+  if (!c.deadline) {
+    const Time n = c.retries;
+    const Time lifetime = sat_add(sat_mul(c.timeout, n + 1), sat_mul(c.backoff.max, n));
+    if (lifetime > kMaxConfigDuration) {
+      const ConfigNode& where = retries ? *retries : *timeout;
+      const double years = (static_cast<double>(n + 1) * static_cast<double>(c.timeout) +
+                            static_cast<double>(n) * static_cast<double>(c.backoff.max)) /
+                           (365.25 * 24 * 3600 * 1e9);
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f years", years);
+      where.fail(std::string("with every attempt timing out a request would last ") + buf +
+                 " ((retries + 1) x timeout + retries x retry_backoff.max), beyond the 50 years dsim simulates: "
+                 "lower retries or timeout, or give a deadline");
+    }
+  }
   if (auto s = r.get("request_size")) {
     const double v = s->as_size();
     if (v < 0 || v > 4e9) s->fail("must be a size from 0B to 4GB, got " + s->describe());

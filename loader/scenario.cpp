@@ -27,6 +27,10 @@ constexpr Time kMaxDuration = kMaxConfigDuration;
 // Rows of the time series kept in memory (about 150 bytes each).
 constexpr Time kMaxWindows = 1'000'000;
 constexpr int kMaxReplicas = 100'000;
+// Over the whole design (about 2.5 KB per replica, 100 B per slot: at most
+// some 4.5 GB together). scenarios/README.md, "Limits".
+constexpr std::uint64_t kMaxTotalReplicas = 1'000'000;
+constexpr std::uint64_t kMaxTotalSlots = 20'000'000;
 // YAML nodes (keys and values) in a scenario file: yaml-cpp spends about
 // 500 bytes on each, so this bounds a load to about 1 GB, and it is checked
 // as the file is read, before any tree is built.
@@ -118,14 +122,8 @@ void check_text(std::string_view text, const std::string& source) {
     std::size_t len = 1;
     if (c == 0) fail_file(source, line, col, "not a text file: it contains a NUL byte (is it a binary file?)");
     if (c >= 0x80) {
-      if ((c & 0xE0) == 0xC0 && c >= 0xC2) len = 2;
-      else if ((c & 0xF0) == 0xE0) len = 3;
-      else if ((c & 0xF8) == 0xF0 && c <= 0xF4) len = 4;
-      else len = 0;
-      bool ok = len != 0 && i + len <= text.size();
-      for (std::size_t k = 1; ok && k < len; ++k)
-        if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) ok = false;
-      if (!ok)
+      len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      if (invalid_utf8_at(text.substr(i, std::min(len, text.size() - i))) != std::string_view::npos)
         fail_file(source, line, col,
                   "not a UTF-8 text file: invalid byte 0x" +
                       std::string(1, "0123456789abcdef"[c >> 4]) + std::string(1, "0123456789abcdef"[c & 15]) +
@@ -298,6 +296,8 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
   auto entries = cr.entries();
   if (entries.empty()) comps.fail("needs at least one component");
   std::set<std::string> replica_names;
+  std::uint64_t total_replicas = 0;
+  std::uint64_t total_slots = 0;
   for (auto& [cname, cnode] : entries) {
     bool ok = !cname.empty() && cname.size() <= 128 &&
               (std::isalnum(static_cast<unsigned char>(cname[0])) || cname[0] == '_');
@@ -333,6 +333,19 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
                    "a model's parser must return a spec with the component's name and kind");
     fr.finish();
     const ComponentSpec* comp = parsed.spec.get();
+    total_replicas += static_cast<std::uint64_t>(comp->replica_count());
+    total_slots += comp->slots();
+    if (total_replicas > kMaxTotalReplicas)
+      cnode.fail("the design is too large: with this component it has " + std::to_string(total_replicas) +
+                     " replicas in all, over the limit of " + std::to_string(kMaxTotalReplicas) +
+                     " (about 2.5 KB each); use fewer replicas, or model a group of machines as one service with "
+                     "more workers",
+                 true);
+    if (total_slots > kMaxTotalSlots)
+      cnode.fail("the design is too large: with this component it has " + std::to_string(total_slots) +
+                     " workers and users in all (over every replica), over the limit of " +
+                     std::to_string(kMaxTotalSlots) + " (about 100 B each); use fewer replicas, workers or users",
+                 true);
     for (const auto& rn : comp->replica_names()) {
       if (!replica_names.insert(rn).second)
         cnode.fail("the replica name '" + rn + "' is used twice: by this component and by another one (a component "

@@ -333,7 +333,7 @@ Time ClientSpec::request_lifetime() const {
   // attempt timing out with the longest backoffs between them.
   if (config_.deadline) return *config_.deadline;
   const Time n = config_.retries;
-  return std::min<Time>(kMaxConfigDuration, (n + 1) * config_.timeout + n * config_.backoff.max);
+  return sat_add(sat_mul(config_.timeout, n + 1), sat_mul(config_.backoff.max, n));
 }
 
 std::unique_ptr<ComponentInstance> ClientSpec::instantiate(BuildContext& ctx) const {

@@ -60,6 +60,7 @@ class ClientSpec final : public ComponentSpec {
   std::vector<std::string> downstream() const override { return {config_.target}; }
   Time client_timeout() const override { return config_.timeout; }
   Time request_lifetime() const override;
+  std::uint64_t slots() const override { return static_cast<std::uint64_t>(config_.users); }
   std::optional<double> open_loop_rate() const override {
     if (config_.loop == Loop::kOpen) return config_.rate;
     return std::nullopt;

@@ -100,6 +100,11 @@ class ComponentSpec {
   // last arrival a run waits this long at most for open work to finish.
   virtual Time request_lifetime() const { return client_timeout(); }
 
+  // What building it allocates beyond its replicas, over all of them: a
+  // service's workers, a closed-loop client's users (about 100 bytes each).
+  // The loader bounds the sum over a design (scenarios/README.md, "Limits").
+  virtual std::uint64_t slots() const { return 0; }
+
   // Offered load, where the spec alone can say (analysis/load.h; `dsim
   // validate` warns of overload, a run stopped by its budget names the
   // saturated component). All rates are requests per second, before retries.

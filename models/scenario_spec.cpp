@@ -63,6 +63,9 @@ void ScenarioSpec::check() const {
     for (const auto& r : c->replica_names())
       if (!replicas.emplace(r, c.get()).second) spec_error("two replicas are named '" + r + "'");
   }
+  for (const auto& c : components)
+    if (c->request_lifetime() > kMaxConfigDuration)
+      spec_error("a request of '" + c->name() + "' can last beyond 50 years (retries x timeout)");
   // References, and no cycle of requests (each request would spawn requests
   // until timeouts stopped them).
   auto target_of = [&](const std::string& ref) -> const ComponentSpec* {

@@ -45,6 +45,9 @@ class ServiceSpec final : public ComponentSpec {
   bool accepts_slowdown() const override { return true; }
   std::vector<std::string> downstream() const override { return config_.calls; }
   std::optional<double> capacity() const override;
+  std::uint64_t slots() const override {
+    return static_cast<std::uint64_t>(replica_count()) * static_cast<std::uint64_t>(config_.workers);
+  }
   std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
 
  private:

@@ -215,7 +215,7 @@ void Network::send_general(const Message& msg, std::size_t pair) {
       const Link& link = links_[route_links_[k]];
       Time d = hop_delay(link.params, msg.bytes, src.rng);
       if (degraded && d >= 0) d = degrade_hop(link.a, link.b, d, src.rng);
-      delay = d < 0 ? d : delay + d;
+      delay = d < 0 ? d : sat_add(delay, d);
     }
   }
   if (delay < 0) {
@@ -226,7 +226,7 @@ void Network::send_general(const Message& msg, std::size_t pair) {
   const std::uint32_t slot = store(msg);
   // Messages over a fixed-delay path arrive in the order they are sent.
   if (begin == end && fixed_default_delay_ >= 0 && !degraded) {
-    sim_.schedule_in_order(sim_.now() + delay, Simulation::kNetworkActor, 0, slot);
+    sim_.schedule_in_order(sat_add(sim_.now(), delay), Simulation::kNetworkActor, 0, slot);
   } else {
     sim_.schedule_after(delay, Simulation::kNetworkActor, 0, slot);
   }

@@ -138,8 +138,9 @@ class Simulation {
     DSIM_CHECK(at >= now_);
     queue_.push(Event{at, (next_seq_++ << 16) | kind, target, arg});
   }
+  // A delay past the end of time saturates (the event never runs).
   void schedule_after(Time delay, ActorId target, std::uint16_t kind, std::uint32_t arg) {
-    schedule(now_ + delay, target, kind, arg);
+    schedule(sat_add(now_, delay), target, kind, arg);
   }
   // The same as schedule(), faster for a stream of events whose times do not
   // decrease in the order they are scheduled, such as a fixed delay after

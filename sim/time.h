@@ -27,6 +27,18 @@ inline constexpr double to_seconds(Time t) { return static_cast<double>(t) / 1e9
 // years. Sums of a few such stay far from int64 overflow (292 years).
 inline constexpr Time kMaxConfigDuration = static_cast<Time>(50LL * 36525 * 24 * 3600 / 100) * 1'000'000'000LL;
 
+// Saturating arithmetic for durations the input controls (retries x
+// timeout, a sum of hop delays, now + a long delay): at kTimeMax instead of
+// wrapping to a negative time. REQUIRES: non-negative arguments.
+inline constexpr Time sat_add(Time a, Time b) {
+  Time r = 0;
+  return __builtin_add_overflow(a, b, &r) ? kTimeMax : r;
+}
+inline constexpr Time sat_mul(Time a, std::int64_t k) {
+  Time r = 0;
+  return __builtin_mul_overflow(a, k, &r) ? kTimeMax : r;
+}
+
 inline Time round_to_time(double ns) {
   if (!(ns > 0.0)) return 0;  // also maps NaN to 0
   if (ns >= 9.2e18) return kTimeMax / 4;
