@@ -58,6 +58,8 @@ std::vector<ComponentLoad> offered_load(const ScenarioSpec& spec) {
     ready.pop_back();
     const ComponentSpec& c = *spec.components[i];
     double outflow = inflow[i];
+    // A saturated component passes on at most what it can serve.
+    if (const auto cap = c.capacity(); cap && outflow > *cap) outflow = *cap;
     if (!c.serves_requests()) {
       const auto r = c.open_loop_rate();
       outflow = r ? *r : std::nan("");

@@ -3,6 +3,9 @@
 // splits (balancers) and fan-outs (a service's calls), against what the
 // component can serve.
 //
+// A saturated component passes on at most its capacity, so the components
+// after a bottleneck see what it lets through.
+//
 // Known only where every path into a component starts at an open-loop client
 // (closed-loop users adapt to answers; their load is not known in advance).
 // Rates are before retries, and a service's capacity counts its own service

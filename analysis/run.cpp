@@ -50,33 +50,27 @@ struct Watch {
 
   // The component holding the most requests, with its offered load and
   // capacity where the spec says them: what saturated.
-  // The most overloaded component by the spec's offered load, else the one
-  // holding the most requests.
+  // The component holding the most requests, preferring those the spec's
+  // offered load says are overloaded.
   std::string saturated() const {
     const std::vector<ComponentLoad> loads = offered_load(*spec);
     std::size_t best = 0;
-    double worst = 0;
+    bool best_over = false;
+    std::uint64_t most = 0;
     for (std::size_t i = 0; i < loads.size(); ++i) {
       const auto r = loads[i].ratio();
-      if (r && *r >= 1.0 && *r > worst) {
-        worst = *r;
+      const bool over = r && *r >= 1.0;
+      const std::uint64_t held = world->component(i).in_system_now();
+      if (std::pair(over, held) > std::pair(best_over, most)) {
         best = i;
+        best_over = over;
+        most = held;
       }
     }
-    if (worst == 0) {
-      std::uint64_t most = 0;
-      for (std::size_t i = 0; i < world->component_count(); ++i) {
-        const std::uint64_t held = world->component(i).in_system_now();
-        if (held > most) {
-          most = held;
-          best = i;
-        }
-      }
-      if (most == 0) return "";
-    }
+    if (!best_over && most == 0) return "";
     const ComponentLoad& l = loads[best];
-    std::string s = "'" + l.component + "' is saturated, holding " +
-                    thousands(world->component(best).in_system_now()) + " requests";
+    std::string s = "'" + l.component + "' is saturated";
+    if (most > 0) s += ", holding " + thousands(most) + " requests";
     if (l.offered && l.capacity)
       s += ": offered " + format_rate(*l.offered) + " against a capacity of " + format_rate(*l.capacity);
     else if (l.capacity)

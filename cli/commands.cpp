@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dsim/analysis/graph.h"
+#include "dsim/analysis/load.h"
 #include "dsim/analysis/run.h"
 #include "dsim/analysis/summary.h"
 #include "dsim/analysis/trace.h"
@@ -81,6 +82,9 @@ bool inside(const std::string& file, const std::string& dir) {
 }
 
 int cmd_run(const RunArgs& args, const Common& common) {
+  // Ctrl-C from here on stops the run cleanly (at its first check, if it
+  // comes before the run starts) and writes what was measured.
+  InterruptGuard interrupts;
   LoadOptions options = load_options(common);
   options.seed = args.seed;
   auto scenario = load(args.file, options);
@@ -160,12 +164,9 @@ int cmd_run(const RunArgs& args, const Common& common) {
   };
   if (tracer) run_options.extra_recorders.push_back(&*tracer);
   const double t0 = wall_seconds();
+  run_options.interrupt = interrupts.flag();
   std::optional<RunResult> result;
-  {
-    InterruptGuard interrupts;
-    run_options.interrupt = interrupts.flag();
-    result.emplace(run(scenario->spec(), run_options));
-  }
+  result.emplace(run(scenario->spec(), run_options));
   const double wall = wall_seconds() - t0;
   progress.done();
   if (!result->ok()) {
@@ -231,6 +232,23 @@ int cmd_validate(const std::string& file, const Common& common) {
   const ScenarioSpec& spec = scenario->spec();
   std::size_t replicas = 0;
   for (const auto& c : spec.components) replicas += static_cast<std::size_t>(c->replica_count());
+  // Overload the spec alone shows (analysis/load.h): a warning, not an error.
+  for (const ComponentLoad& l : offered_load(spec)) {
+    const auto ratio = l.ratio();
+    if (!ratio || *ratio < 1.0) continue;
+    std::string where = file;
+    for (const char* field : {"service_time", "kind"})
+      if (const auto loc = scenario->sources().find("components." + l.component + "." + field)) {
+        where = loc->to_string();
+        break;
+      }
+    std::fprintf(stderr,
+                 "dsim: warning: %s: components.%s: offered load %s is at or above its capacity of %s (replicas x "
+                 "workers / mean service time, before retries): its queue will grow until requests time out or "
+                 "are rejected\n",
+                 where.c_str(), l.component.c_str(), format_rate(*l.offered).c_str(),
+                 format_rate(*l.capacity).c_str());
+  }
   char line[512];
   std::snprintf(line, sizeof line, "%s: ok (scenario '%s', %zu components, %zu replicas)\n", file.c_str(),
                 spec.name.c_str(), spec.components.size(), replicas);

@@ -244,7 +244,8 @@ OutputDir::~OutputDir() {
   }
 }
 
-std::string OutputDir::check(const std::vector<std::string>& names, bool force) const {
+std::string OutputDir::check(const std::vector<std::string>& names, bool force) {
+  names_ = names;
   std::error_code ec;
   const fs::path p(dir_);
   const fs::path parent = p.parent_path();
@@ -267,6 +268,7 @@ std::string OutputDir::check(const std::vector<std::string>& names, bool force) 
 
 std::string OutputDir::open() {
   remove_stale_temporaries(dir_);
+  for (const auto& n : names_) remove_stale_temporaries(in_dir(dir_, n));
   std::error_code ec;
   fs::remove_all(staging_, ec);
   if (!fs::create_directory(staging_, ec) || ec)

@@ -79,8 +79,9 @@ class OutputDir {
   // exists and is writable, DIR is a directory or absent, and each of its
   // files of those names is replaceable() (unless `force`). An error
   // message or "".
-  std::string check(const std::vector<std::string>& names, bool force) const;
-  // Creates the staging directory. An error message or "".
+  std::string check(const std::vector<std::string>& names, bool force);
+  // Creates the staging directory, after removing temporaries killed runs
+  // left (of the names given to check()). An error message or "".
   std::string open();
   // Where `name` is written before commit().
   std::string staging(const std::string& name) const { return in_dir(staging_, name); }
@@ -93,6 +94,7 @@ class OutputDir {
  private:
   std::string dir_;
   std::string staging_;
+  std::vector<std::string> names_;
   bool committed_ = false;
 };
 

@@ -4,10 +4,13 @@
 // by fuzzing or by abuse (issue 9), kept as a regression test.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <vector>
 
 #include "cli_helpers.h"
 #include "dsim/analysis/graph.h"
+#include "dsim/analysis/load.h"
 #include "helpers.h"
 
 namespace dsim {
@@ -51,6 +54,213 @@ TEST(Abuse, CycleAtTheEndOfADeepChainIsReported) {
   const Diagnostic d = testing::load_error(y);
   EXPECT_NE(d.message.find("cycle"), std::string::npos) << d.message;
   EXPECT_NE(d.message.find("tail"), std::string::npos) << d.message;
+}
+
+}  // namespace
+}  // namespace dsim
+
+namespace dsim {
+namespace {
+
+const char* const kBase = R"(name: base
+duration: 10s
+components:
+  clients: {kind: client, rate: 100/s, target: lb, timeout: 1s}
+  lb: {kind: load_balancer, backends: app, health_check: {interval: 1s}}
+  app: {kind: service, replicas: 2, workers: 2, service_time: 1ms, calls: [db]}
+  db: {kind: service, service_time: 1ms}
+faults:
+  - {at: 2s, crash: app-0, for: 1s}
+)";
+
+struct Extreme {
+  const char* name;
+  std::vector<std::string> sets;
+  bool loads;  // false: refused with a located message
+};
+
+// Every documented range (scenarios/README.md) at its ends, each on a small
+// design with a fault: each loads and runs (perhaps stopped by the budget)
+// or is refused with a message, never an internal error.
+const std::vector<Extreme> kExtremes = {
+    {"longest_duration", {"duration=18262d", "components.clients.rate=1e-6/s"}, true},
+    {"warmup_just_below_duration", {"warmup=9999ms"}, true},
+    {"smallest_window", {"duration=1000s", "metrics={window: 1ms}"}, true},
+    {"window_too_small", {"duration=1001s", "metrics={window: 1ms}"}, false},
+    {"highest_rate", {"components.clients.rate=1e9/s"}, true},
+    {"lowest_rate", {"components.clients.rate=1e-9/s"}, true},
+    {"most_users", {"components.clients={kind: client, users: 10000000, think_time: 1s, target: lb}"}, true},
+    {"longest_timeout", {"components.clients.timeout=18262d"}, true},
+    {"most_retries_long_timeout", {"components.clients.retries=100", "components.clients.timeout=100d"}, true},
+    {"retries_times_timeout_beyond_18262d", {"components.clients.retries=100", "components.clients.timeout=1100d"}, false},
+    {"longest_backoff",
+     {"components.clients.retries=1", "components.clients.timeout=3650d",
+      "components.clients.retry_backoff={base: 3650d, max: 3650d}"},
+     true},
+    {"longest_deadline", {"components.clients.retries=100", "components.clients.deadline=18262d"}, true},
+    {"most_replicas", {"components.app.replicas=100000"}, true},
+    {"most_workers", {"components.app.workers=1000000", "components.app.replicas=10"}, true},
+    {"largest_queue_capacity", {"components.app.queue_capacity=1000000000"}, true},
+    {"zero_queue_capacity", {"components.app.queue_capacity=0"}, true},
+    {"heaviest_weight", {"components.lb={kind: load_balancer, policy: weighted_round_robin, backends: [{name: app, weight: 1000000}]}"}, true},
+    {"slowest_health_check", {"components.lb.health_check={interval: 18262d, fall: 1000, rise: 1000}"}, true},
+    {"longest_latency", {"network={latency: 18262d}"}, true},
+    {"huge_message_tiny_bandwidth", {"network={bandwidth: 1bps}", "components.clients.request_size=4GB"}, true},
+    {"total_loss", {"network={loss: 100%}"}, true},
+    {"longest_service_time", {"components.db.service_time={dist: exponential, mean: 18262d}"}, true},
+    {"heavy_tail", {"components.db.service_time={dist: pareto, min: 1ms, shape: 0.05}"}, true},
+    {"lognormal_extreme", {"components.db.service_time={dist: lognormal, median: 1ns, p99: 18262d}"}, true},
+    {"fastest_failures", {"components.db.failures={mtbf: 1ms, mttr: 1ms}"}, true},
+    {"longest_repairs", {"components.db.failures={mtbf: 1s, mttr: 18262d}"}, true},
+    {"fault_for_the_whole_run", {"faults=[{at: 0s, crash: db, for: 10s}]"}, true},
+    {"largest_seed", {"seed=18446744073709551615"}, true},
+};
+
+class ExtremeRange : public ::testing::TestWithParam<Extreme> {};
+
+TEST_P(ExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) {
+  const Extreme& x = GetParam();
+  LoadOptions lo;
+  lo.overrides = x.sets;
+  LoadResult loaded = Scenario::load_text(kBase, "base.yaml", lo);
+  if (auto* d = std::get_if<Diagnostic>(&loaded)) {
+    EXPECT_FALSE(x.loads) << "refused: " << d->to_string();
+    EXPECT_FALSE(d->field.empty()) << d->to_string();
+    return;
+  }
+  ASSERT_TRUE(x.loads) << "expected a refusal";
+  const ScenarioSpec& spec = std::get<std::unique_ptr<Scenario>>(loaded)->spec();
+  RunOptions o;
+  o.limits.max_events_run = 500'000;
+  const RunResult r = run(spec, o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const RunRecord& rec = r.record();
+  // Either complete, or stopped by the budget; outputs render either way.
+  if (!rec.partial) {
+    EXPECT_EQ(rec.requests.sent, rec.requests.succeeded + rec.requests.failed.total());
+  }
+  EXPECT_NE(summary_json_text(rec).find("\"schema\""), std::string::npos);
+  EXPECT_FALSE(timeseries_csv(rec).empty());
+  // The time series stays within the documented bound whatever the drain.
+  EXPECT_LE(rec.windows.size(), static_cast<std::size_t>(spec.duration / spec.window + 2 + 1000));
+}
+
+INSTANTIATE_TEST_SUITE_P(Documented, ExtremeRange, ::testing::ValuesIn(kExtremes),
+                         [](const ::testing::TestParamInfo<Extreme>& info) { return std::string(info.param.name); });
+
+// An open-loop rate far beyond capacity stops at the budget, names the
+// saturated component with its offered load and capacity, and keeps what
+// it measured.
+TEST(Budget, OverloadStopsWithAPartialRecordNamingTheBottleneck) {
+  LoadOptions lo;
+  lo.overrides = {"components.clients.rate=1e9/s", "faults=[]"};
+  auto s = testing::load_or_fail(kBase, lo);
+  ASSERT_NE(s, nullptr);
+  RunOptions o;
+  o.limits.max_in_flight = 50'000;
+  const RunRecord rec = testing::run_or_fail(s->spec(), o);
+  ASSERT_TRUE(rec.partial.has_value());
+  EXPECT_EQ(rec.partial->reason, "budget");
+  EXPECT_LT(rec.partial->at, s->spec().duration);
+  EXPECT_NE(rec.partial->message.find("50,000"), std::string::npos) << rec.partial->message;
+  EXPECT_NE(rec.partial->message.find("'app' is saturated"), std::string::npos) << rec.partial->message;
+  // 2 replicas x 2 workers / 1 ms = 4,000/s.
+  EXPECT_NE(rec.partial->message.find("capacity of 4,000/s"), std::string::npos) << rec.partial->message;
+  const std::string json = summary_json_text(rec);
+  EXPECT_NE(json.find("\"partial\": true"), std::string::npos);
+  EXPECT_NE(json.find("\"in_flight\""), std::string::npos);
+  // Occupancy means cover the time simulated, not the whole window.
+  EXPECT_NE(summary_table(rec).find("PARTIAL"), std::string::npos);
+}
+
+TEST(Budget, AnInterruptStopsTheRunWithWhatItMeasured) {
+  LoadOptions lo;
+  lo.overrides = {"duration=1000s"};
+  auto s = testing::load_or_fail(kBase, lo);
+  ASSERT_NE(s, nullptr);
+  std::atomic<bool> stop{true};
+  RunOptions o;
+  o.interrupt = &stop;
+  const RunRecord rec = testing::run_or_fail(s->spec(), o);
+  ASSERT_TRUE(rec.partial.has_value());
+  EXPECT_EQ(rec.partial->reason, "interrupted");
+  // The first check comes after 65,536 events.
+  EXPECT_GE(rec.events, 65'536u);
+  EXPECT_LT(rec.end, s->spec().duration);
+}
+
+TEST(Budget, ABudgetIsDeterministic) {
+  LoadOptions lo;
+  lo.overrides = {"components.clients.rate=1e8/s"};
+  auto s = testing::load_or_fail(kBase, lo);
+  ASSERT_NE(s, nullptr);
+  RunOptions o;
+  o.limits.max_queued = 30'000;
+  const RunRecord a = testing::run_or_fail(s->spec(), o);
+  const RunRecord b = testing::run_or_fail(s->spec(), o);
+  ASSERT_TRUE(a.partial.has_value());
+  EXPECT_EQ(summary_json_text(a), summary_json_text(b));
+}
+
+// Offered load through a balancer's split and a service's calls.
+TEST(OfferedLoad, FollowsSplitsAndCalls) {
+  auto s = testing::load_or_fail(R"(duration: 1s
+components:
+  clients: {kind: client, rate: 900/s, target: lb}
+  lb: {kind: load_balancer, policy: weighted_round_robin, backends: [{name: a, weight: 2}, {name: b, weight: 1}]}
+  a: {kind: service, replicas: 2, workers: 1, service_time: 2ms, calls: [db]}
+  b: {kind: service, workers: 4, service_time: 10ms, calls: [db]}
+  db: {kind: service, workers: 2, service_time: 1ms}
+  users: {kind: client, users: 10, target: c}
+  c: {kind: service, service_time: 1ms}
+)");
+  ASSERT_NE(s, nullptr);
+  const auto loads = offered_load(s->spec());
+  auto find = [&](const std::string& n) {
+    for (const auto& l : loads)
+      if (l.component == n) return l;
+    return ComponentLoad{};
+  };
+  // a has 2 replicas of weight 2, b one of weight 1: a takes 4/5.
+  EXPECT_NEAR(*find("a").offered, 720.0, 1e-9);
+  EXPECT_NEAR(*find("b").offered, 180.0, 1e-9);
+  EXPECT_NEAR(*find("db").offered, 900.0, 1e-9);
+  EXPECT_NEAR(*find("a").capacity, 1000.0, 1e-9);
+  EXPECT_NEAR(*find("b").capacity, 400.0, 1e-9);
+  EXPECT_FALSE(find("c").offered.has_value());  // closed loop: not known in advance
+  EXPECT_FALSE(find("clients").offered.has_value());
+}
+
+// The time series after `duration` keeps only windows where something
+// happened: a 365-day timeout and a crash no longer make 31 million rows.
+TEST(TimeSeries, ALongDrainAddsOnlyTheWindowsWhereRequestsResolved) {
+  auto s = testing::load_or_fail(R"(duration: 10s
+components:
+  clients: {kind: client, rate: 1000/s, target: app, timeout: 365d}
+  app: {kind: service, replicas: 2, workers: 4, service_time: 1ms}
+faults:
+  - {at: 2s, crash: app-0, for: 1s}
+)");
+  ASSERT_NE(s, nullptr);
+  const RunRecord rec = testing::run_or_fail(s->spec());
+  EXPECT_GT(rec.end, 365 * 24 * kHour);  // requests lost in the crash time out a year later
+  EXPECT_LE(rec.windows.size(), 10u + 1000u);
+  EXPECT_GT(rec.requests.failed[static_cast<std::size_t>(Status::kTimeout) - 1], 0u);
+  std::uint64_t resolved = 0;
+  for (const auto& w : rec.windows) resolved += w.resolved();
+  EXPECT_EQ(resolved, rec.requests.succeeded + rec.requests.failed.total());
+}
+
+// A design too large in total is refused at load, at the component that
+// makes it so, though each component is within its own limits.
+TEST(Limits, TheWholeDesignIsBounded) {
+  std::string y = "duration: 1s\ncomponents:\n  clients: {kind: client, rate: 10/s, target: s0}\n";
+  for (int i = 0; i < 20; ++i)
+    y += "  s" + std::to_string(i) + ": {kind: service, replicas: 100000, workers: 100, service_time: 1ms}\n";
+  const Diagnostic d = testing::load_error(y);
+  EXPECT_EQ(d.field, "components.s2");
+  EXPECT_NE(d.message.find("too large"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("20000000"), std::string::npos) << d.message;
 }
 
 }  // namespace

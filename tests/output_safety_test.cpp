@@ -1,0 +1,203 @@
+// Nothing the user wrote is lost, and every output is complete or absent:
+// dsim run never overwrites the scenario or a file that is not a dsim output
+// (without --force), checks where results go before running, writes --out as
+// one consistent set, checks every write to stdout, and stops cleanly on
+// Ctrl-C or its budget with what it measured, marked partial (exit 4).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "cli_helpers.h"
+
+namespace dsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string temp_dir(const std::string& name) {
+  const std::string dir = ::testing::TempDir() + "dsim_safety_" + name + "_" + std::to_string(::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+const char* const kShort = "scenarios/ecommerce.yaml --set duration=7s -q";
+
+TEST(OutputSafety, TheTraceNeverReplacesTheScenario) {
+  const std::string dir = temp_dir("scenario");
+  const std::string scenario = dir + "/mydesign.yaml";
+  fs::copy_file("scenarios/ecommerce.yaml", scenario);
+  const std::string before = testing::read_file(scenario);
+  // The mistake the issue names: the scenario given as the trace's value.
+  for (const std::string& args : {"run --trace " + scenario + " " + scenario, "run " + scenario + " --trace " +
+                                     scenario + " --force"}) {
+    const auto r = testing::run_dsim(args + " -q --set duration=7s");
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("is the scenario being run"), std::string::npos) << r.err;
+    EXPECT_EQ(testing::read_file(scenario), before);
+  }
+  // Without the scenario as an argument the built-in example runs, and the
+  // YAML file is not a dsim output: refused without --force.
+  const auto r = testing::run_dsim("run --trace " + scenario + " -q --set duration=7s");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is not a dsim output"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::read_file(scenario), before);
+}
+
+TEST(OutputSafety, OnlyDsimOutputsAreReplacedWithoutForce) {
+  const std::string dir = temp_dir("force");
+  const std::string notes = dir + "/notes.json";
+  write(notes, "{\"mine\": true}\n");
+  const auto refused = testing::run_dsim(std::string("run ") + kShort + " --trace " + notes);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_EQ(refused.out, "");  // refused before the run
+  EXPECT_EQ(testing::read_file(notes), "{\"mine\": true}\n");
+  const auto forced = testing::run_dsim(std::string("run ") + kShort + " --trace " + notes + " --force");
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(testing::read_file(notes).rfind("{\"traceEvents\":[", 0), 0u);
+  // A previous trace is a dsim output: replaced without --force.
+  const auto again = testing::run_dsim(std::string("run ") + kShort + " --trace " + notes);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  // No temporaries left beside it.
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename(), "notes.json");
+}
+
+TEST(OutputSafety, OutIsWrittenAsOneSetAndKeepsTheUsersFiles) {
+  const std::string parent = temp_dir("outset");
+  const std::string out = parent + "/results";
+  fs::create_directory(out);
+  write(out + "/README.txt", "my notes\n");
+  write(out + "/timeseries.csv", "time_s,sent,succeeded,old\n");  // a previous run's
+  // A temporary a killed run left behind (its process is gone).
+  fs::create_directory(parent + "/.results.dsim-999999999");
+  write(out + "/summary.json.tmp-999999998", "half");
+  const auto r = testing::run_dsim(std::string("run ") + kShort + " --out " + out + " --trace " + out + "/trace.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::read_file(out + "/README.txt"), "my notes\n");
+  EXPECT_NE(testing::read_file(out + "/timeseries.csv").find("attempts"), std::string::npos);
+  EXPECT_NE(testing::read_file(out + "/summary.json").find("dsim.summary/"), std::string::npos);
+  EXPECT_EQ(testing::read_file(out + "/trace.json").rfind("{\"traceEvents\":[", 0), 0u);
+  // Nothing else beside the set: staging directories and temporaries are gone.
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(parent)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"results"});
+  names.clear();
+  for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"README.txt", "summary.json", "timeseries.csv", "trace.json"}));
+}
+
+TEST(OutputSafety, OutRefusesToReplaceAFileThatIsNotADsimOutput) {
+  const std::string out = temp_dir("outforeign");
+  write(out + "/summary.json", "{\"budget\": 2027}\n");
+  const auto r = testing::run_dsim(std::string("run ") + kShort + " --out " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is not a dsim output"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::read_file(out + "/summary.json"), "{\"budget\": 2027}\n");
+}
+
+// One failed output does not keep the others from being written.
+TEST(OutputSafety, AFailedWriteToStdoutStillWritesOut) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  const std::string out = temp_dir("stdoutfail");
+  const auto r = testing::run_dsim(std::string("run ") + kShort + " --json --out " + out + " > /dev/full");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write to standard output"), std::string::npos) << r.err;
+  EXPECT_NE(testing::read_file(out + "/summary.json").find("dsim.summary/"), std::string::npos);
+}
+
+TEST(OutputSafety, EveryCommandChecksItsWritesToStdout) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  for (const std::string& cmd : {std::string("run ") + kShort, std::string("run ") + kShort + " --json",
+                                std::string("validate scenarios/ecommerce.yaml"),
+                                std::string("graph scenarios/ecommerce.yaml")}) {
+    const auto r = testing::run_dsim(cmd + " > /dev/full");
+    EXPECT_EQ(r.exit_code, 1) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find("cannot write to standard output: No space left on device"), std::string::npos) << r.err;
+  }
+}
+
+TEST(OutputSafety, OverloadStopsAtTheBudgetWithExitFourAndPartialOutputs) {
+  const std::string out = temp_dir("budget");
+  const auto r = testing::run_dsim(
+      "run scenarios/ecommerce.yaml --set components.clients.rate=1e9/s --max-in-flight 100000 -q --json --out " + out);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.out.find("\"partial\": true"), std::string::npos);
+  EXPECT_NE(r.out.find("\"partial_reason\": \"budget\""), std::string::npos);
+  EXPECT_NE(r.err.find("'app' is saturated"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--max-in-flight"), std::string::npos) << r.err;
+  EXPECT_NE(testing::read_file(out + "/summary.json").find("\"partial\": true"), std::string::npos);
+}
+
+// Ctrl-C during a run: what was measured so far is written, marked partial,
+// exit 4.
+TEST(OutputSafety, InterruptWritesPartialResultsAndExitsFour) {
+  const std::string out = temp_dir("sigint");
+  const std::string stdout_file = out + "/stdout.json";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::chdir(DSIM_SOURCE_DIR) != 0) ::_exit(99);
+    if (!std::freopen(stdout_file.c_str(), "w", stdout)) ::_exit(99);
+    ::execl(DSIM_BINARY, DSIM_BINARY, "run", "scenarios/ecommerce.yaml", "--set", "duration=100000s", "-q", "--json",
+            "--out", (out + "/results").c_str(), static_cast<char*>(nullptr));
+    ::_exit(98);
+  }
+  // Wait until the run has begun: its staging directory appears just before.
+  bool started = false;
+  for (int i = 0; i < 3000 && !started; ++i) {
+    for (const auto& e : fs::directory_iterator(out))
+      if (e.path().filename().string().rfind(".results.dsim-", 0) == 0) started = true;
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(started);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 4);
+  const std::string json = testing::read_file(stdout_file);
+  EXPECT_NE(json.find("\"partial\": true"), std::string::npos) << json.substr(0, 400);
+  EXPECT_NE(json.find("\"partial_reason\": \"interrupted\""), std::string::npos);
+  EXPECT_NE(testing::read_file(out + "/results/summary.json").find("\"partial\": true"), std::string::npos);
+}
+
+TEST(OutputSafety, SetValuesMustBeUtf8) {
+  const auto r = testing::run_dsim("validate scenarios/ecommerce.yaml --set \"$(printf 'name=\\377')\"");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--set name=\\xff: not UTF-8 text: invalid byte 0xff"), std::string::npos) << r.err;
+  const auto run = testing::run_dsim("run scenarios/ecommerce.yaml -q --set \"$(printf 'name=\\377')\"");
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST(OutputSafety, AnEmptyListIsNamedAsSuch) {
+  const auto r = testing::run_dsim("validate scenarios/ecommerce.yaml --set 'faults=[]' --set faults.0.at=1s");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'faults' is an empty list"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("18446744073709551615"), std::string::npos) << r.err;
+}
+
+TEST(OutputSafety, ValidateWarnsOfOverloadItCanSee) {
+  const auto r = testing::run_dsim("validate scenarios/ecommerce.yaml --set components.clients.rate=100000/s");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: scenarios/ecommerce.yaml:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("components.app: offered load 100,000/s is at or above its capacity of 4,000/s"),
+            std::string::npos)
+      << r.err;
+  const auto fine = testing::run_dsim("validate scenarios/ecommerce.yaml");
+  EXPECT_EQ(fine.err, "");
+}
+
+}  // namespace
+}  // namespace dsim
