@@ -3,8 +3,10 @@
 #include "dsim/cli/commands.h"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <iostream>
@@ -262,7 +264,15 @@ int cmd_validate(const std::string& file, const Common& common) {
 int cmd_graph(const std::string& file, const Common& common) {
   auto scenario = load(file, load_options(common));
   if (!scenario) return kExitBadInput;
-  if (auto err = write_stdout(topology_dot(scenario->spec())); !err.empty()) {
+  // Streamed: a large design's graph is never held whole in memory.
+  errno = 0;
+  write_topology_dot(scenario->spec(), std::cout);
+  std::cout.flush();
+  if (!std::cout) {
+    const int e = errno;
+    std::cout.clear();
+    const std::string err =
+        std::string("cannot write to standard output: ") + (e != 0 ? std::strerror(e) : "write failed");
     std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
     return kExitFailure;
   }

@@ -265,3 +265,34 @@ TEST(Limits, TheWholeDesignIsBounded) {
 
 }  // namespace
 }  // namespace dsim
+
+namespace dsim {
+namespace {
+
+// dsim graph built replicas x replicas edges in one string (bad_alloc at
+// 100k x 100k): large components are drawn as one node per zone.
+TEST(Graph, LargeComponentsCollapseToOneNodePerZone) {
+  auto s = testing::load_or_fail(R"(duration: 1s
+components:
+  clients: {kind: client, rate: 10/s, target: a}
+  a: {kind: service, replicas: 100000, zones: [z1, z2], service_time: 1ms, calls: [b, lb]}
+  b: {kind: service, replicas: 100000, service_time: 1ms}
+  lb: {kind: load_balancer, backends: [b-7]}
+  c: {kind: service, replicas: 32, service_time: 1ms}
+)");
+  ASSERT_NE(s, nullptr);
+  const std::string dot = topology_dot(s->spec());
+  EXPECT_LT(dot.size(), 20'000u);
+  EXPECT_NE(dot.find("\"a @z1\" [label=\"a x 50000\nservice, 100000 replicas in all\", peripheries=2]"),
+            std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("\"a @z2\" -> \"b @default\""), std::string::npos);
+  EXPECT_NE(dot.find("\"clients\" -> \"a @z1\""), std::string::npos);
+  // A single replica of a collapsed component is its zone's node.
+  EXPECT_EQ(dot.find("b-7"), std::string::npos);
+  EXPECT_NE(dot.find("\"lb\" -> \"b @default\""), std::string::npos);
+  EXPECT_NE(dot.find("\"c-31\""), std::string::npos);  // at the threshold, replicas are drawn
+}
+
+}  // namespace
+}  // namespace dsim
