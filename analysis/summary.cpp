@@ -164,6 +164,49 @@ void print_table(std::ostream& o, const std::vector<std::string>& head,
 
 }  // namespace
 
+namespace {
+
+bool is_random_failure(const FaultRecord& f) { return f.kind == "failure"; }
+
+// Mean and p99 (nearest rank) of durations, in seconds; null when empty.
+Json spread_s(std::vector<Time> v) {
+  if (v.empty()) return nullptr;
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (const Time t : v) sum += to_seconds(t);
+  const std::size_t rank = (v.size() * 99 + 99) / 100;  // ceil(0.99 n)
+  return Json{{"count", v.size()},
+              {"mean", round_to(sum / static_cast<double>(v.size()), 9)},
+              {"p99", round_to(to_seconds(v[rank - 1]), 9)}};
+}
+
+}  // namespace
+
+std::vector<FailureAggregate> aggregate_failures(const RunRecord& rec) {
+  std::map<std::string, std::size_t> owner;  // replica -> component index; looked up, never iterated
+  for (std::size_t i = 0; i < rec.components.size(); ++i) {
+    owner.emplace(rec.components[i].name, i);
+    for (const auto& r : rec.components[i].replicas) owner.emplace(r.name, i);
+  }
+  std::vector<FailureAggregate> by_component(rec.components.size());
+  for (std::size_t i = 0; i < rec.components.size(); ++i) by_component[i].component = rec.components[i].name;
+  for (const FaultRecord& f : rec.faults) {
+    if (!is_random_failure(f)) continue;
+    const auto it = owner.find(f.target);
+    if (it == owner.end()) continue;
+    FailureAggregate& a = by_component[it->second];
+    ++a.count;
+    a.failed_requests += f.failed_requests;
+    a.down += (f.until ? *f.until : rec.end) - f.at;
+    if (f.detected) a.detection.push_back(*f.detected - f.at);
+    if (f.recovered) a.recovery.push_back(*f.recovered - f.at);
+  }
+  std::vector<FailureAggregate> out;
+  for (auto& a : by_component)
+    if (a.count > 0) out.push_back(std::move(a));
+  return out;
+}
+
 Json summary_json(const RunRecord& rec) {
   const double measured_s = measured_seconds(rec);
   const RequestRecord& r = rec.requests;
@@ -227,6 +270,7 @@ Json summary_json(const RunRecord& rec) {
     return round_to(to_seconds(*t), 9);
   };
   for (const FaultRecord& f : rec.faults) {
+    if (is_random_failure(f)) continue;  // aggregated below; all are in faults.csv
     Json fj;
     fj["kind"] = f.kind;
     fj["target"] = f.target;
@@ -238,6 +282,18 @@ Json summary_json(const RunRecord& rec) {
     faults.push_back(fj);
   }
   j["faults"] = faults;
+  Json failures = Json::array();
+  for (const FailureAggregate& a : aggregate_failures(rec)) {
+    Json fj;
+    fj["component"] = a.component;
+    fj["count"] = a.count;
+    fj["down_s"] = round_to(to_seconds(a.down), 9);
+    fj["detection_s"] = spread_s(a.detection);
+    fj["recovery_s"] = spread_s(a.recovery);
+    fj["failed_requests"] = a.failed_requests;
+    failures.push_back(fj);
+  }
+  j["failures"] = failures;
   Json comps = Json::object();
   for (const auto& c : rec.components) {
     Json cj;
@@ -352,21 +408,67 @@ std::string summary_table(const RunRecord& rec) {
       for (const auto& rep : c.replicas) occ_row("  " + rep.name, "", rep.zone, rep.occupancy);
   }
   print_table(o, head, rows, 3);
-  if (!rec.faults.empty()) {
-    // Faults: when, when detected, when availability recovered.
+  std::vector<const FaultRecord*> scheduled;
+  for (const FaultRecord& f : rec.faults)
+    if (!is_random_failure(f)) scheduled.push_back(&f);
+  if (!scheduled.empty()) {
+    // Scheduled faults: when, when detected, when availability recovered.
     auto t = [](const std::optional<Time>& v) { return v ? fmt(to_seconds(*v), 2) : std::string("-"); };
     std::vector<std::vector<std::string>> frows;
     const std::vector<std::string> fhead = {"fault", "target", "at s", "until s", "detected s", "recovered s", "failed"};
     constexpr std::size_t kShown = 20;
-    for (std::size_t i = 0; i < rec.faults.size() && i < kShown; ++i) {
-      const FaultRecord& f = rec.faults[i];
+    for (std::size_t i = 0; i < scheduled.size() && i < kShown; ++i) {
+      const FaultRecord& f = *scheduled[i];
       frows.push_back({f.kind, f.target, fmt(to_seconds(f.at), 2), t(f.until), t(f.detected), t(f.recovered),
                        group(f.failed_requests)});
     }
     o << "\n";
     print_table(o, fhead, frows, 2);
-    if (rec.faults.size() > kShown)
-      o << "... and " << group(rec.faults.size() - kShown) << " more (dsim run --json lists them all)\n";
+    if (scheduled.size() > kShown)
+      o << "... and " << group(scheduled.size() - kShown) << " more (dsim run --json lists them all)\n";
+  }
+  if (const auto failures = aggregate_failures(rec); !failures.empty()) {
+    // Random failures, per component: how many, how fast found, how fast
+    // availability came back (every one is in --out's faults.csv).
+    auto spread = [](std::vector<Time> v) {
+      if (v.empty()) return std::string("-");
+      std::sort(v.begin(), v.end());
+      double sum = 0;
+      for (const Time x : v) sum += to_seconds(x);
+      return fmt(sum / static_cast<double>(v.size()), 2) + " / " + fmt(to_seconds(v[(v.size() * 99 + 99) / 100 - 1]), 2);
+    };
+    std::vector<std::vector<std::string>> rows2;
+    const std::vector<std::string> head2 = {"failures", "count", "down s", "detected", "detect s mean/p99",
+                                            "recovered", "recover s mean/p99", "failed"};
+    for (const auto& a : failures)
+      rows2.push_back({a.component, group(a.count), fmt(to_seconds(a.down), 1), group(a.detection.size()),
+                       spread(a.detection), group(a.recovery.size()), spread(a.recovery), group(a.failed_requests)});
+    o << "\n";
+    print_table(o, head2, rows2, 1);
+  }
+  return o.str();
+}
+
+std::string faults_csv(const RunRecord& rec) {
+  std::ostringstream o;
+  o << "kind,target,at_s,until_s,detected_s,recovered_s,failed_requests\n";
+  auto s = [](Time t) {
+    char buf[32];
+    const auto res = std::to_chars(buf, buf + sizeof buf, round_to(to_seconds(t), 9));
+    return std::string(buf, res.ptr);
+  };
+  auto opt = [&s](const std::optional<Time>& t) { return t ? s(*t) : std::string(); };
+  // RFC 4180: a field with a comma or a quote is quoted, quotes doubled
+  // (targets such as "[[az-a], [az-b, az-c]]").
+  auto field = [](const std::string& v) {
+    if (v.find_first_of(",\"\n") == std::string::npos) return v;
+    std::string q = "\"";
+    for (const char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  for (const FaultRecord& f : rec.faults) {
+    o << field(f.kind) << ',' << field(f.target) << ',' << s(f.at) << ',' << opt(f.until) << ',' << opt(f.detected) << ','
+      << opt(f.recovered) << ',' << f.failed_requests << '\n';
   }
   return o.str();
 }

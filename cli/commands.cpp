@@ -72,7 +72,7 @@ struct RunArgs {
 };
 
 // The files --out writes.
-const std::vector<std::string> kOutFiles = {"summary.json", "timeseries.csv"};
+const std::vector<std::string> kOutFiles = {"summary.json", "timeseries.csv", "faults.csv"};
 
 // Whether `file` would be in directory `dir` (by path, whether or not either exists yet).
 bool inside(const std::string& file, const std::string& dir) {
@@ -215,13 +215,13 @@ int cmd_run(const RunArgs& args, const Common& common) {
   if (out) {
     std::string err;
     for (const auto& [name, content] : {std::pair<std::string, std::string>{"summary.json", summary_json_text(rec)},
-                                        {"timeseries.csv", timeseries_csv(rec)}})
+                                        {"timeseries.csv", timeseries_csv(rec)},
+                                        {"faults.csv", faults_csv(rec)}})
       if (err.empty()) err = out->write(name, content);
     if (err.empty()) err = out->commit();
     if (!err.empty()) failed(err);
     else if (!args.quiet)
-      std::fprintf(stderr, "dsim: wrote %s and %s\n", in_dir(args.out_dir, "summary.json").c_str(),
-                   in_dir(args.out_dir, "timeseries.csv").c_str());
+      std::fprintf(stderr, "dsim: wrote summary.json, timeseries.csv and faults.csv in %s\n", args.out_dir.c_str());
   }
   if (trace_written && !args.quiet)
     std::fprintf(stderr, "dsim: wrote trace %s (open it in ui.perfetto.dev)\n", trace_file.c_str());
@@ -303,7 +303,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
       ->type_name("PATH=VALUE");
   run->add_flag("--json", run_args.json, "print the summary as JSON instead of a table");
-  run->add_option("--out", run_args.out_dir, "also write summary.json and timeseries.csv into DIR")
+  run->add_option("--out", run_args.out_dir, "also write summary.json, timeseries.csv and faults.csv into DIR, as one set")
       ->type_name("DIR");
   run->add_flag("--force", run_args.force,
                 "replace output files that are not dsim outputs (never the scenario itself)");

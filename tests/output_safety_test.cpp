@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_helpers.h"
 
 namespace dsim {
@@ -94,7 +96,7 @@ TEST(OutputSafety, OutIsWrittenAsOneSetAndKeepsTheUsersFiles) {
   names.clear();
   for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"README.txt", "summary.json", "timeseries.csv", "trace.json"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"README.txt", "faults.csv", "summary.json", "timeseries.csv", "trace.json"}));
 }
 
 TEST(OutputSafety, OutRefusesToReplaceAFileThatIsNotADsimOutput) {
@@ -197,6 +199,39 @@ TEST(OutputSafety, ValidateWarnsOfOverloadItCanSee) {
       << r.err;
   const auto fine = testing::run_dsim("validate scenarios/ecommerce.yaml");
   EXPECT_EQ(fine.err, "");
+}
+
+}  // namespace
+}  // namespace dsim
+
+namespace dsim {
+namespace {
+
+// 150,000 hours of a service whose three replicas fail every 2 hours: the
+// summary and the table aggregate the 215,000 random failures per component;
+// --out's faults.csv lists every one.
+TEST(OutputSafety, RandomFailuresAreAggregatedAndListedInFaultsCsv) {
+  const std::string out = temp_dir("failures");
+  const auto r = testing::run_dsim("run scenarios/availability-study.yaml -q --json --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(r.out.size(), 10'000u);  // was 33 MB with one entry per failure
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["faults"].empty());
+  ASSERT_EQ(j["failures"].size(), 1u);
+  const auto& f = j["failures"][0];
+  EXPECT_EQ(f["component"], "app");
+  const auto count = f["count"].get<std::uint64_t>();
+  // 150,000 h / (2 h + 5 min) per replica, three replicas: about 216,000.
+  EXPECT_NEAR(static_cast<double>(count), 3 * 150000.0 / (2.0 + 5.0 / 60), 3 * 1500.0);
+  EXPECT_TRUE(f["recovery_s"].contains("p99"));
+  // Every failure, one line each, after the header.
+  const std::string csv = testing::read_file(out + "/faults.csv");
+  EXPECT_EQ(csv.rfind("kind,target,at_s,until_s,detected_s,recovered_s,failed_requests\n", 0), 0u);
+  EXPECT_EQ(static_cast<std::uint64_t>(std::count(csv.begin(), csv.end(), '\n')), count + 1);
+  // The table's row for the component, not 215,000 rows.
+  const auto table = testing::run_dsim("run scenarios/availability-study.yaml -q");
+  EXPECT_LT(std::count(table.out.begin(), table.out.end(), '\n'), 40);
+  EXPECT_NE(table.out.find("failures    count"), std::string::npos) << table.out;
 }
 
 }  // namespace

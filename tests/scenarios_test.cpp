@@ -24,7 +24,7 @@ TEST_P(ScenarioFileTest, ValidatesAndRuns) {
   const auto r = testing::run_dsim("run --quiet --json " + path);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema"], "dsim.summary/2");
+  EXPECT_EQ(j["schema"], "dsim.summary/3");
   const auto& req = j["requests"];
   EXPECT_EQ(req["sent"].get<std::uint64_t>(),
             req["succeeded"].get<std::uint64_t>() + req["failed"]["timeout"].get<std::uint64_t>() +
