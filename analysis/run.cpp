@@ -17,6 +17,10 @@ std::string RunError::to_string() const {
       "scenario '" + scenario + "', seed " + std::to_string(seed) + ", at " + at_s + " s of simulated time";
   if (kind == Kind::kStalled) return message + " (" + where + ")";
   if (kind == Kind::kInvalidSpec) return "invalid scenario spec '" + scenario + "': " + message;
+  if (kind == Kind::kOutOfMemory)
+    return "out of memory in " + where +
+           ": the run needed more memory than it could get; lower its budget (--max-in-flight, --max-queued, "
+           "--max-events), shorten it, or give it more memory";
   return "internal error in " + where + ": " + message +
          "; this is a bug: please report it with the scenario file and this seed (rerun with --seed " +
          std::to_string(seed) + " to reproduce it)";
@@ -186,7 +190,9 @@ RunResult run(const ScenarioSpec& spec, const RunOptions& options) {
   } catch (const InvariantViolation& e) {
     return error(RunError::Kind::kInternal, e.what());
   } catch (const std::bad_alloc&) {
-    return error(RunError::Kind::kInternal, "out of memory");
+    RunError e = error(RunError::Kind::kOutOfMemory, "out of memory");
+    world.reset();  // frees what the run held, so that the error can be reported
+    return e;
   } catch (const std::exception& e) {
     // From a model, a recorder or the caller's progress callback.
     return error(RunError::Kind::kInternal, e.what());

@@ -76,6 +76,7 @@ struct RunError {
     kInternal,     // an invariant failed: a bug in dsim or in a model
     kStalled,      // simulated time stopped advancing: the scenario loops with no delay
     kInvalidSpec,  // the spec fails ScenarioSpec::check (one built in C++): nothing ran
+    kOutOfMemory,  // an allocation failed: the run needs more memory than it could get
   };
   Kind kind = Kind::kInternal;
   std::string scenario;
