@@ -1,4 +1,5 @@
-// Output helpers for the command line: atomic file writes and a progress line.
+// Output helpers for the command line: outputs that appear only complete and
+// never replace what the user wrote, checked stdout, interrupts, a progress line.
 #pragma once
 
 #include <atomic>
@@ -10,15 +11,6 @@
 #include "dsim/sim/time.h"
 
 namespace dsim::cli {
-
-// Writes `content` to `path` atomically: to a temporary file in the same
-// directory, flushed, then renamed over `path`, so a reader (or a killed run)
-// never sees a half-written file. Returns an error message, empty on success.
-std::string write_file_atomic(const std::string& path, const std::string& content);
-
-// Creates `dir` if needed (not its parents: they must exist). Returns an
-// error message or "".
-std::string ensure_directory(const std::string& dir);
 
 // Whether a file can be written at `path` later: its directory exists (or
 // is the current one) and `path` is not a directory. An error message or "".

@@ -3,7 +3,8 @@
 # machine is missing (nothing if all are present). Uses sudo when not root.
 #
 #   scripts/deps.sh            # what the build and tests need (g++)
-#   scripts/deps.sh --ci       # also clang++, for the cross-compiler check
+#   scripts/deps.sh --ci       # also clang++ (the cross-compiler check) and
+#                              # libclang-rt-14-dev (libFuzzer, for fuzz/)
 #   scripts/deps.sh --tools    # also Graphviz (dot), to draw `dsim graph`
 set -eu
 
@@ -12,7 +13,7 @@ packages="g++ cmake ninja-build pkg-config
   libgtest-dev libbenchmark-dev"
 for option in "$@"; do
   case "$option" in
-    --ci) packages="$packages clang" ;;
+    --ci) packages="$packages clang libclang-rt-14-dev" ;;
     --tools) packages="$packages graphviz" ;;
     *) echo "usage: $0 [--ci] [--tools]" >&2; exit 2 ;;
   esac
