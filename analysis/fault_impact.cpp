@@ -81,6 +81,23 @@ void FaultImpact::close_windows(Time now) {
     closed_any_ = true;
     cur_ = Window{};
     clock_.next();
+    if (clock_.passed(now)) {
+      // The windows before the one holding `now` are empty (nothing happened
+      // between two events): on them evaluate() could only close trackers
+      // whose horizon has passed. Cross them at once — a drain of years in
+      // 1 ms windows must not step through each.
+      WindowClock at_now = clock_;
+      at_now.skip_to(now);
+      const Time last_end = at_now.start();  // end of the last empty window
+      std::size_t kept = 0;
+      for (const std::size_t i : open_) {
+        Tracker& t = trackers_[i];
+        if (!t.dipped && t.horizon && last_end >= *t.horizon) t.closed = true;
+        if (!t.closed) open_[kept++] = i;
+      }
+      open_.resize(kept);
+      clock_ = at_now;
+    }
   }
 }
 

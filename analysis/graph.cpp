@@ -1,5 +1,6 @@
 #include "dsim/analysis/graph.h"
 
+#include <charconv>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -131,12 +132,14 @@ void write_topology_dot(const ScenarioSpec& spec, std::ostream& out) {
       for (std::size_t k = 0; k < spec.components.size() && ids.empty(); ++k) {
         if (!drawn[k].collapsed) continue;
         const ComponentSpec& c = *spec.components[k];
-        if (ref.rfind(c.name() + "-", 0) != 0) continue;
-        for (int i = 0; i < c.replica_count(); ++i)
-          if (c.replica_name(i) == ref) {
-            ids.push_back(collapsed_id(c, c.replica_zone(i)));
-            break;
-          }
+        if (ref.size() <= c.name().size() + 1 || ref.compare(0, c.name().size() + 1, c.name() + "-") != 0) continue;
+        // "name-i": replica i, read from the name rather than searched for.
+        int i = 0;
+        const char* first = ref.data() + c.name().size() + 1;
+        const char* last = ref.data() + ref.size();
+        const auto res = std::from_chars(first, last, i);
+        if (res.ec == std::errc() && res.ptr == last && i >= 0 && i < c.replica_count() && c.replica_name(i) == ref)
+          ids.push_back(collapsed_id(c, c.replica_zone(i)));
       }
       if (ids.empty()) ids.push_back(ref);
       return ids;

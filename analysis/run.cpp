@@ -5,6 +5,7 @@
 #include <new>
 
 #include "dsim/analysis/load.h"
+#include "dsim/models/events.h"
 #include "dsim/models/world.h"
 #include "dsim/sim/check.h"
 
@@ -44,7 +45,19 @@ struct Watch {
   const ScenarioSpec* spec;
   World* world;
   std::uint64_t checks = 0;
+  std::uint64_t faults = 0;
+  Simulation* sim = nullptr;
   std::optional<PartialRecord> stop;
+
+  // Every fault and random failure is recorded; a schedule of failures
+  // without end (mtbf: 1ms over years) must stop at the budget too.
+  void on_fault(const FaultBegan&) {
+    const std::uint64_t limit = options->limits.max_faults;
+    if (limit > 0 && ++faults > limit && !stop)
+      halt(*sim, "budget",
+           thousands(faults) + " faults and random failures exceed the budget of " + thousands(limit) +
+               " (--max-faults): lower the failure rate (mtbf) or shorten the run, or raise the budget");
+  }
 
   std::uint64_t queued() const {
     std::uint64_t n = 0;
@@ -137,7 +150,8 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   }
   for (Recorder* r : recorders) r->attach(world.bus(), ctx);
 
-  Watch watch{&options, &spec, &world, 0, std::nullopt};
+  Watch watch{&options, &spec, &world, 0, 0, &sim, std::nullopt};
+  world.bus().subscribe<&Watch::on_fault>(watch);
   sim.set_progress([](void* w, Simulation& s) { static_cast<Watch*>(w)->check(s); }, &watch, kWatchEvery);
   world.start();
   sim.run_until(spec.duration);

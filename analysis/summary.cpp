@@ -197,7 +197,9 @@ std::vector<FailureAggregate> aggregate_failures(const RunRecord& rec) {
     FailureAggregate& a = by_component[it->second];
     ++a.count;
     a.failed_requests += f.failed_requests;
-    a.down += (f.until ? *f.until : rec.end) - f.at;
+    // A repair may be due after the run ended (or after a partial run
+    // stopped): only the time simulated counts.
+    a.down += std::max<Time>(0, std::min(f.until ? *f.until : rec.end, rec.end) - f.at);
     if (f.detected) a.detection.push_back(*f.detected - f.at);
     if (f.recovered) a.recovery.push_back(*f.recovered - f.at);
   }

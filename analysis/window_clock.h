@@ -1,8 +1,9 @@
 // Fixed-width windows of simulated time, [0, w), [w, 2w), ..., stepped as
 // events arrive. Recorders that count per window (the time series, a fault's
 // recovery) close a window when the first event at or after its end arrives,
-// so two recorders fed the same events close the same windows at the same
-// moments.
+// so two recorders fed the same events agree on where windows begin; either
+// may cross a stretch of empty windows at once (skip_to) rather than close
+// each of them.
 #pragma once
 
 #include "dsim/sim/check.h"

@@ -3,13 +3,14 @@
 #include "dsim/cli/commands.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,12 +102,20 @@ int cmd_run(const RunArgs& args, const Common& common) {
   if (!args.out_dir.empty()) {
     out.emplace(args.out_dir);
     std::vector<std::string> names = kOutFiles;
-    if (!trace_file.empty() && inside(trace_file, out->dir()))
-      names.push_back(std::filesystem::path(trace_file).filename().string());
+    if (!trace_file.empty() && inside(trace_file, out->dir())) {
+      const std::string t = std::filesystem::path(trace_file).filename().string();
+      if (std::find(names.begin(), names.end(), t) != names.end() || t == OutputDir::kManifest) {
+        std::fprintf(stderr, "dsim: error: --trace: '%s' is a file --out writes: give the trace another name\n",
+                     trace_file.c_str());
+        return kExitBadInput;
+      }
+      names.push_back(t);
+    }
     if (auto err = out->check(names, args.force); !err.empty()) {
       std::fprintf(stderr, "dsim: error: --out: %s\n", err.c_str());
       return kExitBadInput;
     }
+    names.emplace_back(OutputDir::kManifest);
     for (const auto& n : names)
       if (!args.file.empty() && same_file(in_dir(out->dir(), n), args.file)) {
         std::fprintf(stderr, "dsim: error: --out: '%s' is the scenario being run: it is never overwritten\n",
@@ -148,7 +157,7 @@ int cmd_run(const RunArgs& args, const Common& common) {
   std::optional<Tracer> tracer;
   if (!trace_file.empty()) {
     if (!trace_in_out) remove_stale_temporaries(trace_file);
-    trace_out.emplace(trace_in_out ? out->staging(std::filesystem::path(trace_file).filename().string())
+    trace_out.emplace(trace_in_out ? in_dir(out->dir(), std::filesystem::path(trace_file).filename().string())
                                    : trace_file);
     if (auto err = trace_out->open(); !err.empty()) {
       std::fprintf(stderr, "dsim: error: --trace: %s\n", err.c_str());
@@ -218,10 +227,16 @@ int cmd_run(const RunArgs& args, const Common& common) {
                                         {"timeseries.csv", timeseries_csv(rec)},
                                         {"faults.csv", faults_csv(rec)}})
       if (err.empty()) err = out->write(name, content);
-    if (err.empty()) err = out->commit();
+    if (err.empty() && trace_in_out) {
+      if (trace_written) err = out->add(std::filesystem::path(trace_file).filename().string());
+      else err = "the set in '" + out->dir() + "' is incomplete: its trace could not be written";
+    }
+    if (err.empty())
+      err = out->commit({{"scenario", rec.scenario}, {"seed", rec.seed}, {"partial", rec.partial.has_value()}});
     if (!err.empty()) failed(err);
     else if (!args.quiet)
-      std::fprintf(stderr, "dsim: wrote summary.json, timeseries.csv and faults.csv in %s\n", args.out_dir.c_str());
+      std::fprintf(stderr, "dsim: wrote summary.json, timeseries.csv, faults.csv and manifest.json in %s\n",
+                   args.out_dir.c_str());
   }
   if (trace_written && !args.quiet)
     std::fprintf(stderr, "dsim: wrote trace %s (open it in ui.perfetto.dev)\n", trace_file.c_str());
@@ -303,7 +318,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
       ->type_name("PATH=VALUE");
   run->add_flag("--json", run_args.json, "print the summary as JSON instead of a table");
-  run->add_option("--out", run_args.out_dir, "also write summary.json, timeseries.csv and faults.csv into DIR, as one set")
+  run->add_option("--out", run_args.out_dir, "also write summary.json, timeseries.csv and faults.csv into DIR, with manifest.json last")
       ->type_name("DIR");
   run->add_flag("--force", run_args.force,
                 "replace output files that are not dsim outputs (never the scenario itself)");
@@ -319,6 +334,10 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
       ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
   run->add_option("--max-events", run_args.limits.max_events,
                   "stop early (exit 4) past N pending events (default 8,000,000; 0: no limit)")
+      ->type_name("N")
+      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
+  run->add_option("--max-faults", run_args.limits.max_faults,
+                  "stop early (exit 4) past N faults and random failures (default 1,000,000; 0: no limit)")
       ->type_name("N")
       ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
 

@@ -102,7 +102,8 @@ bool replaceable(const std::string& path) {
   if (fs::file_size(path, ec) == 0 && !ec) return true;
   const std::string head = head_of(path);
   if (head.rfind("{\"traceEvents\":[", 0) == 0) return true;               // a trace
-  if (head.find("\"schema\": \"dsim.summary/") != std::string::npos) return true;  // a summary
+  if (head.rfind("{\n  \"schema\": \"dsim.summary/", 0) == 0) return true;  // a summary
+  if (head.rfind("{\n  \"schema\": \"dsim.outputs/", 0) == 0) return true;  // a manifest
   if (head.rfind("time_s,sent,succeeded,", 0) == 0) return true;           // a time series
   if (head.rfind("kind,target,at_s,", 0) == 0) return true;                // faults.csv
   return false;
@@ -115,24 +116,17 @@ bool same_file(const std::string& a, const std::string& b) {
 
 void remove_stale_temporaries(const std::string& path) {
   const fs::path p = fs::path(path).lexically_normal();
-  fs::path name = p.filename();
-  fs::path parent = p.parent_path();
-  if (name.empty()) {  // "results/"
-    name = parent.filename();
-    parent = parent.parent_path();
-  }
+  const std::string marker = p.filename().string() + ".tmp-";
+  const fs::path where = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   std::error_code ec;
-  const fs::path where = parent.empty() ? fs::path(".") : parent;
-  const std::string file_marker = name.string() + ".tmp-";
-  const std::string dir_prefix = "." + name.string() + ".dsim-";
   for (fs::directory_iterator it(where, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string n = it->path().filename().string();
-    long pid = 0;
-    if (n.rfind(file_marker, 0) == 0) pid = pid_after(n, ".tmp-");
-    else if (n.rfind(dir_prefix, 0) == 0) pid = pid_after(n, ".dsim-");
-    if (pid > 0 && !process_alive(pid)) {
+    if (n.rfind(marker, 0) != 0) continue;
+    const long pid = pid_after(n, ".tmp-");
+    std::error_code type_ec;
+    if (pid > 0 && !process_alive(pid) && it->is_regular_file(type_ec)) {
       std::error_code rm;
-      fs::remove_all(it->path(), rm);
+      fs::remove(it->path(), rm);
     }
   }
 }
@@ -189,100 +183,99 @@ std::string PendingFile::commit() {
 
 // ---- OutputDir --------------------------------------------------------------
 
-OutputDir::OutputDir(std::string dir) : dir_(std::move(dir)) {
-  fs::path p = fs::path(dir_).lexically_normal();
-  if (!p.has_filename()) p = p.parent_path();  // "results/"
-  std::error_code ec;
-  // A link to a directory: the set goes where it points, the link stays.
-  if (fs::is_symlink(p, ec) && fs::is_directory(p, ec)) p = fs::canonical(p, ec);
-  dir_ = p.string();
-  const fs::path parent = p.parent_path();
-  staging_ = (parent / ("." + p.filename().string() + ".dsim-" + std::to_string(::getpid()))).string();
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h) {
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
 }
 
-OutputDir::~OutputDir() {
-  if (!committed_) {
-    std::error_code ec;
-    fs::remove_all(staging_, ec);
-  }
+OutputDir::OutputDir(std::string dir) : dir_(std::move(dir)) {
+  fs::path p = fs::path(dir_).lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();  // "results/"
+  dir_ = p.empty() ? std::string(".") : p.string();
 }
 
 std::string OutputDir::check(const std::vector<std::string>& names, bool force) {
   names_ = names;
   std::error_code ec;
   const fs::path p(dir_);
-  const fs::path parent = p.parent_path();
-  if (!parent.empty() && !fs::is_directory(parent, ec))
-    return "cannot create '" + dir_ + "': the directory '" + parent.string() + "' does not exist";
-  if (::access(parent.empty() ? "." : parent.c_str(), W_OK) != 0)
-    return "cannot write in '" + (parent.empty() ? std::string(".") : parent.string()) + "': " + errno_text();
   if (fs::exists(p, ec)) {
     if (!fs::is_directory(p, ec)) return "'" + dir_ + "' exists and is not a directory";
     if (::access(p.c_str(), W_OK) != 0) return "cannot write in '" + dir_ + "': " + errno_text();
-    if (!force)
-      for (const auto& n : names)
+    if (!force) {
+      std::vector<std::string> all = names;
+      all.emplace_back(kManifest);
+      for (const auto& n : all)
         if (!replaceable(in_dir(dir_, n)))
           return "'" + in_dir(dir_, n) +
                  "' exists and is not a dsim output: move it away, choose another directory, or give --force to "
                  "replace it";
+    }
+    return {};
   }
+  const fs::path parent = p.parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec))
+    return "cannot create '" + dir_ + "': the directory '" + parent.string() + "' does not exist";
+  if (::access(parent.empty() ? "." : parent.c_str(), W_OK) != 0)
+    return "cannot create '" + dir_ + "': " + errno_text();
   return {};
 }
 
 std::string OutputDir::open() {
-  remove_stale_temporaries(dir_);
-  for (const auto& n : names_) remove_stale_temporaries(in_dir(dir_, n));
   std::error_code ec;
-  fs::remove_all(staging_, ec);
-  if (!fs::create_directory(staging_, ec) || ec)
-    return "cannot create directory '" + staging_ + "': " + (ec ? ec.message() : std::string("it exists"));
+  if (!fs::is_directory(dir_, ec)) {
+    fs::create_directory(dir_, ec);
+    if (ec) return "cannot create directory '" + dir_ + "': " + ec.message();
+  }
+  for (const auto& n : names_) remove_stale_temporaries(in_dir(dir_, n));
+  remove_stale_temporaries(in_dir(dir_, kManifest));
+  // From here until commit() the set is marked incomplete.
+  if (std::remove(in_dir(dir_, kManifest).c_str()) != 0 && errno != ENOENT)
+    return "cannot remove the previous '" + in_dir(dir_, kManifest) + "': " + errno_text();
   return {};
 }
 
 std::string OutputDir::write(const std::string& name, const std::string& content) {
-  PendingFile f(staging(name));
+  PendingFile f(in_dir(dir_, name));
   if (auto err = f.open(); !err.empty()) return err;
   f.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
-  return f.commit();
+  if (auto err = f.commit(); !err.empty()) return err;
+  listed_.push_back(Listed{name, content.size(), fnv1a64(content)});
+  return {};
 }
 
-std::string OutputDir::commit() {
-  std::error_code ec;
-  committed_ = true;
-  if (!fs::exists(dir_, ec)) {
-    if (std::rename(staging_.c_str(), dir_.c_str()) != 0) {
-      const std::string err = errno_text();
-      fs::remove_all(staging_, ec);
-      return "cannot rename '" + staging_ + "' to '" + dir_ + "': " + err;
-    }
-    return {};
+std::string OutputDir::add(const std::string& name) {
+  std::ifstream in(in_dir(dir_, name), std::ios::binary);
+  if (!in) return "cannot read '" + in_dir(dir_, name) + "' back: " + errno_text();
+  std::uint64_t h = fnv1a64({});
+  std::uint64_t bytes = 0;
+  std::string buf(1 << 16, '\0');
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    const auto n = static_cast<std::size_t>(in.gcount());
+    h = fnv1a64(std::string_view(buf.data(), n), h);
+    bytes += n;
   }
-  // Files of DIR this run did not write move into the new set first, so
-  // that the exchange below loses nothing the user keeps there.
-  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path target = fs::path(staging_) / it->path().filename();
-    std::error_code exists_ec;
-    if (fs::exists(target, exists_ec)) continue;
-    std::error_code mv;
-    fs::rename(it->path(), target, mv);
-    if (mv) {
-      fs::remove_all(staging_, ec);
-      return "cannot move '" + it->path().string() + "' into the new output set: " + mv.message();
-    }
-  }
-  // One atomic step: the new set and the old one trade places.
-  if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, dir_.c_str(), RENAME_EXCHANGE) != 0) {
-    // A file system without the exchange: two renames, old set aside first.
-    const std::string aside = staging_ + "-old";
-    if (std::rename(dir_.c_str(), aside.c_str()) != 0 || std::rename(staging_.c_str(), dir_.c_str()) != 0) {
-      const std::string err = errno_text();
-      return "cannot put the new output set in place at '" + dir_ + "': " + err + " (it is in '" + staging_ + "')";
-    }
-    fs::remove_all(aside, ec);
-    return {};
-  }
-  fs::remove_all(staging_, ec);  // now the previous run's outputs
+  listed_.push_back(Listed{name, bytes, h});
   return {};
+}
+
+std::string OutputDir::commit(const nlohmann::ordered_json& about) {
+  nlohmann::ordered_json m;
+  m["schema"] = "dsim.outputs/1";
+  for (const auto& [k, v] : about.items()) m[k] = v;
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const Listed& l : listed_) {
+    char digest[17];
+    std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(l.digest));
+    files.push_back({{"name", l.name}, {"bytes", l.bytes}, {"fnv1a64", digest}});
+  }
+  m["files"] = files;
+  PendingFile f(in_dir(dir_, kManifest));
+  if (auto err = f.open(); !err.empty()) return err;
+  f.stream() << m.dump(2) << "\n";
+  return f.commit();
 }
 
 // ---- Interrupts -------------------------------------------------------------
@@ -306,6 +299,7 @@ InterruptGuard::InterruptGuard() {
   g_interrupted.store(false);
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
+  sa.sa_flags = SA_RESTART;  // a write to a pipe in progress goes on, not EINTR
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);

@@ -2,10 +2,14 @@
 // never replace what the user wrote, checked stdout, interrupts, a progress line.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsim/sim/time.h"
@@ -27,8 +31,8 @@ bool replaceable(const std::string& path);
 // Whether two paths name the same existing file.
 bool same_file(const std::string& a, const std::string& b);
 
-// Removes temporaries a killed dsim left beside `path` (`path`.tmp-PID files
-// and .NAME.dsim-PID directories of processes no longer running).
+// Removes temporaries a killed dsim left beside `path`: regular files named
+// `path`.tmp-PID whose process is no longer running. Nothing else.
 void remove_stale_temporaries(const std::string& path);
 
 // A file that appears at `path` only once complete: written to
@@ -54,41 +58,54 @@ class PendingFile {
   bool committed_ = false;
 };
 
-// The files of --out DIR as one set: written into a staging directory beside
-// DIR (.NAME.dsim-PID), then put in place by one rename (an atomic exchange
-// when DIR exists), so that a reader or a kill never sees files of two runs
-// together. Files in DIR that the run does not write are moved into the new
-// set, never lost; the previous run's outputs go. Destroyed uncommitted, it
-// removes the staging directory.
+// The files of --out DIR as one set, marked complete by a manifest written
+// last (manifest.json: each file's name, size and FNV-1a 64 digest, with the
+// scenario, seed and whether the run was partial). open() first removes the
+// previous manifest, so from then until commit() DIR holds no manifest: a
+// reader that finds none, or a file that does not match it, knows the set is
+// incomplete (a run killed while writing). Each file is itself written to a
+// temporary and renamed. DIR's other files are never touched; temporaries a
+// killed run left (`NAME.tmp-PID` of the set's names, PID no longer running)
+// are removed.
 class OutputDir {
  public:
   explicit OutputDir(std::string dir);
-  ~OutputDir();
   OutputDir(const OutputDir&) = delete;
   OutputDir& operator=(const OutputDir&) = delete;
 
-  // Checks before a run that DIR can take the files `names`: its parent
-  // exists and is writable, DIR is a directory or absent, and each of its
-  // files of those names is replaceable() (unless `force`). An error
+  static constexpr const char* kManifest = "manifest.json";
+
+  // Checks before a run that DIR can take the files `names` (and the
+  // manifest): DIR is a writable directory, or absent with a writable
+  // parent; each of those files is replaceable() unless `force`. An error
   // message or "".
   std::string check(const std::vector<std::string>& names, bool force);
-  // Creates the staging directory, after removing temporaries killed runs
-  // left (of the names given to check()). An error message or "".
+  // Creates DIR if needed (not its parents), removes stale temporaries and
+  // the previous manifest. An error message or "".
   std::string open();
-  // Where `name` is written before commit().
-  std::string staging(const std::string& name) const { return in_dir(staging_, name); }
-  // Writes `content` as `name` in the staging directory. An error or "".
+  // Writes `content` as DIR/`name` (a temporary, then a rename) and lists it
+  // in the manifest. An error message or "".
   std::string write(const std::string& name, const std::string& content);
-  // Puts the set in place. An error message or "".
-  std::string commit();
+  // Lists DIR/`name`, written by someone else (the trace), in the manifest.
+  std::string add(const std::string& name);
+  // Writes the manifest: the set is complete. `about` (an object) gives its
+  // other fields: scenario, seed, partial. An error message or "".
+  std::string commit(const nlohmann::ordered_json& about);
   const std::string& dir() const { return dir_; }
 
  private:
+  struct Listed {
+    std::string name;
+    std::uint64_t bytes;
+    std::uint64_t digest;
+  };
   std::string dir_;
-  std::string staging_;
   std::vector<std::string> names_;
-  bool committed_ = false;
+  std::vector<Listed> listed_;
 };
+
+// FNV-1a, 64 bits: the manifest's digest of a file's bytes.
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h = 0xcbf29ce484222325ULL);
 
 // Ctrl-C and SIGTERM while a run is in progress: the first sets the flag
 // (the run stops at its next check and writes what it has, exit 4); a second

@@ -20,6 +20,13 @@
 
 namespace dsim::fuzz {
 
+// Replicas and workers in all: what a run of the spec would build.
+inline std::uint64_t size_of(const ScenarioSpec& spec) {
+  std::uint64_t n = 0;
+  for (const auto& c : spec.components) n += static_cast<std::uint64_t>(c->replica_count()) + c->slots();
+  return n;
+}
+
 inline LoadResult load(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   LoadOptions options;

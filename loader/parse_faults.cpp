@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "dsim/sim/units.h"
 
@@ -18,7 +20,9 @@ const std::vector<std::string> kFaultKinds = {"partition", "isolate", "bridge", 
 class NameResolver {
  public:
   NameResolver(const std::vector<std::unique_ptr<ComponentSpec>>& comps, const std::vector<std::string>& zones)
-      : comps_(comps), zones_(zones) {}
+      : comps_(comps), zones_(zones), zone_set_(zones.begin(), zones.end()) {
+    for (std::size_t ci = 0; ci < comps_.size(); ++ci) components_.emplace(comps_[ci]->name(), ci);
+  }
 
   enum class Want { kAnyNode, kServer, kService };
 
@@ -26,29 +30,30 @@ class NameResolver {
   std::vector<NodeRef> nodes(const ConfigNode& n, Want want, bool allow_zone) const {
     const std::string name = n.as_name();
     std::vector<NodeRef> out;
-    for (std::size_t ci = 0; ci < comps_.size(); ++ci) {
-      const ComponentSpec& c = *comps_[ci];
-      if (c.name() == name) {
-        check(n, c, want);
-        for (int i = 0; i < c.replica_count(); ++i) out.push_back(NodeRef{ci, i});
-        return out;
-      }
+    // Looked up in maps built once (a design may hold a million replicas
+    // and a schedule thousands of names).
+    if (const auto it = components_.find(name); it != components_.end()) {
+      const ComponentSpec& c = *comps_[it->second];
+      check(n, c, want);
+      for (int i = 0; i < c.replica_count(); ++i) out.push_back(NodeRef{it->second, i});
+      return out;
     }
-    for (std::size_t ci = 0; ci < comps_.size(); ++ci) {
-      const ComponentSpec& c = *comps_[ci];
-      for (int i = 0; i < c.replica_count(); ++i)
-        if (c.replica_name(i) == name) {
-          check(n, c, want);
-          return {NodeRef{ci, i}};
-        }
+    if (replicas_.empty())
+      for (std::size_t ci = 0; ci < comps_.size(); ++ci)
+        for (int i = 0; i < comps_[ci]->replica_count(); ++i)
+          replicas_.emplace(comps_[ci]->replica_name(i), NodeRef{ci, i});
+    if (const auto it = replicas_.find(name); it != replicas_.end()) {
+      check(n, *comps_[it->second.component], want);
+      return {it->second};
     }
     if (allow_zone && is_zone(name)) {
-      for (std::size_t ci = 0; ci < comps_.size(); ++ci) {
-        const ComponentSpec& c = *comps_[ci];
-        if (want != Want::kAnyNode && !c.serves_requests()) continue;
-        for (int i = 0; i < c.replica_count(); ++i)
-          if (c.replica_zone(i) == name) out.push_back(NodeRef{ci, i});
-      }
+      if (in_zone_.empty())
+        for (std::size_t ci = 0; ci < comps_.size(); ++ci)
+          for (int i = 0; i < comps_[ci]->replica_count(); ++i)
+            in_zone_[comps_[ci]->replica_zone(i)].push_back(NodeRef{ci, i});
+      if (const auto z = in_zone_.find(name); z != in_zone_.end())
+        for (const NodeRef& r : z->second)
+          if (want == Want::kAnyNode || comps_[r.component]->serves_requests()) out.push_back(r);
       if (out.empty())
         n.fail("zone '" + name + "' has no " + std::string(want == Want::kAnyNode ? "nodes" : "servers") +
                " in it, so this fault would do nothing; place components there with zone: or zones:");
@@ -75,9 +80,7 @@ class NameResolver {
   }
 
  private:
-  bool is_zone(const std::string& name) const {
-    return std::find(zones_.begin(), zones_.end(), name) != zones_.end();
-  }
+  bool is_zone(const std::string& name) const { return zone_set_.count(name) > 0; }
   static void check(const ConfigNode& n, const ComponentSpec& c, Want want) {
     if (want == Want::kServer && !c.serves_requests())
       n.fail("'" + c.name() + "' is a " + c.kind() +
@@ -89,6 +92,11 @@ class NameResolver {
 
   const std::vector<std::unique_ptr<ComponentSpec>>& comps_;
   const std::vector<std::string>& zones_;
+  std::set<std::string> zone_set_;
+  std::map<std::string, std::size_t> components_;  // looked up, never iterated
+  // Built on first need: replica name -> node; zone -> its nodes in order.
+  mutable std::map<std::string, NodeRef> replicas_;
+  mutable std::map<std::string, std::vector<NodeRef>> in_zone_;
 };
 
 std::string node_name(const std::vector<std::unique_ptr<ComponentSpec>>& comps, const NodeRef& n) {
@@ -119,6 +127,7 @@ std::vector<std::vector<NodeRef>> parse_groups(const ConfigNode& n, const NameRe
   if (items.size() > 60000) n.fail("has " + std::to_string(items.size()) + " groups; at most 60000");
   std::vector<std::vector<NodeRef>> groups;
   std::vector<std::pair<NodeRef, std::size_t>> seen;
+  std::map<std::pair<std::size_t, int>, std::size_t> group_of;  // node -> its group; looked up only
   for (std::size_t g = 0; g < items.size(); ++g) {
     const ConfigNode& item = items[g];
     std::vector<ConfigNode> members = item.is_list() ? item.as_list() : std::vector<ConfigNode>{item};
@@ -126,10 +135,11 @@ std::vector<std::vector<NodeRef>> parse_groups(const ConfigNode& n, const NameRe
     std::vector<NodeRef> group;
     for (const auto& m : members) {
       for (const NodeRef& node : names.nodes(m, NameResolver::Want::kAnyNode, true)) {
-        for (const auto& [other, og] : seen)
-          if (other == node)
-            m.fail("'" + node_name(comps, node) + "' is in two groups of this partition (groups " + std::to_string(og + 1) +
-                   " and " + std::to_string(g + 1) + "); a node can be on one side only");
+        const auto [it, fresh] = group_of.emplace(std::pair{node.component, node.replica}, g);
+        if (!fresh)
+          m.fail("'" + node_name(comps, node) + "' is in two groups of this partition (groups " +
+                 std::to_string(it->second + 1) + " and " + std::to_string(g + 1) +
+                 "); a node can be on one side only");
         seen.emplace_back(node, g);
         group.push_back(node);
       }
@@ -221,11 +231,15 @@ std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
         pr.finish();
         f.kind = FaultSpec::Kind::kOneWayPartition;
         std::vector<NodeRef> from_nodes, to_nodes;
+        std::set<std::pair<std::size_t, int>> in_from;  // looked up only
         for (const auto& n : from.is_list() ? from.as_list() : std::vector<ConfigNode>{from})
-          for (const auto& x : names.nodes(n, NameResolver::Want::kAnyNode, true)) from_nodes.push_back(x);
+          for (const auto& x : names.nodes(n, NameResolver::Want::kAnyNode, true)) {
+            from_nodes.push_back(x);
+            in_from.emplace(x.component, x.replica);
+          }
         for (const auto& n : to.is_list() ? to.as_list() : std::vector<ConfigNode>{to})
           for (const auto& x : names.nodes(n, NameResolver::Want::kAnyNode, true)) {
-            if (std::find(from_nodes.begin(), from_nodes.end(), x) != from_nodes.end())
+            if (in_from.count({x.component, x.replica}) > 0)
               n.fail("'" + node_name(components, x) + "' is both in from and in to; a node can be on one side only");
             to_nodes.push_back(x);
           }
@@ -253,8 +267,10 @@ std::vector<FaultSpec> parse_faults(const ConfigNode& list, Time duration,
       f.groups = parse_groups(groups, names, components, 2, &seen);
       if (f.groups.size() != 2) groups.fail("a bridge has exactly two groups, e.g. [[a, b], [d, e]]");
       std::vector<NodeRef> bridge = names.nodes(via, NameResolver::Want::kAnyNode, true);
+      std::set<std::pair<std::size_t, int>> grouped;  // looked up only
+      for (const auto& x : seen) grouped.emplace(x.component, x.replica);
       for (const auto& x : bridge)
-        if (std::find(seen.begin(), seen.end(), x) != seen.end())
+        if (grouped.count({x.component, x.replica}) > 0)
           via.fail("'" + node_name(components, x) + "' is in one of the groups; the bridge node must be in neither");
       if (bridge.empty()) via.fail("names no node");
       f.groups.push_back(std::move(bridge));

@@ -3,7 +3,7 @@
 # (clang, AddressSanitizer, UBSan) and runs each target for SECONDS (default
 # 60) from a seed corpus of every scenario and bad file in the repository,
 # with the dictionary fuzz/dsim.dict. Fails on any crash, timeout (10 s per
-# input), leak or out-of-memory (2 GiB); the input that caused it is saved
+# input), leak or out-of-memory (3 GiB); the input that caused it is saved
 # under build/fuzz/findings/ and its path printed.
 #
 #   scripts/fuzz.sh            # 60 s per target (what CI runs)
@@ -26,7 +26,7 @@ for t in $targets; do
   [ -d fuzz/regressions ] && cp fuzz/regressions/* "$corpus"/ 2>/dev/null || true
   echo "=== $t: ${seconds} s"
   if ! "build/fuzz/fuzz/$t" "$corpus" -dict=fuzz/dsim.dict -max_total_time="$seconds" -timeout=10 \
-      -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 -artifact_prefix="build/fuzz/findings/$t-" \
+      -rss_limit_mb=3072 -max_len=16384 -print_final_stats=1 -artifact_prefix="build/fuzz/findings/$t-" \
       2>"build/fuzz/$t.log"; then
     echo "FAILED: $t found a problem; see build/fuzz/$t.log and build/fuzz/findings/" >&2
     grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "build/fuzz/$t.log" | head -20 >&2

@@ -189,6 +189,23 @@ TEST(Budget, AnInterruptStopsTheRunWithWhatItMeasured) {
   EXPECT_LT(rec.end, s->spec().duration);
 }
 
+// Random failures without end (every millisecond for 50 years) stop at the
+// fault budget, not at the machine's memory.
+TEST(Budget, FailuresWithoutEndStopAtTheFaultBudget) {
+  LoadOptions lo;
+  lo.overrides = {"duration=18262d", "components.clients.rate=1e-6/s", "faults=[]",
+                  "components.db.failures={mtbf: 1ms, mttr: 1ms}"};
+  auto s = testing::load_or_fail(kBase, lo);
+  ASSERT_NE(s, nullptr);
+  RunOptions o;
+  o.limits.max_faults = 5'000;
+  const RunRecord rec = testing::run_or_fail(s->spec(), o);
+  ASSERT_TRUE(rec.partial.has_value());
+  EXPECT_NE(rec.partial->message.find("--max-faults"), std::string::npos) << rec.partial->message;
+  EXPECT_LE(rec.faults.size(), 5'001u);
+  EXPECT_LT(rec.end, 20 * kSecond);  // a failure and a repair every 2 ms or so: about 10 s in
+}
+
 TEST(Budget, ABudgetIsDeterministic) {
   LoadOptions lo;
   lo.overrides = {"components.clients.rate=1e8/s"};
@@ -249,6 +266,34 @@ faults:
   std::uint64_t resolved = 0;
   for (const auto& w : rec.windows) resolved += w.resolved();
   EXPECT_EQ(resolved, rec.requests.succeeded + rec.requests.failed.total());
+}
+
+// Requests resolving over thousands of seconds after `duration`: the drain
+// gets at most 1,000 rows, the last holding the rest, and no outcome is lost.
+TEST(TimeSeries, TheDrainHasAtMostAThousandRows) {
+  auto s = testing::load_or_fail(R"(duration: 10s
+components:
+  clients: {kind: client, rate: 1000/s, target: app, timeout: 100000s}
+  app: {kind: service, workers: 100000, service_time: {dist: exponential, mean: 2000s}}
+)");
+  ASSERT_NE(s, nullptr);
+  const RunRecord rec = testing::run_or_fail(s->spec());
+  EXPECT_EQ(rec.windows.size(), 10u + 1000u);
+  EXPECT_GT(rec.end, 5000 * kSecond);
+  std::uint64_t resolved = 0;
+  for (const auto& w : rec.windows) resolved += w.resolved();
+  EXPECT_EQ(resolved, rec.requests.sent);
+  // The last row holds more than one window's worth: all that came after.
+  EXPECT_GT(rec.windows.back().resolved(), rec.windows[rec.windows.size() - 2].resolved());
+}
+
+TEST(Limits, TheWholeDesignHasAtMostAMillionReplicas) {
+  std::string y = "duration: 1s\ncomponents:\n  clients: {kind: client, rate: 10/s, target: s0}\n";
+  for (int i = 0; i < 11; ++i)
+    y += "  s" + std::to_string(i) + ": {kind: service, replicas: 100000, service_time: 1ms}\n";
+  const Diagnostic d = testing::load_error(y);
+  EXPECT_EQ(d.field, "components.s9");  // clients + 10 x 100,000 = 1,000,001
+  EXPECT_NE(d.message.find("1000001 replicas in all, over the limit of 1000000"), std::string::npos) << d.message;
 }
 
 // A design too large in total is refused at load, at the component that

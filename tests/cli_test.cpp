@@ -196,7 +196,7 @@ TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRun) {
   const auto ok = testing::run_dsim("run scenarios/ecommerce.yaml --set duration=7s --out " + dir + " --trace " + dir +
                                     "trace.json");
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  EXPECT_NE(ok.err.find("wrote summary.json, timeseries.csv and faults.csv in " + dir), std::string::npos) << ok.err;
+  EXPECT_NE(ok.err.find("wrote summary.json, timeseries.csv, faults.csv and manifest.json in " + dir), std::string::npos) << ok.err;
   EXPECT_FALSE(testing::read_file(dir + "trace.json").empty());
 }
 

@@ -74,29 +74,84 @@ TEST(OutputSafety, OnlyDsimOutputsAreReplacedWithoutForce) {
   for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename(), "notes.json");
 }
 
-TEST(OutputSafety, OutIsWrittenAsOneSetAndKeepsTheUsersFiles) {
-  const std::string parent = temp_dir("outset");
-  const std::string out = parent + "/results";
-  fs::create_directory(out);
+TEST(OutputSafety, OutIsWrittenAsOneSetWithAManifestAndKeepsTheUsersFiles) {
+  const std::string out = temp_dir("outset");
   write(out + "/README.txt", "my notes\n");
   write(out + "/timeseries.csv", "time_s,sent,succeeded,old\n");  // a previous run's
   // A temporary a killed run left behind (its process is gone).
-  fs::create_directory(parent + "/.results.dsim-999999999");
   write(out + "/summary.json.tmp-999999998", "half");
   const auto r = testing::run_dsim(std::string("run ") + kShort + " --out " + out + " --trace " + out + "/trace.json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(testing::read_file(out + "/README.txt"), "my notes\n");
   EXPECT_NE(testing::read_file(out + "/timeseries.csv").find("attempts"), std::string::npos);
-  EXPECT_NE(testing::read_file(out + "/summary.json").find("dsim.summary/"), std::string::npos);
-  EXPECT_EQ(testing::read_file(out + "/trace.json").rfind("{\"traceEvents\":[", 0), 0u);
-  // Nothing else beside the set: staging directories and temporaries are gone.
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(parent)) names.push_back(e.path().filename().string());
-  EXPECT_EQ(names, std::vector<std::string>{"results"});
-  names.clear();
   for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"README.txt", "faults.csv", "summary.json", "timeseries.csv", "trace.json"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"README.txt", "faults.csv", "manifest.json", "summary.json",
+                                             "timeseries.csv", "trace.json"}));
+  // The manifest lists the set, each file with its size.
+  const auto m = nlohmann::json::parse(testing::read_file(out + "/manifest.json"));
+  EXPECT_EQ(m["schema"], "dsim.outputs/1");
+  EXPECT_EQ(m["partial"], false);
+  ASSERT_EQ(m["files"].size(), 4u);
+  for (const auto& f : m["files"])
+    EXPECT_EQ(f["bytes"].get<std::uintmax_t>(), fs::file_size(out + "/" + f["name"].get<std::string>()));
+  // Again: the previous set is replaced (no --force needed for dsim's files).
+  const auto again = testing::run_dsim(std::string("run ") + kShort + " --seed 2 --out " + out);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file(out + "/manifest.json"))["seed"], 2);
+}
+
+// --out . (the current directory) writes there and touches nothing else.
+TEST(OutputSafety, OutCanBeTheCurrentDirectory) {
+  const std::string dir = temp_dir("dot");
+  write(dir + "/keep.me", "x");
+  const auto r = testing::run_program(
+      "/bin/sh", "-c " + testing::shell_quote("cd " + testing::shell_quote(dir) + " && exec " +
+                                              testing::shell_quote(DSIM_BINARY) + " run " +
+                                              testing::shell_quote(std::string(DSIM_SOURCE_DIR) +
+                                                                   "/scenarios/ecommerce.yaml") +
+                                              " --set duration=7s -q --out ."));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::read_file(dir + "/keep.me"), "x");
+  EXPECT_TRUE(fs::exists(dir + "/manifest.json"));
+  EXPECT_TRUE(fs::exists(dir + "/summary.json"));
+}
+
+TEST(OutputSafety, TheTraceCannotTakeTheNameOfAnOutFile) {
+  const std::string out = temp_dir("tracename");
+  const auto r = testing::run_dsim(std::string("run ") + kShort + " --out " + out + " --trace " + out + "/summary.json");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is a file --out writes"), std::string::npos) << r.err;
+}
+
+// A run killed while it writes (or before) leaves no manifest: a reader
+// knows the files beside it are not one complete set.
+TEST(OutputSafety, AKilledRunLeavesNoManifest) {
+  const std::string out = temp_dir("killed");
+  const auto first = testing::run_dsim(std::string("run ") + kShort + " --out " + out);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_TRUE(fs::exists(out + "/manifest.json"));
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::chdir(DSIM_SOURCE_DIR) != 0) ::_exit(99);
+    ::execl(DSIM_BINARY, DSIM_BINARY, "run", "scenarios/ecommerce.yaml", "--set", "duration=100000s", "-q", "--out",
+            out.c_str(), static_cast<char*>(nullptr));
+    ::_exit(98);
+  }
+  // The previous manifest goes just before the run starts.
+  for (int i = 0; i < 3000 && fs::exists(out + "/manifest.json"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(fs::exists(out + "/manifest.json"));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_FALSE(fs::exists(out + "/manifest.json"));
+  // The next run cleans up and completes the set.
+  const auto next = testing::run_dsim(std::string("run ") + kShort + " --out " + out);
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_TRUE(fs::exists(out + "/manifest.json"));
 }
 
 TEST(OutputSafety, OutRefusesToReplaceAFileThatIsNotADsimOutput) {
@@ -145,24 +200,23 @@ TEST(OutputSafety, OverloadStopsAtTheBudgetWithExitFourAndPartialOutputs) {
 // exit 4.
 TEST(OutputSafety, InterruptWritesPartialResultsAndExitsFour) {
   const std::string out = temp_dir("sigint");
+  const std::string results = out + "/results";
   const std::string stdout_file = out + "/stdout.json";
+  // A previous set: its manifest goes just before the run starts, which
+  // tells the test when to press Ctrl-C.
+  ASSERT_EQ(testing::run_dsim(std::string("run ") + kShort + " --out " + results).exit_code, 0);
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     if (::chdir(DSIM_SOURCE_DIR) != 0) ::_exit(99);
     if (!std::freopen(stdout_file.c_str(), "w", stdout)) ::_exit(99);
     ::execl(DSIM_BINARY, DSIM_BINARY, "run", "scenarios/ecommerce.yaml", "--set", "duration=100000s", "-q", "--json",
-            "--out", (out + "/results").c_str(), static_cast<char*>(nullptr));
+            "--out", results.c_str(), static_cast<char*>(nullptr));
     ::_exit(98);
   }
-  // Wait until the run has begun: its staging directory appears just before.
-  bool started = false;
-  for (int i = 0; i < 3000 && !started; ++i) {
-    for (const auto& e : fs::directory_iterator(out))
-      if (e.path().filename().string().rfind(".results.dsim-", 0) == 0) started = true;
-    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(started);
+  for (int i = 0; i < 3000 && fs::exists(results + "/manifest.json"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_FALSE(fs::exists(results + "/manifest.json"));
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -171,7 +225,8 @@ TEST(OutputSafety, InterruptWritesPartialResultsAndExitsFour) {
   const std::string json = testing::read_file(stdout_file);
   EXPECT_NE(json.find("\"partial\": true"), std::string::npos) << json.substr(0, 400);
   EXPECT_NE(json.find("\"partial_reason\": \"interrupted\""), std::string::npos);
-  EXPECT_NE(testing::read_file(out + "/results/summary.json").find("\"partial\": true"), std::string::npos);
+  EXPECT_NE(testing::read_file(results + "/summary.json").find("\"partial\": true"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file(results + "/manifest.json"))["partial"], true);
 }
 
 TEST(OutputSafety, SetValuesMustBeUtf8) {
