@@ -114,6 +114,20 @@ const std::vector<Extreme> kExtremes = {
     {"longest_repairs", {"components.db.failures={mtbf: 1s, mttr: 18262d}"}, true},
     {"fault_for_the_whole_run", {"faults=[{at: 0s, crash: db, for: 10s}]"}, true},
     {"largest_seed", {"seed=18446744073709551615"}, true},
+    {"smallest_seed", {"seed=0"}, true},
+    {"strictest_slo", {"slo={availability: 100%}"}, true},
+    {"one_user", {"components.clients={kind: client, users: 1, think_time: 18262d, target: lb}"}, true},
+    {"empty_messages", {"components.clients.request_size=0B", "components.app.response_size=0B"}, true},
+    {"largest_responses", {"components.app.response_size=4GB", "network={bandwidth: 1bps}"}, true},
+    {"longest_call_timeout", {"components.app.call_timeout=18262d", "components.lb.call_timeout=18262d"}, true},
+    {"check_timeout_equal_to_interval", {"components.lb.health_check={interval: 1s, timeout: 1s, fall: 1, rise: 1}"}, true},
+    {"unlimited_queue", {"components.app.queue_capacity=unlimited"}, true},
+    {"zero_weight_backend",
+     {"components.lb={kind: load_balancer, policy: weighted_round_robin, backends: [{name: app-0, weight: 0}, {name: app-1, weight: 1}]}"},
+     true},
+    {"fault_at_time_zero_for_one_ns", {"faults=[{at: 0s, crash: db, for: 1ns}]"}, true},
+    {"partition_of_everything", {"faults=[{at: 1s, partition: [[clients, lb], [app, db]], for: 9s}]"}, true},
+    {"clock_skew_extremes", {"faults=[{at: 1s, clock_skew: {node: app-0, offset: -18262d, drift: 99%}, for: 1s}]"}, true},
 };
 
 class ExtremeRange : public ::testing::TestWithParam<Extreme> {};
