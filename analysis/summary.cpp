@@ -168,16 +168,25 @@ namespace {
 
 bool is_random_failure(const FaultRecord& f) { return f.kind == "failure"; }
 
-// Mean and p99 (nearest rank) of durations, in seconds; null when empty.
-Json spread_s(std::vector<Time> v) {
-  if (v.empty()) return nullptr;
+// Mean and p99 (nearest rank) of durations, in seconds; none when empty.
+struct Spread {
+  std::size_t count;
+  double mean_s;
+  double p99_s;
+};
+std::optional<Spread> spread_of(std::vector<Time> v) {
+  if (v.empty()) return std::nullopt;
   std::sort(v.begin(), v.end());
   double sum = 0;
   for (const Time t : v) sum += to_seconds(t);
   const std::size_t rank = (v.size() * 99 + 99) / 100;  // ceil(0.99 n)
-  return Json{{"count", v.size()},
-              {"mean", round_to(sum / static_cast<double>(v.size()), 9)},
-              {"p99", round_to(to_seconds(v[rank - 1]), 9)}};
+  return Spread{v.size(), sum / static_cast<double>(v.size()), to_seconds(v[rank - 1])};
+}
+
+Json spread_s(const std::vector<Time>& v) {
+  const auto s = spread_of(v);
+  if (!s) return nullptr;
+  return Json{{"count", s->count}, {"mean", round_to(s->mean_s, 9)}, {"p99", round_to(s->p99_s, 9)}};
 }
 
 }  // namespace
@@ -432,12 +441,9 @@ std::string summary_table(const RunRecord& rec) {
   if (const auto failures = aggregate_failures(rec); !failures.empty()) {
     // Random failures, per component: how many, how fast found, how fast
     // availability came back (every one is in --out's faults.csv).
-    auto spread = [](std::vector<Time> v) {
-      if (v.empty()) return std::string("-");
-      std::sort(v.begin(), v.end());
-      double sum = 0;
-      for (const Time x : v) sum += to_seconds(x);
-      return fmt(sum / static_cast<double>(v.size()), 2) + " / " + fmt(to_seconds(v[(v.size() * 99 + 99) / 100 - 1]), 2);
+    auto spread = [](const std::vector<Time>& v) {
+      const auto s = spread_of(v);
+      return s ? fmt(s->mean_s, 2) + " / " + fmt(s->p99_s, 2) : std::string("-");
     };
     std::vector<std::vector<std::string>> rows2;
     const std::vector<std::string> head2 = {"failures", "count", "down s", "detected", "detect s mean/p99",
