@@ -6,11 +6,13 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "dsim/analysis/consistency.h"
 #include "dsim/models/component_record.h"
 #include "dsim/models/status.h"
 #include "dsim/sim/stats.h"
@@ -37,6 +39,15 @@ struct WindowRecord {
   }
 };
 
+// Figures of one operation (reads, or writes), over requests sent in
+// [warmup, duration).
+struct OperationRecord {
+  std::uint64_t sent = 0;
+  std::uint64_t succeeded = 0;
+  FailureCounts failed;
+  Histogram latency;  // successful ones, ns
+};
+
 struct RequestRecord {
   std::uint64_t sent = 0;
   std::uint64_t attempts = 0;             // first sends and retries
@@ -48,6 +59,9 @@ struct RequestRecord {
   FailureCounts failed;                   // by kind (models/status.h)
   Histogram latency;                      // successful requests, ns
   double latency_mean_stderr_ns = 0;      // batch means; NaN if too few
+  // Reads and writes apart (clients with a mix): [0] reads, [1] writes.
+  bool has_operations = false;
+  OperationRecord operations[2];
 };
 
 // One fault or random failure and what it did (docs/SUMMARY.md).
@@ -78,6 +92,20 @@ struct PartialRecord {
   Time at = 0;         // simulated time reached
 };
 
+// Reads and writes of keys, from the "history" recorder (analysis/history.h).
+struct ConsistencyRecord {
+  std::uint64_t operations = 0;     // reads and writes resolved, recorded or not
+  std::uint64_t recorded = 0;       // of those, in the history
+  std::uint64_t history_limit = 0;
+  bool truncated = false;           // some were past the limit
+  bool settled = false;             // final reads taken: lost writes were checked
+  std::uint64_t final_reads = 0;
+  std::uint64_t unconverged_keys = 0;  // replicas still disagreeing after settling
+  StaleLostFigures figures;
+};
+
+struct History;
+
 struct RunRecord {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -98,6 +126,8 @@ struct RunRecord {
   // Figures of recorders of the user's own, as ("recorder/a/b", value):
   // nested objects under "recorders" in the summary JSON, in this order.
   std::vector<std::pair<std::string, double>> figures;
+  std::optional<ConsistencyRecord> consistency;  // clients with a mix only
+  std::shared_ptr<const History> history;        // the same runs; analysis/history.h
   // Set when the run stopped early: the figures cover [0, partial->at) only,
   // and requests still in flight then are in neither succeeded nor failed.
   std::optional<PartialRecord> partial;

@@ -1,6 +1,7 @@
 #include "dsim/analysis/recorder.h"
 
 #include "dsim/analysis/fault_impact.h"
+#include "dsim/analysis/history.h"
 #include "dsim/analysis/request_metrics.h"
 #include "dsim/analysis/availability_recorder.h"
 #include "dsim/sim/check.h"
@@ -36,6 +37,8 @@ void register_builtin_recorders(RecorderRegistry& registry) {
                [] { return std::make_unique<FaultImpact>(); });
   registry.add("availability", "components that faults take down: time with enough replicas up, and the Markov chain's figure",
                [] { return std::make_unique<AvailabilityRecorder>(); });
+  registry.add("history", "reads and writes of keys: the operation history, stale reads and lost writes",
+               [] { return std::make_unique<HistoryRecorder>(); });
 }
 
 }  // namespace dsim

@@ -50,6 +50,8 @@ class RequestMetrics final : public Recorder {
       cur_.failed.add(e.status);
     }
     if (measured(e.invoked)) {
+      if (e.op != Operation::kRequest) [[unlikely]]
+        on_operation(e, latency);
       if (e.status == Status::kOk) {
         ++rec_.succeeded;
         rec_.latency.record(latency);
@@ -63,6 +65,17 @@ class RequestMetrics final : public Recorder {
 
  private:
   bool measured(Time sent_at) const { return sent_at >= warmup_ && sent_at < duration_; }
+  void on_operation(const OperationResolved& e, Time latency) {
+    rec_.has_operations = true;
+    OperationRecord& o = rec_.operations[e.op == Operation::kRead ? 0 : 1];
+    ++o.sent;
+    if (e.status == Status::kOk) {
+      ++o.succeeded;
+      o.latency.record(latency);
+    } else {
+      o.failed.add(e.status);
+    }
+  }
   void advance(Time now) {
     if (clock_.passed(now)) [[unlikely]]
       close_windows(now);

@@ -166,6 +166,14 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
                    "open work (client requests) outlived the longest lifetime its components declare");
     end = sim.now();
   }
+  if (!watch.stop && world.settles()) {
+    // Stores converge: faults healed, hints delivered, an anti-entropy
+    // round; every message of it is bounded by its timeout.
+    world.begin_settle();
+    sim.run_until_idle(sat_add(sim.now(), sat_mul(kMaxConfigDuration, 2)));
+    DSIM_CHECK_MSG(watch.stop || sim.open_work() == 0, "a store's settling outlived its timeouts");
+    if (!watch.stop) world.end_settle();
+  }
   if (options.progress) options.progress(end, spec.duration, sim.events_processed());
 
   RunRecord rec;

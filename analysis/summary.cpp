@@ -169,18 +169,18 @@ namespace {
 bool is_random_failure(const FaultRecord& f) { return f.kind == "failure"; }
 
 // Mean and p99 (nearest rank) of durations, in seconds; none when empty.
-struct Spread {
+struct DurationSpread {
   std::size_t count;
   double mean_s;
   double p99_s;
 };
-std::optional<Spread> spread_of(std::vector<Time> v) {
+std::optional<DurationSpread> spread_of(std::vector<Time> v) {
   if (v.empty()) return std::nullopt;
   std::sort(v.begin(), v.end());
   double sum = 0;
   for (const Time t : v) sum += to_seconds(t);
   const std::size_t rank = (v.size() * 99 + 99) / 100;  // ceil(0.99 n)
-  return Spread{v.size(), sum / static_cast<double>(v.size()), to_seconds(v[rank - 1])};
+  return DurationSpread{v.size(), sum / static_cast<double>(v.size()), to_seconds(v[rank - 1])};
 }
 
 Json spread_s(const std::vector<Time>& v) {
@@ -218,6 +218,37 @@ std::vector<FailureAggregate> aggregate_failures(const RunRecord& rec) {
   return out;
 }
 
+Json spread_json(const Spread& s, int decimals) {
+  return Json{{"p50", round_to(s.p50, decimals)}, {"p99", round_to(s.p99, decimals)}, {"max", round_to(s.max, decimals)}};
+}
+
+Json consistency_json(const ConsistencyRecord& c) {
+  const StaleLostFigures& f = c.figures;
+  Json j;
+  j["history"] = Json{{"operations", c.operations},
+                      {"recorded", c.recorded},
+                      {"limit", c.history_limit},
+                      {"truncated", c.truncated},
+                      {"final_reads", c.final_reads}};
+  j["reads"] = f.reads;
+  j["stale_reads"] = f.stale_reads;
+  if (f.reads > 0) j["stale_read_rate"] = round_to(static_cast<double>(f.stale_reads) / static_cast<double>(f.reads), 9);
+  else j["stale_read_rate"] = nullptr;
+  j["staleness_ms"] = spread_json(f.staleness_ms, 6);
+  j["staleness_versions"] = spread_json(f.staleness_versions, 0);
+  j["writes_acknowledged"] = f.writes_acknowledged;
+  if (c.settled) {
+    j["lost_writes"] = f.lost_writes;
+    j["unconverged_keys"] = c.unconverged_keys;
+  } else {
+    j["lost_writes"] = nullptr;  // a run stopped early does not settle
+    j["unconverged_keys"] = nullptr;
+  }
+  j["keys_checked_for_loss"] = f.keys_checked_for_loss;
+  j["unexplained_reads"] = f.unexplained_reads;
+  return j;
+}
+
 Json summary_json(const RunRecord& rec) {
   const double measured_s = measured_seconds(rec);
   const RequestRecord& r = rec.requests;
@@ -246,6 +277,18 @@ Json summary_json(const RunRecord& rec) {
   for (std::size_t k = 0; k < statuses.failure_kinds(); ++k) failed[statuses.name(static_cast<Status>(k + 1))] = r.failed[k];
   req["failed"] = failed;
   if (rec.partial) req["in_flight"] = r.sent - std::min(r.sent, r.succeeded + r.failed.total());
+  if (r.has_operations) {
+    for (int k = 0; k < 2; ++k) {
+      const OperationRecord& o = r.operations[k];
+      Json oj;
+      oj["sent"] = o.sent;
+      oj["succeeded"] = o.succeeded;
+      Json of = Json::object();
+      for (std::size_t f = 0; f < statuses.failure_kinds(); ++f) of[statuses.name(static_cast<Status>(f + 1))] = o.failed[f];
+      oj["failed"] = of;
+      req[k == 0 ? "read" : "write"] = oj;
+    }
+  }
   j["requests"] = req;
   j["throughput_rps"] = round_to(static_cast<double>(r.succeeded_in_window) / measured_s, 3);
   if (r.sent > 0) j["availability"] = round_to(static_cast<double>(r.succeeded) / static_cast<double>(r.sent), 9);
@@ -273,8 +316,26 @@ Json summary_json(const RunRecord& rec) {
   } else {
     for (const char* k : {"mean", "mean_stderr", "p50", "p90", "p99", "p999", "max"}) lat[k] = nullptr;
   }
+  if (r.has_operations) {
+    for (int k = 0; k < 2; ++k) {
+      const Histogram& h = r.operations[k].latency;
+      Json oj;
+      if (h.count() > 0) {
+        oj["mean"] = ns_to_ms(h.mean());
+        oj["p50"] = ns_to_ms(h.quantile(0.50));
+        oj["p90"] = ns_to_ms(h.quantile(0.90));
+        oj["p99"] = ns_to_ms(h.quantile(0.99));
+        oj["p999"] = ns_to_ms(h.quantile(0.999));
+        oj["max"] = ns_to_ms(static_cast<double>(h.max()));
+      } else {
+        for (const char* key : {"mean", "p50", "p90", "p99", "p999", "max"}) oj[key] = nullptr;
+      }
+      lat[k == 0 ? "read" : "write"] = oj;
+    }
+  }
   j["latency_ms"] = lat;
   j["network"] = Json{{"messages", rec.messages_sent}, {"lost", rec.messages_lost}, {"dropped", rec.messages_dropped}};
+  if (rec.consistency) j["consistency"] = consistency_json(*rec.consistency);
   Json faults = Json::array();
   auto opt_s = [](const std::optional<Time>& t) -> Json {
     if (!t) return nullptr;
@@ -394,6 +455,33 @@ std::string summary_table(const RunRecord& rec) {
     o << "  p50 " << fmt(r.latency.quantile(0.5) / 1e6, 3) << "  p90 " << fmt(r.latency.quantile(0.9) / 1e6, 3)
       << "  p99 " << fmt(r.latency.quantile(0.99) / 1e6, 3) << "  p99.9 " << fmt(r.latency.quantile(0.999) / 1e6, 3)
       << "  max " << fmt(static_cast<double>(r.latency.max()) / 1e6, 3) << "\n";
+  }
+  if (r.has_operations) {
+    for (int k = 0; k < 2; ++k) {
+      const OperationRecord& op = r.operations[k];
+      o << (k == 0 ? "  reads      " : "  writes     ") << group(op.sent) << " sent, " << group(op.succeeded)
+        << " succeeded, " << group(op.failed.total()) << " failed";
+      if (op.latency.count() > 0)
+        o << "; ms p50 " << fmt(op.latency.quantile(0.5) / 1e6, 3) << "  p99 " << fmt(op.latency.quantile(0.99) / 1e6, 3)
+          << "  p99.9 " << fmt(op.latency.quantile(0.999) / 1e6, 3);
+      o << "\n";
+    }
+  }
+  if (rec.consistency) {
+    const ConsistencyRecord& c = *rec.consistency;
+    const StaleLostFigures& f = c.figures;
+    o << "consistency  " << group(f.stale_reads) << " stale reads of " << group(f.reads) << " ("
+      << fmt(f.reads > 0 ? 100.0 * static_cast<double>(f.stale_reads) / static_cast<double>(f.reads) : 0.0, 3) << " %)";
+    if (f.stale_reads > 0)
+      o << ", staleness ms p50 " << fmt(f.staleness_ms.p50, 3) << "  p99 " << fmt(f.staleness_ms.p99, 3) << "  max "
+        << fmt(f.staleness_ms.max, 3) << ", versions max " << fmt(f.staleness_versions.max, 0);
+    o << "\n";
+    if (c.settled)
+      o << "             " << group(f.lost_writes) << " lost writes of " << group(f.writes_acknowledged)
+        << " acknowledged, " << group(c.unconverged_keys) << " keys unconverged after settling\n";
+    if (c.truncated)
+      o << "             history truncated at " << group(c.recorded) << " of " << group(c.operations)
+        << " operations (consistency.history_limit): figures cover the recorded ones\n";
   }
   o << "\n";
   const std::vector<std::string> head = {"component", "kind", "zone", "util", "queue", "in_sys", "arrivals/s", "W ms", "rejected"};

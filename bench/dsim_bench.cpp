@@ -1,10 +1,11 @@
 // Benchmarks: the event queue, the bus, the whole lb-mm1 path, and the
 // hand-written ceiling for the same path (docs/ARCHITECTURE.md has the
-// figures).
+// figures); reports; the history checker.
 //
 //   build/release/bench/dsim_bench                      # all
 //   build/release/bench/dsim_bench --benchmark_filter=LbMm1
 //   build/release/bench/dsim_bench --benchmark_filter=Publish
+//   build/release/bench/dsim_bench --benchmark_filter=StaleLost
 //
 // The lb-mm1 benchmarks run 5 repetitions of one whole run each and report the
 // median: events/s and requests/s (the goal: >= 3 M requests/s, and at least
@@ -22,6 +23,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "dsim/analysis/consistency.h"
 #include "dsim/analysis/recorder.h"
 #include "dsim/analysis/run.h"
 #include "dsim/analysis/summary.h"
@@ -30,6 +32,7 @@
 #include "dsim/sim/bus.h"
 #include "dsim/sim/detmath.h"
 #include "dsim/sim/event_queue.h"
+#include "dsim/sim/keys.h"
 #include "dsim/sim/ring_buffer.h"
 #include "dsim/sim/rng.h"
 
@@ -339,6 +342,76 @@ void BM_LbMm1Ceiling(benchmark::State& state) {
   state.counters["requests_per_s"] = benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LbMm1Ceiling)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
+
+// ---- the history checker ----------------------------------------------------
+// check_stale_and_lost (analysis/consistency.h) over a synthetic history of
+// 1,000,000 operations: 900,000 by clients (90% reads, 10% writes) over
+// 100,000 keys drawn zipf(0.99), one invoked every 5 us and taking 0.1 to
+// 2.1 ms (so about 400 overlap), reads returning the key's newest value or,
+// one time in twenty, the one before; 1% of writes unknown, 1% failed; then
+// one final read per key, of the newest value or, one time in a hundred, the
+// one before. Building the history is not timed.
+std::vector<dsim::HistoryOp> stale_lost_history() {
+  constexpr std::uint64_t kKeys = 100'000;
+  constexpr int kClientOps = 900'000;
+  const dsim::KeyDistribution keys = dsim::KeyDistribution::zipf(kKeys, 0.99);
+  dsim::Rng rng = dsim::Rng::stream(1, "stale-lost-bench");
+  std::vector<std::uint64_t> newest(kKeys, 0), before(kKeys, 0);
+  std::vector<dsim::HistoryOp> h;
+  h.reserve(kClientOps + kKeys);
+  std::uint64_t next_value = 1;
+  Time now = 0;
+  for (int i = 0; i < kClientOps; ++i) {
+    dsim::HistoryOp op;
+    op.client = static_cast<std::uint32_t>(rng.below(64));
+    op.key = keys.sample(rng);
+    op.invoke = now;
+    op.complete = now + 100 * dsim::kMicrosecond + static_cast<Time>(rng.below(2 * dsim::kMillisecond));
+    now += 5 * dsim::kMicrosecond;
+    if (rng.below(10) == 0) {
+      op.op = dsim::Operation::kWrite;
+      op.value = next_value++;
+      const std::uint64_t outcome = rng.below(100);
+      op.outcome = outcome == 0 ? dsim::OpOutcome::kUnknown : (outcome == 1 ? dsim::OpOutcome::kFail : dsim::OpOutcome::kOk);
+      if (op.outcome != dsim::OpOutcome::kFail) {
+        before[op.key] = newest[op.key];
+        newest[op.key] = op.value;
+      }
+    } else {
+      op.op = dsim::Operation::kRead;
+      op.value = rng.below(20) == 0 ? before[op.key] : newest[op.key];
+      op.outcome = rng.below(100) == 0 ? dsim::OpOutcome::kFail : dsim::OpOutcome::kOk;
+    }
+    h.push_back(op);
+  }
+  now += dsim::kSecond;
+  for (std::uint64_t k = 0; k < kKeys; ++k) {
+    dsim::HistoryOp op;
+    op.client = 64;
+    op.key = k;
+    op.value = rng.below(100) == 0 ? before[k] : newest[k];
+    op.invoke = now;
+    op.complete = now + dsim::kMillisecond;
+    op.final_read = true;
+    h.push_back(op);
+  }
+  return h;
+}
+
+void BM_StaleLostCheck(benchmark::State& state) {
+  const std::vector<dsim::HistoryOp> history = stale_lost_history();
+  dsim::StaleLostFigures f;
+  for (auto _ : state) {
+    f = dsim::check_stale_and_lost(history);
+    benchmark::DoNotOptimize(f);
+  }
+  state.counters["ops"] = static_cast<double>(history.size());
+  state.counters["reads"] = static_cast<double>(f.reads);
+  state.counters["stale_reads"] = static_cast<double>(f.stale_reads);
+  state.counters["lost_writes"] = static_cast<double>(f.lost_writes);
+  state.counters["ops_per_s"] = benchmark::Counter(static_cast<double>(history.size()), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_StaleLostCheck)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -10,6 +10,8 @@ void register_builtin_models(ModelRegistry& registry) {
   registry.add("client", "users sending requests: open loop (rate) or closed loop (users)", &parse_client);
   registry.add("load_balancer", "a full proxy spreading requests over backends (HAProxy-style)", &parse_load_balancer);
   registry.add("service", "replicas of c workers behind a FIFO queue, with synchronous calls", &parse_service);
+  registry.add("replicated_store", "keys replicated over nodes: model leaderless (Dynamo, Cassandra)",
+               &parse_replicated_store);
 }
 
 }  // namespace dsim

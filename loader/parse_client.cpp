@@ -1,9 +1,11 @@
 // Reads `kind: client` (models/client.h); fields: scenarios/README.md.
 #include "dsim/loader/builtin_parsers.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "dsim/models/client.h"
+#include "dsim/models/operation.h"
 #include "dsim/sim/units.h"
 
 namespace dsim {
@@ -98,6 +100,78 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
     const double v = s->as_size();
     if (v < 0 || v > 4e9) s->fail("must be a size from 0B to 4GB, got " + s->describe());
     c.request_size = static_cast<std::uint32_t>(v);
+  }
+  auto mix = r.get("mix");
+  auto keys = r.get("keys");
+  if (mix) {
+    MapReader mr(*mix);
+    OperationMix m{0, 0};
+    auto read = mr.get("read");
+    auto write = mr.get("write");
+    if (!read && !write) mix->fail("give the share of reads and of writes, e.g. mix: {read: 0.9, write: 0.1}");
+    if (read) m.read = read->as_fraction();
+    if (write) m.write = write->as_fraction();
+    if (read && !write) m.write = 1 - m.read;
+    if (write && !read) m.read = 1 - m.write;
+    mr.finish();
+    if (!(m.read >= 0 && m.write >= 0) || std::abs(m.read + m.write - 1) > 1e-9) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "read (%g) and write (%g) must be shares that sum to 1", m.read, m.write);
+      mix->fail(buf);
+    }
+    c.mix = m;
+  }
+  if (keys) {
+    if (!mix) keys->fail("keys apply to reads and writes: give the client a mix, e.g. mix: {read: 0.9, write: 0.1}", true);
+    MapReader kr(*keys);
+    std::uint64_t count = 1;
+    if (auto n = kr.get("count")) {
+      const std::int64_t v = n->as_int();
+      if (v < 1 || static_cast<std::uint64_t>(v) > kMaxKeyCount)
+        n->fail("must be a number of keys from 1 to " + std::to_string(kMaxKeyCount) + ", got " + n->describe());
+      count = static_cast<std::uint64_t>(v);
+    }
+    std::string dist = "uniform";
+    auto d = kr.get("dist");
+    if (d) dist = d->as_string();
+    auto s_node = kr.get("s");
+    auto hot_fraction = kr.get("hot_fraction");
+    auto hot_share = kr.get("hot_share");
+    if (dist == "uniform") {
+      c.keys.dist = KeyDistribution::uniform(count);
+    } else if (dist == "zipf") {
+      double s = 0.99;
+      if (s_node) {
+        s = s_node->as_number();
+        if (!(s > 0) || s > 100) s_node->fail("must be a Zipf exponent above 0 (and at most 100), got " + s_node->describe());
+      }
+      c.keys.dist = KeyDistribution::zipf(count, s);
+    } else if (dist == "hotspot") {
+      double f = 0.2, share = 0.8;
+      if (hot_fraction) {
+        f = hot_fraction->as_fraction();
+        if (!(f > 0) || f > 1) hot_fraction->fail("must be a share of the keys above 0 and at most 100%, got " + hot_fraction->describe());
+      }
+      if (hot_share) {
+        share = hot_share->as_fraction();
+        if (!(share >= 0) || share > 1) hot_share->fail("must be a share of operations from 0 to 100%, got " + hot_share->describe());
+      }
+      c.keys.dist = KeyDistribution::hotspot(count, f, share);
+    } else {
+      d->fail("unknown key distribution '" + dist + "'" + did_you_mean(dist, {"uniform", "zipf", "hotspot"}) +
+              "; valid: uniform, zipf, hotspot");
+    }
+    if (s_node && dist != "zipf") s_node->fail("s is the exponent of dist: zipf; this one is " + dist, true);
+    if (hot_fraction && dist != "hotspot") hot_fraction->fail("hot_fraction applies to dist: hotspot; this one is " + dist, true);
+    if (hot_share && dist != "hotspot") hot_share->fail("hot_share applies to dist: hotspot; this one is " + dist, true);
+    if (auto fw = kr.get("fresh_writes")) {
+      c.keys.fresh_writes = fw->as_fraction();
+      if (!(c.keys.fresh_writes >= 0) || c.keys.fresh_writes > 1)
+        fw->fail("must be a share of writes from 0 to 100%, got " + fw->describe());
+    }
+    kr.finish();
+  } else if (mix) {
+    c.keys.dist = KeyDistribution::uniform(1000);
   }
   const ConfigNode target = r.require("target", "the component that receives the requests, e.g. target: lb");
   c.target = raw_text(target);

@@ -1,5 +1,7 @@
 #include "dsim/loader/scenario.h"
 
+#include "dsim/models/client.h"
+
 #include <charconv>
 
 #include <algorithm>
@@ -159,6 +161,7 @@ class Loader {
  private:
   void parse_network(MapReader& nr);
   void check_call_graph() const;
+  void check_operations() const;
   std::optional<std::size_t> index_of(const std::string& name) const;
   // The component a component or replica name belongs to.
   std::optional<std::size_t> component_of(const std::string& name) const;
@@ -287,6 +290,12 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     }
     sr.finish();
   }
+  if (auto cons = r.get("consistency")) {
+    MapReader cr(*cons);
+    if (auto h = cr.get("history_limit"))
+      spec_.history_limit = static_cast<std::uint64_t>(h->int_in(0, 1'000'000'000));
+    cr.finish();
+  }
   std::optional<ConfigNode> faults_node = r.get("faults");
   std::vector<std::pair<ConfigNode, std::size_t>> failure_nodes;  // (node, component index)
 
@@ -366,6 +375,7 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
   for (const auto& check : reference_checks_)
     if (check) check(index);
   check_call_graph();
+  check_operations();
 
   bool has_client = false;
   for (const auto& c : components_)
@@ -469,6 +479,57 @@ void Loader::check_call_graph() const {
         state[*next] = 1;
         path.push_back(Frame{*next, components_[*next]->downstream()});
       }
+    }
+  }
+}
+
+void Loader::check_operations() const {
+  // Reads and writes of keys and stores go together: a client with a mix
+  // must reach a store, a client without one must not, and the keys of a
+  // history belong to one store.
+  std::optional<std::size_t> the_store;
+  for (std::size_t c = 0; c < components_.size(); ++c) {
+    const auto* client = dynamic_cast<const ClientSpec*>(components_[c].get());
+    if (client == nullptr) continue;
+    std::vector<std::size_t> stores;
+    std::vector<bool> seen(components_.size(), false);
+    std::vector<std::size_t> stack{c};
+    seen[c] = true;
+    while (!stack.empty()) {
+      const std::size_t at = stack.back();
+      stack.pop_back();
+      if (components_[at]->serves_operations()) stores.push_back(at);
+      for (const auto& d : components_[at]->downstream())
+        if (const auto next = component_of(d); next && !seen[*next]) {
+          seen[*next] = true;
+          stack.push_back(*next);
+        }
+    }
+    std::sort(stores.begin(), stores.end());
+    MapReader fields(component_nodes_[c]);
+    const auto mix = fields.get("mix");
+    const std::string& name = components_[c]->name();
+    if (client->config().mix && stores.empty())
+      mix->fail("the client's reads and writes reach no replicated_store (from target '" + client->config().target +
+                "'): target a store, or a balancer or service that calls one", true);
+    if (!client->config().mix && !stores.empty())
+      component_nodes_[c].fail("the requests of client '" + name + "' reach replicated_store '" +
+                                   components_[stores[0]]->name() +
+                                   "', which serves reads and writes of keys: give the client a mix, "
+                                   "e.g. mix: {read: 0.9, write: 0.1}",
+                               true);
+    if (stores.size() > 1)
+      mix->fail("the client's operations reach two stores ('" + components_[stores[0]]->name() + "' and '" +
+                    components_[stores[1]]->name() + "'); a history's keys belong to one store, so a client may "
+                    "reach only one",
+                true);
+    if (!stores.empty()) {
+      if (the_store && *the_store != stores[0])
+        mix->fail("this client's operations reach store '" + components_[stores[0]]->name() +
+                      "' and another client's reach '" + components_[*the_store]->name() +
+                      "'; the clients of one scenario share one history, so they may reach only one store",
+                  true);
+      the_store = stores[0];
     }
   }
 }

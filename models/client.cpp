@@ -15,7 +15,7 @@ namespace dsim {
 namespace {
 enum EventKind : std::uint16_t { kArrival = 1, kUserSend = 2, kTimeout = 3, kRetry = 4, kDeadline = 5 };
 
-class ClientReplica final : public ReplicaActor {
+class ClientReplica final : public ReplicaActor, private DriverHost {
  public:
   ClientReplica(const ClientSpec& spec, int index, BuildContext& ctx)
       : spec_(spec),
@@ -28,7 +28,8 @@ class ClientReplica final : public ReplicaActor {
         retried_(ctx.sim.bus().channel<OperationRetried>()),
         resolved_(ctx.sim.bus().channel<OperationResolved>()),
         rng_(ctx.sim.stream(spec.replica_name(index))),
-        retry_rng_(ctx.sim.stream(spec.replica_name(index) + "/retry")) {
+        retry_rng_(ctx.sim.stream(spec.replica_name(index) + "/retry")),
+        ops_rng_(ctx.sim.stream(spec.replica_name(index) + "/ops")) {
     const auto n = static_cast<std::uint64_t>(spec.replica_count());
     if (cfg_.loop == ClientSpec::Loop::kOpen) {
       const double rate = cfg_.rate / static_cast<double>(n);
@@ -45,6 +46,11 @@ class ClientReplica final : public ReplicaActor {
   void bind() {
     calls_.bind(sim_, actor_id(), kTimeout);
     if (cfg_.deadline) deadlines_.bind(sim_, actor_id(), kDeadline, 0, *cfg_.deadline);
+  }
+
+  // A driver of the target's (a store coordinated from the client), or none.
+  void set_driver(const ComponentInstance* target) {
+    if (target != nullptr) driver_ = target->make_driver(*this);
   }
 
   void set_targets(std::vector<ActorId> targets) {
@@ -68,6 +74,11 @@ class ClientReplica final : public ReplicaActor {
   }
 
   void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    if (kind >= kDriverEventBase) {
+      DSIM_CHECK(driver_ != nullptr);
+      driver_->on_event(kind, arg);
+      return;
+    }
     switch (kind) {
       case kArrival:
         if (sim_.now() >= duration_) return;  // arrivals stop at `duration`
@@ -80,7 +91,7 @@ class ClientReplica final : public ReplicaActor {
         send(arg);
         return;
       case kTimeout:
-        calls_.on_timer(arg, [this](Handle, const Attempt& a) { attempt_done(a, Status::kTimeout, false); });
+        calls_.on_timer(arg, [this](Handle, const Attempt& a) { attempt_done(a, Status::kTimeout, false, {}); });
         return;
       case kRetry: {
         // A retry is due for the request in slot arg, unless the request
@@ -99,7 +110,7 @@ class ClientReplica final : public ReplicaActor {
                               Request& r = requests_.at(h.slot);
                               // The attempt in flight is abandoned; a late answer finds nothing.
                               if (!r.waiting_retry && calls_.find(r.attempt) != nullptr) calls_.finish(r.attempt);
-                              resolve(h, Status::kTimeout, false);
+                              resolve(h, Status::kTimeout, false, {});
                             });
         return;
       default:
@@ -108,13 +119,14 @@ class ClientReplica final : public ReplicaActor {
   }
 
   void on_message(const Message& msg) override {
+    if (driver_ && driver_->on_message(msg)) return;
     DSIM_CHECK(is_answer(msg));
     const Handle h = handle_of(msg);
     const Attempt* a = calls_.find(h);
     if (a == nullptr) return;  // answer to an attempt that already timed out
     const Attempt done = *a;
     calls_.finish(h);
-    attempt_done(done, answer_status(msg), true);
+    attempt_done(done, answer_status(msg), true, answer_value(msg));
   }
 
   std::uint64_t sent() const { return sent_; }
@@ -124,6 +136,12 @@ class ClientReplica final : public ReplicaActor {
   const FailureCounts& failed() const { return failed_; }
 
  private:
+  // What an operation asks: a plain request, or a read or write of a key.
+  struct Ask {
+    Operation kind = Operation::kRequest;
+    std::uint64_t key = 0;
+    std::uint64_t value = 0;  // written
+  };
   // One request of a user: its first send and every retry.
   struct Request {
     Time sent_at = 0;
@@ -132,7 +150,9 @@ class ClientReplica final : public ReplicaActor {
     std::uint32_t attempts = 0;
     Handle attempt{};  // the attempt in flight, if not waiting to retry
     bool waiting_retry = false;
+    bool timed_out = false;  // an attempt timed out: it may have taken effect
     Time retry_at = 0;
+    Ask ask;
   };
   // An attempt in flight. Without retries or a deadline a request is its one
   // attempt, kept here alone (the common case, and the fast one); otherwise
@@ -142,7 +162,26 @@ class ClientReplica final : public ReplicaActor {
     Time sent_at = 0;
     std::uint64_t op = 0;
     std::uint32_t user = kNoUser;
+    Ask ask;
   };
+
+  // The next operation of a client with a mix: read or write, which key,
+  // and for a write a value unique in the run.
+  Ask next_ask() {
+    if (!cfg_.mix) return {};
+    Ask a;
+    a.kind = ops_rng_.uniform() < cfg_.mix->read ? Operation::kRead : Operation::kWrite;
+    if (a.kind == Operation::kWrite) {
+      DSIM_CHECK_MSG(writes_ < kMaxWritesPerClient, "client: more writes than values to tell them apart");
+      a.value = make_write_value(actor_id(), writes_++);
+      if (cfg_.keys.fresh_writes > 0 && ops_rng_.uniform() < cfg_.keys.fresh_writes) {
+        a.key = make_fresh_key(actor_id(), fresh_keys_++);
+        return a;
+      }
+    }
+    a.key = cfg_.keys.dist.sample(ops_rng_);
+    return a;
+  }
   bool single_attempt() const { return cfg_.retries == 0 && !cfg_.deadline; }
 
   void schedule_arrival() {
@@ -158,19 +197,24 @@ class ClientReplica final : public ReplicaActor {
   void send(std::uint32_t user) {
     const Time now = sim_.now();
     const std::uint64_t op = next_op_++;
+    const Ask ask = next_ask();
     sim_.begin_work();
     if (invoked_.active()) {
       OperationInvoked e;
       e.client = actor_id();
       e.op_id = op;
       e.user = user;
+      e.op = ask.kind;
+      e.key = ask.key;
+      if (ask.kind == Operation::kWrite) e.value = ask.value;
       e.at = now;
       invoked_.publish(e);
     }
     if (measured(now)) ++sent_;
     if (single_attempt()) {
       if (measured(now)) ++attempts_;
-      transmit(calls_.start(cfg_.timeout, Attempt{Handle{}, now, op, user}));
+      const Handle h = calls_.start(cfg_.timeout, Attempt{Handle{}, now, op, user, ask});
+      transmit(h, ask);
       return;
     }
     const Handle h = requests_.acquire();
@@ -178,6 +222,8 @@ class ClientReplica final : public ReplicaActor {
     r.sent_at = now;
     r.op = op;
     r.user = user;
+    r.timed_out = false;
+    r.ask = ask;
     if (budget_) budget_->deposit(now);
     if (cfg_.deadline) deadlines_.push(h);
     attempt(h);
@@ -187,25 +233,44 @@ class ClientReplica final : public ReplicaActor {
     Request& r = requests_.at(request.slot);
     ++r.attempts;
     if (measured(r.sent_at)) ++attempts_;
-    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.op, r.user});
-    transmit(r.attempt);
+    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.op, r.user, r.ask});
+    transmit(r.attempt, r.ask);
   }
 
-  void transmit(Handle attempt) {
+  void transmit(Handle attempt, const Ask& ask) {
+    const RequestContext ctx{cfg_.timeout, actor_id(), ask.key, ask.kind, ask.value};
+    if (driver_) {
+      driver_->start(attempt, ctx);
+      return;
+    }
     const ActorId target = targets_[next_target_];
     if (++next_target_ == targets_.size()) next_target_ = 0;
-    sim_.network().send(make_request(actor_id(), target, attempt, cfg_.request_size,
-                                     RequestContext{cfg_.timeout, actor_id(), 0}));
+    Network& net = sim_.network();
+    net.send(make_request(net, actor_id(), target, attempt, cfg_.request_size, ctx));
+  }
+
+  // DriverHost: the driver runs on this replica's actor.
+  Simulation& sim() override { return sim_; }
+  ActorId actor() const override { return actor_id(); }
+  std::string stream_name() const override { return spec_.replica_name(index_) + "/driver"; }
+  void driver_done(Handle h, std::uint16_t status, bool has_value, std::uint64_t value,
+                   std::int64_t version) override {
+    const Attempt* a = calls_.find(h);
+    if (a == nullptr) return;  // the attempt already timed out
+    const Attempt done = *a;
+    calls_.finish(h);
+    attempt_done(done, static_cast<Status>(status), true, AnswerValue{has_value, value, version});
   }
 
   // An attempt ended: succeed, retry after a backoff, or fail.
-  void attempt_done(const Attempt& a, Status status, bool responded) {
+  void attempt_done(const Attempt& a, Status status, bool responded, const AnswerValue& answer) {
     if (single_attempt()) {
-      finish(a.sent_at, a.op, a.user, 1, status, responded);
+      finish(a.sent_at, a.op, a.user, 1, status, responded, a.ask, answer, status == Status::kTimeout);
       return;
     }
     const Handle request = a.request;
     Request& r = requests_.at(request.slot);
+    if (status == Status::kTimeout) r.timed_out = true;
     if (status != Status::kOk && r.attempts <= static_cast<std::uint32_t>(cfg_.retries)) {
       const Time now = sim_.now();
       const Time wait = cfg_.backoff.delay(r.attempts, retry_rng_);
@@ -220,19 +285,20 @@ class ClientReplica final : public ReplicaActor {
         if (measured(r.sent_at)) ++retries_denied_;
       }
     }
-    resolve(request, status, responded);
+    resolve(request, status, responded, answer);
   }
 
-  void resolve(Handle request, Status status, bool responded) {
+  void resolve(Handle request, Status status, bool responded, const AnswerValue& answer) {
     const Request r = requests_.at(request.slot);
     requests_.release(request);
     if (cfg_.deadline) deadlines_.trim([this](Handle h) { return requests_.is_live(h); });
-    finish(r.sent_at, r.op, r.user, r.attempts, status, responded);
+    finish(r.sent_at, r.op, r.user, r.attempts, status, responded, r.ask, answer,
+           r.timed_out || status == Status::kTimeout);
   }
 
   // A request's outcome: count it, publish it, let its user think.
   void finish(Time sent_at, std::uint64_t op, std::uint32_t user, std::uint32_t attempts, Status status,
-              bool responded) {
+              bool responded, const Ask& ask, const AnswerValue& answer, bool timed_out) {
     if (measured(sent_at)) {
       if (status == Status::kOk) ++succeeded_;
       else failed_.add(status);
@@ -247,6 +313,16 @@ class ClientReplica final : public ReplicaActor {
       e.status = status;
       e.attempts = attempts;
       e.responded = responded;
+      e.op = ask.kind;
+      e.key = ask.key;
+      if (ask.kind == Operation::kWrite) {
+        e.value = ask.value;
+        if (status == Status::kOk && answer.present && answer.version != kNoVersion) e.version = answer.version;
+      } else if (ask.kind == Operation::kRead && status == Status::kOk && answer.present) {
+        e.value = answer.value;
+        if (answer.version != kNoVersion) e.version = answer.version;
+      }
+      e.indeterminate = status != Status::kOk && timed_out;
       resolved_.publish(e);
     }
     sim_.end_work();
@@ -264,6 +340,10 @@ class ClientReplica final : public ReplicaActor {
   const Channel<OperationResolved>& resolved_;
   Rng rng_;
   Rng retry_rng_;  // backoff jitter: its own stream, so retries never shift arrivals
+  Rng ops_rng_;    // reads or writes, and keys: their own stream too
+  std::unique_ptr<ClientDriver> driver_;
+  std::uint64_t writes_ = 0;      // values written so far
+  std::uint64_t fresh_keys_ = 0;  // fresh keys used so far
   Distribution gap_;
   double next_arrival_ = 0;
   std::uint32_t users_ = 0;
@@ -287,7 +367,11 @@ class ClientInstance final : public ReplicatedInstance<ClientSpec, ClientReplica
 
   void connect(const World& world) override {
     const std::vector<ActorId> targets = world.nodes_named(spec_.config().target);
-    for (auto& r : replicas_) r->set_targets(targets);
+    const ComponentInstance* target = world.component_named(spec_.config().target);
+    for (auto& r : replicas_) {
+      r->set_targets(targets);
+      r->set_driver(target);
+    }
   }
 
   void start() override {

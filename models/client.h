@@ -22,8 +22,21 @@
 #include "dsim/models/component.h"
 #include "dsim/models/retry.h"
 #include "dsim/sim/distribution.h"
+#include "dsim/sim/keys.h"
 
 namespace dsim {
+
+// Reads and writes (`mix`): the share of each; they sum to 1.
+struct OperationMix {
+  double read = 1;
+  double write = 0;
+};
+
+// Which keys operations touch (`keys`).
+struct KeysConfig {
+  KeyDistribution dist;       // keys 0 .. count-1
+  double fresh_writes = 0;    // share of writes to a key no other operation uses
+};
 
 struct RetryBudgetConfig {
   double ratio = 0.1;
@@ -48,6 +61,9 @@ class ClientSpec final : public ComponentSpec {
     std::optional<Time> deadline;    // all attempts together
     std::uint32_t request_size = 1000;
     std::string target;              // a component that serves requests
+    // Reads and writes on keys, for stores; none: plain requests.
+    std::optional<OperationMix> mix;
+    KeysConfig keys;
   };
 
   // REQUIRES: rate > 0 (open loop) or users >= 1 (closed loop); timeout > 0.

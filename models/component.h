@@ -29,12 +29,16 @@
 
 #include "dsim/models/component_record.h"
 #include "dsim/sim/simulation.h"
+#include "dsim/sim/slot_table.h"
 #include "dsim/sim/time.h"
 
 namespace dsim {
 
 class ComponentInstance;
 class World;
+class Network;
+struct Message;
+struct RequestContext;
 
 // The actor of one replica of a component. Servers (components that serve
 // requests) can be crashed and killed (the engine then calls Actor::on_down
@@ -45,6 +49,38 @@ class ReplicaActor : public Actor {
   // From now on service times are multiplied by `factor` (1: normal speed).
   // Called only for components whose spec accepts_slowdown().
   virtual void set_slowdown(double factor) { (void)factor; }
+};
+
+// The client side of a driver (ComponentInstance::make_driver): the client
+// replica that runs it, whose actor sends the driver's messages and receives
+// its answers and timers.
+class DriverHost {
+ public:
+  virtual ~DriverHost() = default;
+  virtual Simulation& sim() = 0;
+  virtual ActorId actor() const = 0;
+  // The name of the driver's random stream ("<client replica>/driver").
+  virtual std::string stream_name() const = 0;
+  // Timer events for the driver go to the host's actor with kinds from
+  // here up (the host passes them to ClientDriver::on_event).
+  static constexpr std::uint16_t kDriverEventBase = 0x100;
+  // The driver's answer to an operation it started.
+  virtual void driver_done(Handle op, std::uint16_t status, bool has_value, std::uint64_t value,
+                           std::int64_t version) = 0;
+};
+
+// Runs a client's operations against a component from the client's own
+// actor: sends, timers and answers go through the host.
+class ClientDriver {
+ public:
+  virtual ~ClientDriver() = default;
+  // Starts an operation; the driver answers it exactly once through
+  // DriverHost::driver_done (unless the host's actor goes down first).
+  virtual void start(Handle op, const RequestContext& ctx) = 0;
+  // A message for the driver (true), or not its own (false).
+  virtual bool on_message(const Message& msg) = 0;
+  virtual void on_event(std::uint16_t kind, std::uint32_t arg) = 0;
+  virtual void on_down() = 0;
 };
 
 // What every kind has: a name, replicas and where they are.
@@ -91,6 +127,9 @@ class ComponentSpec {
   // Whether a `slow` fault applies: its replicas' ReplicaActor::set_slowdown
   // multiplies their service times.
   virtual bool accepts_slowdown() const { return false; }
+  // Whether the requests it serves must be reads and writes of keys (a
+  // store): every client whose requests reach it needs a `mix`.
+  virtual bool serves_operations() const { return false; }
   // Components (or single replicas) this one sends requests to, by name.
   virtual std::vector<std::string> downstream() const { return {}; }
   // Client timeout, for clients (used for default call timeouts); 0 otherwise.
@@ -166,6 +205,25 @@ class ComponentInstance {
   // run's budget counts (analysis/run.h) and how it names a saturated
   // component. Components that hold no requests keep the default, 0.
   virtual std::uint64_t in_system_now() const { return 0; }
+
+  // Settling, for components with state to converge (stores). After the
+  // drain, if any component settles(), the run heals every fault, calls
+  // begin_settle() on each (which sends what must still be sent — hints,
+  // an anti-entropy round — as open work of the simulation, each piece
+  // bounded by a timeout), runs until that work is done, then calls
+  // end_settle(), where a store publishes its converged state
+  // (StoreKeySettled). A run stopped early does not settle.
+  virtual bool settles() const { return false; }
+  virtual void begin_settle() {}
+  virtual void end_settle() {}
+
+  // A driver this component offers the clients that target it, to run
+  // their operations from the client itself (a store's token-aware
+  // driver); none by default. Called in connect(); `host` outlives it.
+  virtual std::unique_ptr<ClientDriver> make_driver(DriverHost& host) const {
+    (void)host;
+    return nullptr;
+  }
 
  protected:
   // Registers `actor` as replica i: an actor of the simulation and a node of

@@ -19,6 +19,7 @@
 #include <span>
 #include <string_view>
 
+#include "dsim/models/operation.h"
 #include "dsim/models/status.h"
 #include "dsim/sim/event_queue.h"
 #include "dsim/sim/time.h"
@@ -28,9 +29,6 @@ namespace dsim {
 // A closed-loop client's user, or none (open loop).
 inline constexpr std::uint32_t kNoUser = UINT32_MAX;
 
-// What a client asked for. Requests are the generic request/response of the
-// built-in models; reads and writes are operations on a key of a store.
-enum class Operation : std::uint8_t { kRequest, kRead, kWrite };
 
 // Operations are numbered per client replica from 0 in the order they are
 // invoked: (client, op_id) names one operation in all three events below,
@@ -66,15 +64,20 @@ struct OperationResolved {
   std::uint32_t user = kNoUser;
   Operation op = Operation::kRequest;
   std::uint64_t key = 0;
-  // The value written, or read, and the version it carried (stores, later
-  // issues); absent for plain requests, whose models set neither.
+  // The value written, or read, and the version it carried (a leaderless
+  // store's last-writer-wins timestamp, ns of the writer's clock); absent for
+  // plain requests, whose models set neither, and for failed reads.
   std::optional<std::uint64_t> value;
-  std::optional<std::uint64_t> version;
+  std::optional<std::int64_t> version;
   Time invoked = 0;    // first attempt sent
   Time completed = 0;  // resolution
   Status status = Status::kOk;
   std::uint32_t attempts = 1;
   bool responded = false;  // an answer arrived (false: the client gave up waiting)
+  // Failed, but it may have taken effect: an attempt timed out (a write may
+  // have reached some replicas). A history records it as "unknown"; a
+  // failure without it never reached anything that could apply it ("fail").
+  bool indeterminate = false;
 };
 
 // A balancer relayed a backend's answer (or its own timeout) to the caller.
@@ -129,6 +132,19 @@ struct FaultBegan {
 
 struct FaultEnded {
   std::size_t id = 0;
+  Time at = 0;
+};
+
+// A store settled at the end of the run (ComponentInstance::settle): one
+// event per key any of its nodes holds, in key order, with the value a read
+// of every replica then returns (the newest) and whether the key's
+// replicas agree. A history records each as a read by the client "final".
+struct StoreKeySettled {
+  ActorId store = 0;  // the store's first node
+  std::uint64_t key = 0;
+  std::uint64_t value = 0;
+  std::int64_t version = 0;
+  bool converged = true;
   Time at = 0;
 };
 

@@ -67,6 +67,7 @@ void FaultInjector::start() {
     if (faults[i].until) sim_.schedule(*faults[i].until, actor_id(), kEnd, static_cast<std::uint32_t>(i));
   }
   fault_id_.assign(faults.size(), 0);
+  active_.assign(faults.size(), false);
   partition_of_fault_.resize(faults.size());
   degradation_of_fault_.assign(faults.size(), 0);
   for (std::size_t i = 0; i < failing_.size(); ++i) {
@@ -79,6 +80,7 @@ void FaultInjector::start() {
 
 void FaultInjector::on_event(std::uint16_t kind, std::uint32_t arg) {
   const Time now = sim_.now();
+  if (healed_) return;  // settling: nothing begins or ends any more
   switch (kind) {
     case kStart:
       begin(arg);
@@ -88,6 +90,7 @@ void FaultInjector::on_event(std::uint16_t kind, std::uint32_t arg) {
       return;
     case kFail: {
       FailingReplica& f = failing_[arg];
+      f.down = true;
       const Time repair = round_to_time(f.spec->repair.sample(f.rng));
       f.fault_id = fault_began("failure", f.name, now, now + repair, {f.node});
       set_down(f.node, false, +1);
@@ -96,6 +99,7 @@ void FaultInjector::on_event(std::uint16_t kind, std::uint32_t arg) {
     }
     case kRepair: {
       FailingReplica& f = failing_[arg];
+      f.down = false;
       set_down(f.node, false, -1);
       if (ended_.active()) ended_.publish(FaultEnded{f.fault_id, now});
       const Time next = now + round_to_time(f.spec->up.sample(f.rng));
@@ -107,8 +111,21 @@ void FaultInjector::on_event(std::uint16_t kind, std::uint32_t arg) {
   }
 }
 
+void FaultInjector::heal_all() {
+  for (std::size_t i = 0; i < active_.size(); ++i)
+    if (active_[i]) end(i);
+  for (FailingReplica& f : failing_) {
+    if (!f.down) continue;
+    f.down = false;
+    set_down(f.node, false, -1);
+    if (ended_.active()) ended_.publish(FaultEnded{f.fault_id, sim_.now()});
+  }
+  healed_ = true;
+}
+
 void FaultInjector::begin(std::size_t i) {
   const FaultSpec& f = spec_.faults[i];
+  active_[i] = true;
   std::vector<ActorId> affected;
   for (const auto& n : f.nodes) affected.push_back(node_id(n));
   for (const auto& g : f.groups)
@@ -169,6 +186,8 @@ void FaultInjector::begin(std::size_t i) {
 
 void FaultInjector::end(std::size_t i) {
   const FaultSpec& f = spec_.faults[i];
+  if (!active_[i]) return;  // healed already
+  active_[i] = false;
   switch (f.kind) {
     case FaultSpec::Kind::kPartition:
     case FaultSpec::Kind::kOneWayPartition:

@@ -44,6 +44,10 @@ class FaultInjector final : public Actor, public DeliveryFilter {
   void on_event(std::uint16_t kind, std::uint32_t arg) override;
   bool allow(const Message& msg) override;
 
+  // Ends every fault and random failure in effect now (each publishes its
+  // FaultEnded) and starts none from now on: for a run that settles.
+  void heal_all();
+
 
  private:
   struct NodeState {
@@ -83,6 +87,7 @@ class FaultInjector final : public Actor, public DeliveryFilter {
     std::string name;
     Rng rng;
     std::size_t fault_id = 0;
+    bool down = false;
   };
   std::vector<FailingReplica> failing_;
   std::vector<const Partition*> partitions_;  // active, in start order
@@ -91,6 +96,8 @@ class FaultInjector final : public Actor, public DeliveryFilter {
   std::vector<std::uint32_t> degradation_of_fault_;
   std::vector<std::size_t> fault_id_;  // the id of each scheduled fault, once begun
   std::size_t next_fault_id_ = 0;
+  std::vector<bool> active_;  // per scheduled fault: begun and not ended
+  bool healed_ = false;
 };
 
 }  // namespace dsim

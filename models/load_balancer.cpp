@@ -252,10 +252,11 @@ class BalancerReplica final : public ReplicaActor {
     ++backend.active;
     const bool measured = occupancy_.accept(now);
     if (measured) ++backend.forwarded;
-    const RequestContext ctx = context_of(msg);
+    Network& net = sim_.network();
+    const RequestContext ctx = context_of(net, msg);
     const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : ctx.budget;
     const Handle h = calls_.start(timeout, Proxied{msg.src, handle_of(msg), b, now, measured, ctx.origin});
-    sim_.network().send(make_request(actor_id(), backend.id, h, msg.bytes, ctx));
+    net.send(make_request(net, actor_id(), backend.id, h, msg.bytes, ctx));
   }
 
   void on_response(const Message& msg) {
@@ -264,15 +265,17 @@ class BalancerReplica final : public ReplicaActor {
     if (p == nullptr) return;  // the backend answered after the timeout
     const Proxied done = *p;
     calls_.finish(h);
-    relay(done, msg.bytes, answer_status(msg));
+    relay(done, msg.bytes, answer_status(msg), answer_value(msg));
   }
 
-  void relay(const Proxied& p, std::uint32_t bytes, Status status) {
+  void relay(const Proxied& p, std::uint32_t bytes, Status status, AnswerValue value = {}) {
     --backends_[p.backend].active;
     occupancy_.depart(sim_.now(), p.arrived, p.measured);
     if (proxied_.active())
       proxied_.publish(RequestProxied{actor_id(), backends_[p.backend].id, p.origin, p.arrived, sim_.now(), status});
-    sim_.network().send(make_response(actor_id(), p.caller, p.reply_to, bytes, status));
+    Message m = make_response(actor_id(), p.caller, p.reply_to, bytes, status);
+    set_answer_value(m, value);
+    sim_.network().send(m);
   }
 
   const LoadBalancerSpec::Config& cfg_;

@@ -18,9 +18,12 @@
 #include <memory>
 #include <vector>
 
+#include "dsim/models/operation.h"
 #include "dsim/models/status.h"
 #include "dsim/sim/deadline_queue.h"
 #include "dsim/sim/message.h"
+#include "dsim/sim/network.h"
+#include "dsim/sim/payload.h"
 #include "dsim/sim/simulation.h"
 #include "dsim/sim/slot_table.h"
 
@@ -51,19 +54,39 @@ inline Status answer_status(const Message& m) {
 
 inline Handle handle_of(const Message& m) { return Handle{m.token, m.gen}; }
 
-// What a request carries down a call chain, copied hop by hop.
+// What a request carries down a call chain, copied hop by hop: a service
+// that calls a store forwards the originating operation, key and value.
 struct RequestContext {
   Time budget = 0;           // the originating client's timeout
   std::uint32_t origin = 0;  // originating client actor
   std::uint64_t key = 0;
+  Operation op = Operation::kRequest;
+  std::uint64_t value = 0;   // the value a write writes
 };
 
-// The built-in protocol's inline payload: words[0] the budget, words[1] the key.
-inline RequestContext context_of(const Message& m) {
-  return RequestContext{static_cast<Time>(m.words[0]), m.origin, m.words[1]};
+// A write's key and value, too large for the inline words with the budget:
+// they travel in a pooled payload (sim/payload.h).
+struct KeyValue {
+  std::uint64_t key = 0;
+  std::uint64_t value = 0;
+};
+
+// The built-in protocol's encoding: tag = the operation; words[0] the budget;
+// words[1] the key, or for a write a pooled KeyValue.
+inline RequestContext context_of(Network& net, const Message& m) {
+  RequestContext c{static_cast<Time>(m.words[0]), m.origin, m.words[1], static_cast<Operation>(m.tag), 0};
+  if (m.has(kPooledPayload)) {
+    const KeyValue& kv = net.payloads().pool<KeyValue>().get(m.words[1]);
+    c.key = kv.key;
+    c.value = kv.value;
+  }
+  return c;
 }
 
-inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t bytes,
+// A request to `to`, answered to handle h. A write's key and value are
+// stored in the network's payload pool; the message owns them from now on,
+// so send it.
+inline Message make_request(Network& net, ActorId from, ActorId to, Handle h, std::uint32_t bytes,
                             const RequestContext& ctx) {
   Message m;
   m.src = from;
@@ -71,12 +94,61 @@ inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t by
   m.bytes = bytes;
   m.type = static_cast<std::uint16_t>(MsgType::kRequest);
   m.flags = kExpectsReply;
+  m.tag = static_cast<std::uint8_t>(ctx.op);
+  m.token = h.slot;
+  m.gen = h.gen;
+  m.origin = ctx.origin;
+  m.words[0] = static_cast<std::uint64_t>(ctx.budget);
+  m.words[1] = ctx.key;
+  if (ctx.op == Operation::kWrite) {
+    m.words[1] = net.payloads().pool<KeyValue>().store(KeyValue{ctx.key, ctx.value});
+    m.flags |= kPooledPayload;
+  }
+  return m;
+}
+
+// Without the network: for requests that are not writes (plain requests,
+// reads, health checks). REQUIRES: ctx.op != Operation::kWrite.
+inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t bytes, const RequestContext& ctx) {
+  DSIM_CHECK_MSG(ctx.op != Operation::kWrite, "a write needs the network's payload pool: make_request(net, ...)");
+  Message m;
+  m.src = from;
+  m.dst = to;
+  m.bytes = bytes;
+  m.type = static_cast<std::uint16_t>(MsgType::kRequest);
+  m.flags = kExpectsReply;
+  m.tag = static_cast<std::uint8_t>(ctx.op);
   m.token = h.slot;
   m.gen = h.gen;
   m.origin = ctx.origin;
   m.words[0] = static_cast<std::uint64_t>(ctx.budget);
   m.words[1] = ctx.key;
   return m;
+}
+
+// REQUIRES: not a write (no pooled payload): use context_of(net, m).
+inline RequestContext context_of(const Message& m) {
+  DSIM_CHECK_MSG(!m.has(kPooledPayload), "a write's context is in the payload pool: context_of(net, m)");
+  return RequestContext{static_cast<Time>(m.words[0]), m.origin, m.words[1], static_cast<Operation>(m.tag), 0};
+}
+
+// What an answer carries back to the client besides its status: for an
+// operation on a store, the value read (or written) and its version. A
+// service relays the answer of its last call; a balancer, its backend's.
+struct AnswerValue {
+  bool present = false;
+  std::uint64_t value = 0;
+  std::int64_t version = 0;
+};
+inline AnswerValue answer_value(const Message& m) {
+  if (m.tag == 0 || m.has(kRefused)) return {};
+  return AnswerValue{true, m.words[0], static_cast<std::int64_t>(m.words[1])};
+}
+inline void set_answer_value(Message& m, const AnswerValue& a) {
+  if (!a.present) return;
+  m.tag = 1;
+  m.words[0] = a.value;
+  m.words[1] = static_cast<std::uint64_t>(a.version);
 }
 
 inline Message make_response(ActorId from, ActorId to, Handle h, std::uint32_t bytes, Status s) {

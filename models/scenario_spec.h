@@ -47,6 +47,8 @@ class InvalidSpec : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+inline constexpr std::uint64_t kDefaultHistoryLimit = 4'000'000;
+
 struct ScenarioSpec {
   std::string name = "scenario";
   std::string description;
@@ -55,6 +57,9 @@ struct ScenarioSpec {
   Time warmup = 0;                  // requests sent before it are not measured
   Time window = kSecond;            // width of a time-series row
   double slo_availability = 0.99;   // per-window availability objective
+  // Reads and writes recorded in a run's history at most
+  // (consistency.history_limit; analysis/history.h): about 48 bytes each.
+  std::uint64_t history_limit = kDefaultHistoryLimit;
   NetworkSpec network;
   std::vector<std::shared_ptr<const ComponentSpec>> components;
   std::vector<FaultSpec> faults;      // node references index `components`

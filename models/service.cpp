@@ -112,6 +112,7 @@ class ServiceReplica final : public ReplicaActor {
     bool in_service = false;      // a completion event is due at done_at
     Time done_at = 0;
     Time started = 0;             // when a worker took the job
+    AnswerValue answer;           // what the last call answered (a store's value), relayed
   };
   struct PendingCall {
     std::uint32_t worker = 0;
@@ -126,7 +127,7 @@ class ServiceReplica final : public ReplicaActor {
       reply(msg.src, handle_of(msg), Status::kRejected);
       return;
     }
-    Job job{msg.src, handle_of(msg), context_of(msg), now, occupancy_.accept(now)};
+    Job job{msg.src, handle_of(msg), context_of(sim_.network(), msg), now, occupancy_.accept(now)};
     if (has_worker) {
       begin(job);
     } else {
@@ -145,6 +146,7 @@ class ServiceReplica final : public ReplicaActor {
     worker.busy = true;
     worker.in_service = true;
     worker.started = sim_.now();
+    worker.answer = {};
     double d = cfg_.service_time.sample(rng_);
     if (slowdown_ != 1.0) d *= slowdown_;
     worker.done_at = sim_.now() + round_to_time(d);
@@ -161,7 +163,8 @@ class ServiceReplica final : public ReplicaActor {
       if (++next_target_[c] == replicas.size()) next_target_[c] = 0;
       const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : worker.job.ctx.budget;
       const Handle h = calls_.start(timeout, PendingCall{w});
-      sim_.network().send(make_request(actor_id(), target, h, cfg_.request_size, worker.job.ctx));
+      Network& net = sim_.network();
+      net.send(make_request(net, actor_id(), target, h, cfg_.request_size, worker.job.ctx));
       return;
     }
     finish(w, Status::kOk);
@@ -174,6 +177,7 @@ class ServiceReplica final : public ReplicaActor {
     const std::uint32_t w = p->worker;
     calls_.finish(h);
     const Status status = answer_status(msg);
+    workers_[w].answer = answer_value(msg);
     if (status != Status::kOk) {
       finish(w, status);
     } else {
@@ -185,7 +189,7 @@ class ServiceReplica final : public ReplicaActor {
     const Time now = sim_.now();
     const Job job = workers_[w].job;
     workers_[w].busy = false;
-    reply(job.caller, job.reply_to, status);
+    reply(job.caller, job.reply_to, status, workers_[w].answer);
     if (handled_.active())
       handled_.publish(RequestHandled{actor_id(), job.ctx.origin, job.arrived, workers_[w].started, now, status});
     occupancy_.depart(now, job.arrived, job.measured);
@@ -199,8 +203,10 @@ class ServiceReplica final : public ReplicaActor {
     }
   }
 
-  void reply(ActorId to, Handle h, Status status) {
-    sim_.network().send(make_response(actor_id(), to, h, cfg_.response_size, status));
+  void reply(ActorId to, Handle h, Status status, AnswerValue value = {}) {
+    Message m = make_response(actor_id(), to, h, cfg_.response_size, status);
+    set_answer_value(m, value);
+    sim_.network().send(m);
   }
 
   const ServiceSpec::Config& cfg_;

@@ -51,6 +51,26 @@ std::vector<ActorId> World::nodes_named(const std::string& name) const {
   return {};
 }
 
+const ComponentInstance* World::component_named(const std::string& name) const {
+  const auto c = component_by_name_.find(name);
+  return c == component_by_name_.end() ? nullptr : components_[c->second].get();
+}
+
+bool World::settles() const {
+  for (const auto& c : components_)
+    if (c->settles()) return true;
+  return false;
+}
+
+void World::begin_settle() {
+  faults_->heal_all();
+  for (auto& c : components_) c->begin_settle();
+}
+
+void World::end_settle() {
+  for (auto& c : components_) c->end_settle();
+}
+
 const std::string& World::node_name(ActorId id) const { return sim_.network().node_name(id); }
 
 Time World::clock(ActorId node) const { return sim_.network().clock(node); }

@@ -49,6 +49,8 @@ class World {
   // order, or the one replica so named ("app-1"). REQUIRES: the name exists
   // (the loader checks references; a bad name in a C++ spec fails a check).
   std::vector<ActorId> nodes_named(const std::string& name) const;
+  // The component named `name` (not a single replica), or nullptr.
+  const ComponentInstance* component_named(const std::string& name) const;
 
   // Which component and replica an actor is; component is -1 for actors that
   // are not replicas (the fault injector).
@@ -66,6 +68,13 @@ class World {
 
   // Schedules the first events: every component's, then the faults'.
   void start();
+
+  // Settling (ComponentInstance::settle): whether any component settles;
+  // begin: every fault healed and none begins any more, then each
+  // component's begin_settle(); end: each component's end_settle().
+  bool settles() const;
+  void begin_settle();
+  void end_settle();
 
   // After the run: closes each component's time integrals and returns its
   // figures, in the spec's order.

@@ -24,7 +24,7 @@ enum MessageFlag : std::uint8_t {
   // connections (its process was killed), the engine answers with a refusal.
   kExpectsReply = 1u << 0,
   // This is the engine's refusal of a message that expected a reply: the
-  // original's header (type, token, gen) with src and dst swapped, no payload.
+  // original's header (type, tag, token, gen) with src and dst swapped, no payload.
   kRefused = 1u << 1,
   // words[1] is a PayloadRef to a pooled payload (sim/payload.h), owned by the
   // message while it is in flight and released once it is consumed.
@@ -41,7 +41,8 @@ struct Message {
   std::uint32_t gen = 0;      // ... and its generation, to recognise stale replies
   std::uint32_t origin = 0;   // originating request (client actor id), for traces
   std::uint8_t flags = 0;     // MessageFlag bits
-  std::uint8_t reserved[3] = {};
+  std::uint8_t tag = 0;       // protocol-defined (the built-in one: the operation; an answer's value)
+  std::uint8_t reserved[2] = {};
   // Payload: two words the protocol defines (the built-in one: the client's
   // timeout and the operation's key); words[1] is a PayloadRef with
   // kPooledPayload.

@@ -279,6 +279,7 @@ void Network::deliver(std::uint32_t slot) {
         refusal.dst = msg.src;
         refusal.bytes = kRefusalBytes;
         refusal.type = msg.type;
+        refusal.tag = msg.tag;
         refusal.token = msg.token;
         refusal.gen = msg.gen;
         refusal.flags = kRefused;

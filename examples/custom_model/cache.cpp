@@ -55,9 +55,10 @@ class CacheReplica final : public dsim::ReplicaActor {
       } else {
         if (p.measured) ++misses_;
         const dsim::ActorId to = backends_[next_++ % backends_.size()];
-        const dsim::RequestContext ctx = dsim::context_of(msg);
+        dsim::Network& net = sim_.network();
+        const dsim::RequestContext ctx = dsim::context_of(net, msg);
         const dsim::Handle h = calls_.start(ctx.budget, p);
-        sim_.network().send(dsim::make_request(actor_id(), to, h, msg.bytes, ctx));
+        net.send(dsim::make_request(net, actor_id(), to, h, msg.bytes, ctx));
       }
     } else if (dsim::is_type(msg, MsgType::kHealthCheck)) {
       dsim::answer_health_check(sim_.network(), actor_id(), msg);

@@ -1,0 +1,188 @@
+#include "dsim/analysis/history.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <iterator>
+#include <ostream>
+
+#include "dsim/analysis/record.h"
+#include "dsim/models/client.h"
+#include "dsim/models/world.h"
+
+namespace dsim {
+
+void HistoryRecorder::attach(Bus& bus, const RunContext& ctx) {
+  world_ = &ctx.world;
+  bool any = false;
+  for (const auto& c : ctx.spec.components)
+    if (const auto* client = dynamic_cast<const ClientSpec*>(c.get()); client && client->config().mix) any = true;
+  if (!any) return;  // no reads or writes: nothing to record
+  history_.limit = ctx.spec.history_limit;
+  history_.ops.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(history_.limit, 1u << 16)));
+  bus.subscribe<&HistoryRecorder::on_resolved>(*this);
+  bus.subscribe<&HistoryRecorder::on_settled>(*this);
+  settled_ = false;
+  operations_ = 0;
+}
+
+std::uint32_t HistoryRecorder::client_index(ActorId client) {
+  if (client >= index_of_actor_.size()) index_of_actor_.resize(client + 1, UINT32_MAX);
+  std::uint32_t& i = index_of_actor_[client];
+  if (i == UINT32_MAX) {
+    i = static_cast<std::uint32_t>(history_.clients.size());
+    history_.clients.push_back(world_->node_name(client));
+  }
+  return i;
+}
+
+void HistoryRecorder::on_resolved(const OperationResolved& e) {
+  if (e.op == Operation::kRequest) return;
+  ++operations_;
+  if (history_.ops.size() >= history_.limit) {
+    ++history_.dropped;
+    return;
+  }
+  HistoryOp h;
+  h.client = client_index(e.client);
+  h.op = e.op;
+  h.key = e.key;
+  h.invoke = e.invoked;
+  h.complete = e.completed;
+  if (e.status == Status::kOk) {
+    h.outcome = OpOutcome::kOk;
+    // An ok read that brought back no value cannot be judged: unknown.
+    if (!e.value) h.outcome = OpOutcome::kUnknown;
+  } else {
+    h.outcome = e.indeterminate ? OpOutcome::kUnknown : OpOutcome::kFail;
+  }
+  h.value = e.value.value_or(0);
+  history_.ops.push_back(h);
+}
+
+void HistoryRecorder::on_settled(const StoreKeySettled& e) {
+  settled_ = true;
+  settled_at_ = e.at;
+  if (!e.converged) ++unconverged_;
+  HistoryOp h;
+  h.op = Operation::kRead;
+  h.key = e.key;
+  h.value = e.value;
+  h.invoke = e.at;
+  h.complete = e.at;
+  h.final_read = true;
+  finals_.push_back(h);
+}
+
+void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
+  if (history_.limit == 0 && operations_ == 0) return;  // not attached
+  ConsistencyRecord c;
+  c.operations = operations_;
+  c.recorded = history_.ops.size();
+  c.history_limit = history_.limit;
+  if (!out.partial) {
+    // Final reads: every key the store holds (in key order, as published),
+    // and the keys writes touched that no replica holds: still their
+    // initial value.
+    std::vector<std::uint64_t> written;
+    for (const HistoryOp& h : history_.ops)
+      if (h.op == Operation::kWrite && h.outcome != OpOutcome::kFail) written.push_back(h.key);
+    std::sort(written.begin(), written.end());
+    written.erase(std::unique(written.begin(), written.end()), written.end());
+    const Time at = settled_ ? settled_at_ : out.end;
+    std::vector<HistoryOp> missing;
+    std::size_t f = 0;
+    for (const std::uint64_t k : written) {
+      while (f < finals_.size() && finals_[f].key < k) ++f;
+      if (f < finals_.size() && finals_[f].key == k) continue;
+      HistoryOp h;
+      h.op = Operation::kRead;
+      h.key = k;
+      h.value = kInitialValue;
+      h.invoke = at;
+      h.complete = at;
+      h.final_read = true;
+      missing.push_back(h);
+    }
+    std::vector<HistoryOp> all;
+    all.reserve(finals_.size() + missing.size());
+    std::merge(finals_.begin(), finals_.end(), missing.begin(), missing.end(), std::back_inserter(all),
+               [](const HistoryOp& a, const HistoryOp& b) { return a.key < b.key; });
+    const auto final_client = static_cast<std::uint32_t>(history_.clients.size());
+    history_.clients.push_back("final");
+    for (HistoryOp& h : all) h.client = final_client;
+    c.final_reads = all.size();
+    c.settled = true;
+    history_.ops.insert(history_.ops.end(), all.begin(), all.end());
+  }
+  c.unconverged_keys = unconverged_;
+  c.figures = check_stale_and_lost(history_.ops);
+  c.truncated = history_.dropped > 0;
+  out.consistency = c;
+  out.history = std::make_shared<const History>(std::move(history_));
+  history_ = History{};
+  finals_.clear();
+}
+
+namespace {
+template <class T>
+void put_number(std::string& s, T v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, r.ptr);
+}
+
+void put_string(std::string& s, const std::string& v) {
+  s += '"';
+  for (const char ch : v) {
+    if (ch == '"' || ch == '\\') {
+      s += '\\';
+      s += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+      s += buf;
+    } else {
+      s += ch;
+    }
+  }
+  s += '"';
+}
+}  // namespace
+
+void write_history_jsonl(const History& history, std::ostream& out) {
+  std::vector<std::string> names;
+  names.reserve(history.clients.size());
+  for (const auto& c : history.clients) {
+    std::string q;
+    put_string(q, c);
+    names.push_back(std::move(q));
+  }
+  std::string line;
+  std::uint64_t index = 0;
+  for (const HistoryOp& h : history.ops) {
+    line.clear();
+    line += "{\"index\":";
+    put_number(line, index++);
+    line += ",\"client\":";
+    line += h.client < names.size() ? names[h.client] : std::string("\"?\"");
+    line += ",\"op\":\"";
+    line += operation_name(h.op);
+    line += "\",\"key\":";
+    put_number(line, h.key);
+    line += ",\"value\":";
+    const bool has_value = h.op == Operation::kWrite || h.outcome == OpOutcome::kOk || h.final_read;
+    if (has_value) put_number(line, h.value);
+    else line += "null";
+    line += ",\"invoke_ns\":";
+    put_number(line, h.invoke);
+    line += ",\"complete_ns\":";
+    put_number(line, h.complete);
+    line += ",\"outcome\":\"";
+    line += h.outcome == OpOutcome::kOk ? "ok" : h.outcome == OpOutcome::kFail ? "fail" : "unknown";
+    line += "\"}\n";
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+  }
+}
+
+}  // namespace dsim

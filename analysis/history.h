@@ -1,0 +1,62 @@
+// The history of a run's reads and writes, and the consistency figures
+// computed from it: the "history" recorder.
+//
+// When some client has a `mix`, every operation it resolves is recorded —
+// client, operation, key, the value written or read, invoke and complete
+// times, outcome (ok; fail: it cannot have taken effect; unknown: it failed
+// but may have, an attempt having timed out) — in the order operations
+// complete. After the store settles (ComponentInstance::settle), its
+// converged value of every key (StoreKeySettled), and of every key a write
+// touched that no replica holds (the initial value), is appended as a read
+// by the client "final", in key order, as Jepsen's final reads. At most
+// `consistency.history_limit` operations are recorded (the final reads
+// aside); past it recording stops and the summary says so.
+//
+// At the end of the run the recorder checks the history for stale reads and
+// lost writes (analysis/consistency.h) and leaves both the figures
+// (RunRecord::consistency) and the history itself (RunRecord::history, for
+// `dsim run --history` and later checkers) in the record.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "dsim/analysis/consistency.h"
+#include "dsim/analysis/recorder.h"
+
+namespace dsim {
+
+struct History {
+  std::vector<std::string> clients;  // HistoryOp::client indexes this; the last is "final" if settled
+  std::vector<HistoryOp> ops;        // in order of completion; final reads last, in key order
+  std::uint64_t limit = 0;           // consistency.history_limit
+  std::uint64_t dropped = 0;         // operations past the limit, not recorded
+};
+
+// Writes one JSON object per line (docs/HISTORY.md), in the history's order.
+void write_history_jsonl(const History& history, std::ostream& out);
+
+class HistoryRecorder final : public Recorder {
+ public:
+  void attach(Bus& bus, const RunContext& ctx) override;
+  void finish(const RunContext& ctx, RunRecord& out) override;
+
+  void on_resolved(const OperationResolved& e);
+  void on_settled(const StoreKeySettled& e);
+
+ private:
+  std::uint32_t client_index(ActorId client);
+
+  const World* world_ = nullptr;
+  History history_;
+  std::vector<std::uint32_t> index_of_actor_;  // by actor id; UINT32_MAX: not seen yet
+  std::uint64_t operations_ = 0;
+  std::vector<HistoryOp> finals_;
+  std::uint64_t unconverged_ = 0;
+  bool settled_ = false;
+  Time settled_at_ = 0;
+};
+
+}  // namespace dsim

@@ -1,0 +1,147 @@
+// Reads `kind: replicated_store` (models/replicated_store.h); fields:
+// scenarios/README.md, "replicated_store".
+#include <charconv>
+
+#include "dsim/loader/builtin_parsers.h"
+#include "dsim/models/replicated_store.h"
+
+namespace dsim {
+
+namespace {
+
+bool as_bool(const ConfigNode& n) {
+  const std::string t = n.text();
+  if (t == "true" || t == "yes" || t == "on") return true;
+  if (t == "false" || t == "no" || t == "off") return false;
+  n.fail("expected true or false, got " + n.describe());
+}
+
+// ONE, TWO, THREE, QUORUM, ALL or a number of replicas, against the
+// replication factor.
+int consistency_level(const ConfigNode& n, int rf, const ConfigNode* rf_node) {
+  const std::string t = n.text();
+  int v = 0;
+  if (t == "ONE" || t == "one") v = 1;
+  else if (t == "TWO" || t == "two") v = 2;
+  else if (t == "THREE" || t == "three") v = 3;
+  else if (t == "QUORUM" || t == "quorum") v = rf / 2 + 1;
+  else if (t == "ALL" || t == "all") v = rf;
+  else {
+    const auto res = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size() || v < 1)
+      n.fail("unknown consistency level " + n.describe() + did_you_mean(t, {"ONE", "TWO", "THREE", "QUORUM", "ALL"}) +
+             "; valid: ONE, TWO, THREE, QUORUM, ALL or a number of replicas from 1 to the replication factor");
+  }
+  if (v > rf)
+    n.fail(t + " waits for " + std::to_string(v) + " replicas, but replication_factor is " + std::to_string(rf) +
+           (rf_node != nullptr ? "" : " (the default)") + ": a consistency level cannot exceed the replication factor");
+  return v;
+}
+
+// Fields only the leaderless model reads.
+constexpr const char* kLeaderlessOnly[] = {"vnodes", "read_consistency", "write_consistency", "coordinator",
+                                           "read_repair", "hinted_handoff", "sloppy_quorum", "anti_entropy"};
+
+}  // namespace
+
+ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
+  using Spec = ReplicatedStoreSpec;
+  Spec::Config c;
+  const ConfigNode model = r.require("model", "how the store replicates, e.g. model: leaderless (Dynamo, Cassandra)");
+  const std::string m = model.as_string();
+  if (m == "leaderless") {
+    c.model = Spec::Model::kLeaderless;
+  } else {
+    model.fail("unknown model '" + m + "'" + did_you_mean(m, {"leaderless"}) + "; valid: leaderless");
+  }
+  if (c.model != Spec::Model::kLeaderless)
+    for (const char* f : kLeaderlessOnly)
+      if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: leaderless; this store's model is " + m, true);
+
+  if (auto w = r.get("workers")) {
+    c.workers = w->int_in(1, 1'000'000);
+    if (c.workers * common.replicas > 10'000'000)
+      w->fail("replicas x workers is " + std::to_string(c.workers * common.replicas) +
+              "; at most 10000000 workers in all can be simulated");
+  }
+  if (auto s = r.get("service_time")) c.service_time = s->as_duration_distribution();
+  if (auto s = r.get("read_service_time")) c.read_service_time = s->as_duration_distribution();
+  if (auto s = r.get("write_service_time")) c.write_service_time = s->as_duration_distribution();
+  if (auto q = r.get("queue_capacity")) {
+    const std::string t = q->text();
+    if (t == "unlimited" || t == "inf") {
+      c.queue_capacity = -1;
+    } else {
+      std::int64_t v = 0;
+      const auto res = std::from_chars(t.data(), t.data() + t.size(), v);
+      if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size())
+        q->fail("expected a whole number of waiting operations (0 to 1000000000) or unlimited, got " + q->describe());
+      c.queue_capacity = q->int_in(0, 1'000'000'000);
+    }
+  }
+  if (auto d = r.get("durable")) c.durable = as_bool(*d);
+
+  const auto rf_node = r.get("replication_factor");
+  if (rf_node) {
+    c.replication_factor = static_cast<int>(rf_node->int_in(1, Spec::kMaxReplicationFactor));
+    if (c.replication_factor > common.replicas)
+      rf_node->fail("is " + std::to_string(c.replication_factor) + " but the store has " +
+                    std::to_string(common.replicas) + " node" + (common.replicas == 1 ? "" : "s") +
+                    " (replicas): each key needs that many distinct nodes");
+  } else {
+    c.replication_factor = std::min(3, common.replicas);
+  }
+  const ConfigNode* rfp = rf_node ? &*rf_node : nullptr;
+  if (auto v = r.get("vnodes")) c.vnodes = static_cast<int>(v->int_in(1, 4096));
+  if (static_cast<std::int64_t>(c.vnodes) * common.replicas > 4'000'000)
+    r.node().fail("replicas x vnodes is over 4000000 ring positions; lower vnodes");
+  if (auto v = r.get("read_consistency")) c.read_consistency = consistency_level(*v, c.replication_factor, rfp);
+  if (auto v = r.get("write_consistency")) c.write_consistency = consistency_level(*v, c.replication_factor, rfp);
+  if (auto v = r.get("coordinator")) {
+    const std::string t = v->as_string();
+    if (t == "node") c.coordinator = Spec::Coordinator::kNode;
+    else if (t == "client") c.coordinator = Spec::Coordinator::kClient;
+    else v->fail("unknown coordinator '" + t + "'" + did_you_mean(t, {"node", "client"}) +
+                 "; valid: node (the node a request reaches coordinates), client (a token-aware driver)");
+  }
+  if (auto v = r.get("read_repair")) {
+    c.read_repair = v->as_fraction();
+    if (!(c.read_repair >= 0) || c.read_repair > 1) v->fail("must be a probability from 0 to 100%, got " + v->describe());
+  }
+  if (auto h = r.get("hinted_handoff")) {
+    if (h->is_scalar()) {
+      if (!as_bool(*h)) c.hinted_handoff.reset();
+    } else {
+      MapReader hr(*h);
+      Spec::HintedHandoff hh;
+      if (auto w = hr.get("window")) hh.window = w->positive_duration();
+      if (auto w = hr.get("retry")) hh.retry = w->positive_duration();
+      hr.finish();
+      c.hinted_handoff = hh;
+    }
+  }
+  if (auto s = r.get("sloppy_quorum")) c.sloppy_quorum = as_bool(*s);
+  if (auto a = r.get("anti_entropy")) {
+    if (a->is_scalar()) {
+      if (as_bool(*a)) a->fail("give the interval between rounds, e.g. anti_entropy: {interval: 10m}");
+    } else {
+      MapReader ar(*a);
+      c.anti_entropy_interval = ar.require("interval", "how often each node syncs with its peers, e.g. 10m")
+                                    .positive_duration();
+      ar.finish();
+    }
+  }
+  if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
+  auto size = [](const ConfigNode& n) {
+    const double v = n.as_size();
+    if (v < 0 || v > 4e9) n.fail("must be a size from 0B to 4GB, got " + n.describe());
+    return static_cast<std::uint32_t>(v);
+  };
+  if (auto s = r.get("request_size")) c.request_size = size(*s);
+  if (auto s = r.get("response_size")) c.response_size = size(*s);
+  ParsedComponent out;
+  out.spec = std::make_unique<Spec>(std::move(common), std::move(c));
+  return out;
+}
+
+}  // namespace dsim

@@ -1,0 +1,1027 @@
+#include "dsim/models/replicated_store.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <unordered_map>
+
+#include "dsim/models/events.h"
+#include "dsim/models/occupancy.h"
+#include "dsim/models/rpc.h"
+#include "dsim/models/world.h"
+#include "dsim/sim/node_state.h"
+#include "dsim/sim/ring_buffer.h"
+
+namespace dsim {
+
+namespace {
+
+// The store's own messages (the built-in protocol of models/rpc.h numbers
+// its types below 16).
+enum class StoreMsg : std::uint16_t {
+  kReplicaRead = 32,    // words[1]: the key
+  kReplicaWrite = 33,   // a pooled StoredCell
+  kReplicaAnswer = 34,  // status; the copy in words[0] (value) and words[1] (version); the request's tag
+  kSync = 35,           // a pooled std::vector<StoredCell>: the sender's copies of the keys both hold
+  kSyncReply = 36,      // a pooled std::vector<StoredCell>: the receiver's newer copies
+};
+bool is_store(const Message& m, StoreMsg t) { return m.type == static_cast<std::uint16_t>(t); }
+// Whose replica operation it is (Message::tag, echoed in the answer and in
+// the engine's refusal): a coordinator's, a read repair's (no answer
+// wanted), or a hint's (answered to the node's own calls).
+enum ReplicaTag : std::uint8_t { kForCoordinator = 0, kRepair = 1, kForHint = 2 };
+
+// A copy of a key's value, with the version last-writer-wins compares.
+struct Cell {
+  std::uint64_t value = kInitialValue;
+  std::int64_t ts = kNoVersion;
+};
+// Last writer wins: the later timestamp, ties to the larger value.
+bool newer(const Cell& a, const Cell& b) { return a.ts != b.ts ? a.ts > b.ts : a.value > b.value; }
+bool same(const Cell& a, const Cell& b) { return a.ts == b.ts && a.value == b.value; }
+
+struct StoredCell {
+  std::uint64_t key = 0;
+  Cell cell;
+  std::int32_t hint_for = -1;  // sloppy quorum: the replica (index) this write stands in for
+};
+using Cells = std::vector<StoredCell>;
+using CellMap = std::unordered_map<std::uint64_t, Cell>;  // looked up; iterated only into sorted vectors
+
+// Counters of a node (whole run), reported per store.
+struct StoreCounters {
+  std::uint64_t coordinated_reads = 0;
+  std::uint64_t coordinated_writes = 0;
+  std::uint64_t refused_unavailable = 0;  // too many replicas suspected: none contacted
+  std::uint64_t read_repairs = 0;         // repair writes sent
+  std::uint64_t stand_ins = 0;            // sloppy quorum: writes and reads sent to a stand-in
+  std::uint64_t hints_stored = 0;
+  std::uint64_t hints_delivered = 0;
+  std::uint64_t hints_expired = 0;
+  std::uint64_t anti_entropy_rounds = 0;
+  std::uint64_t anti_entropy_repaired = 0;  // copies replaced by a newer one
+
+  StoreCounters& operator+=(const StoreCounters& o) {
+    coordinated_reads += o.coordinated_reads;
+    coordinated_writes += o.coordinated_writes;
+    refused_unavailable += o.refused_unavailable;
+    read_repairs += o.read_repairs;
+    stand_ins += o.stand_ins;
+    hints_stored += o.hints_stored;
+    hints_delivered += o.hints_delivered;
+    hints_expired += o.hints_expired;
+    anti_entropy_rounds += o.anti_entropy_rounds;
+    anti_entropy_repaired += o.anti_entropy_repaired;
+    return *this;
+  }
+};
+
+Message store_message(ActorId from, ActorId to, StoreMsg type, Handle h, std::uint32_t bytes) {
+  Message m;
+  m.src = from;
+  m.dst = to;
+  m.bytes = bytes;
+  m.type = static_cast<std::uint16_t>(type);
+  m.token = h.slot;
+  m.gen = h.gen;
+  return m;
+}
+
+// Who an operation answers: a caller's handle (a node coordinating) or a
+// client's attempt (a driver).
+struct Caller {
+  ActorId actor = 0;
+  Handle reply_to{};
+};
+
+class CoordinatorHost {
+ public:
+  virtual ~CoordinatorHost() = default;
+  virtual void answer(const Caller& to, Status status, const AnswerValue& value) = 0;
+  // The node this host is (its replica operations stay local), or -1.
+  virtual int self_node() const = 0;
+  // A replica operation on this very node, answered through
+  // Coordinator::on_local_answer(call, ...).
+  virtual void replica_local(Operation kind, const StoredCell& c, Handle call) = 0;
+  // A write `node` did not acknowledge: keep it as a hint (if enabled).
+  virtual void hint(int node, const StoredCell& c) = 0;
+};
+
+// Runs operations the leaderless way: fan out to the key's replicas (and
+// stand-ins), answer after R or W acknowledgements, repair what a read saw
+// stale. Used by a node coordinating and by a client's driver.
+class Coordinator {
+ public:
+  Coordinator(const ReplicatedStoreSpec& spec, Simulation& sim, ActorId self, std::uint16_t timer_kind, Rng& rng,
+              CoordinatorHost& host, StoreCounters& counters)
+      : spec_(spec), cfg_(spec.config()), sim_(sim), self_(self), rng_(rng), host_(host), counters_(counters) {
+    calls_.bind(sim, self, timer_kind);
+    suspected_.assign(static_cast<std::size_t>(spec.replica_count()), 0);
+  }
+
+  void set_nodes(std::vector<ActorId> nodes) { nodes_ = std::move(nodes); }
+
+  void start(const Caller& caller, const RequestContext& ctx, Time default_timeout) {
+    const bool read = ctx.op != Operation::kWrite;
+    const int needed = read ? cfg_.read_consistency : cfg_.write_consistency;
+    (read ? counters_.coordinated_reads : counters_.coordinated_writes) += 1;
+    spec_.replicas_of(ctx.key, pref_);
+    int healthy = 0;
+    if (cfg_.sloppy_quorum) {
+      for (const std::uint8_t s : suspected_) healthy += s == 0 ? 1 : 0;
+    } else {
+      for (const int n : pref_) healthy += suspected_[static_cast<std::size_t>(n)] == 0 ? 1 : 0;
+    }
+    if (healthy < needed) {
+      ++counters_.refused_unavailable;
+      host_.answer(caller, Status::kUnavailable, {});
+      return;
+    }
+    const Handle oh = ops_.acquire();
+    Op& op = ops_.at(oh.slot);
+    op = Op{};
+    op.caller = caller;
+    op.read = read;
+    op.needed = static_cast<std::uint8_t>(needed);
+    op.key = ctx.key;
+    if (!read) op.write = Cell{ctx.value, sim_.network().clock(self_)};
+    for (const int n : pref_) op.t[op.targets++] = Target{n, -1, 0, {}};
+    if (cfg_.sloppy_quorum) {
+      // Each suspected replica gets a stand-in: the next healthy node on the
+      // ring that is not already a target, holding the write with a hint.
+      bool walked = false;
+      for (int i = 0; i < static_cast<int>(pref_.size()); ++i) {
+        const int n = pref_[static_cast<std::size_t>(i)];
+        if (suspected_[static_cast<std::size_t>(n)] == 0) continue;
+        if (!walked) {
+          spec_.ring_walk(ctx.key, walk_);
+          walked = true;
+        }
+        for (std::size_t w = pref_.size(); w < walk_.size(); ++w) {
+          const int s = walk_[w];
+          if (s < 0 || suspected_[static_cast<std::size_t>(s)] != 0) continue;
+          walk_[w] = -1;  // taken
+          op.t[op.targets++] = Target{s, n, 0, {}};
+          ++counters_.stand_ins;
+          break;
+        }
+      }
+    }
+    op.repair = read && cfg_.read_repair > 0 && rng_.uniform() < cfg_.read_repair;
+    const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : (ctx.budget > 0 ? ctx.budget : default_timeout);
+    const std::uint8_t targets = op.targets;
+    for (std::uint8_t i = 0; i < targets; ++i) {
+      Op* o = ops_.find(oh);
+      if (o == nullptr) return;
+      const Target t = o->t[i];
+      const StoredCell sc{o->key, o->write, t.hint_for};
+      const Handle ch = calls_.start(timeout, Call{oh, i});
+      if (t.node == host_.self_node()) {
+        host_.replica_local(read ? Operation::kRead : Operation::kWrite, sc, ch);
+        continue;
+      }
+      Network& net = sim_.network();
+      const ActorId to = nodes_[static_cast<std::size_t>(t.node)];
+      Message m = store_message(self_, to, read ? StoreMsg::kReplicaRead : StoreMsg::kReplicaWrite, ch,
+                                cfg_.request_size);
+      m.flags = kExpectsReply;
+      m.origin = caller.actor;
+      if (read) {
+        m.words[1] = sc.key;
+      } else {
+        m.words[1] = net.payloads().pool<StoredCell>().store(sc);
+        m.flags |= kPooledPayload;
+      }
+      net.send(m);
+    }
+  }
+
+  // A replica's answer, or the engine's refusal of a replica operation: true
+  // if it was one.
+  bool on_message(const Message& m) {
+    if (m.tag != kForCoordinator) return false;
+    if (m.has(kRefused)) {
+      if (!is_store(m, StoreMsg::kReplicaRead) && !is_store(m, StoreMsg::kReplicaWrite)) return false;
+      result(handle_of(m), Status::kUnavailable, {});
+      return true;
+    }
+    if (!is_store(m, StoreMsg::kReplicaAnswer)) return false;
+    result(handle_of(m), static_cast<Status>(m.status), Cell{m.words[0], static_cast<std::int64_t>(m.words[1])});
+    return true;
+  }
+  void on_local_answer(Handle call, Status s, const Cell& c) { result(call, s, c); }
+  void on_timer(std::uint32_t arg) {
+    calls_.on_timer(arg, [this](Handle, const Call& c) { outcome(c, Status::kTimeout, {}); });
+  }
+  // A crash: every operation in progress is forgotten, and what the node
+  // suspected.
+  void drop_all() {
+    calls_.drop_all();
+    ops_.for_each_live([this](Handle h, Op&) { ops_.release(h); });
+    std::fill(suspected_.begin(), suspected_.end(), 0);
+  }
+  std::size_t in_progress() const { return ops_.live(); }
+
+ private:
+  struct Target {
+    int node = 0;
+    int hint_for = -1;  // a stand-in for this replica
+    std::uint8_t state = 0;  // 0 waiting, 1 acknowledged, 2 failed
+    Cell cell;               // what a read found
+  };
+  struct Op {
+    Caller caller;
+    std::uint64_t key = 0;
+    Cell write;  // a write's value and timestamp
+    Cell best;   // a read's newest answer
+    bool read = true;
+    bool answered = false;
+    bool repair = false;
+    bool any_timeout = false;
+    bool only_rejections = true;
+    std::uint8_t needed = 1, targets = 0, resolved = 0, acks = 0;
+    std::array<Target, 2 * ReplicatedStoreSpec::kMaxReplicationFactor> t{};
+  };
+  struct Call {
+    Handle op{};
+    std::uint8_t target = 0;
+  };
+
+  void result(Handle call, Status s, const Cell& c) {
+    const Call* p = calls_.find(call);
+    if (p == nullptr) return;  // after its timeout
+    const Call done = *p;
+    calls_.finish(call);
+    outcome(done, s, c);
+  }
+
+  void outcome(const Call& call, Status s, const Cell& c) {
+    Op* o = ops_.find(call.op);
+    if (o == nullptr) return;
+    Op& op = *o;
+    Target& t = op.t[call.target];
+    const auto node = static_cast<std::size_t>(t.node);
+    if (s == Status::kOk) {
+      t.state = 1;
+      t.cell = c;
+      suspected_[node] = 0;
+      ++op.acks;
+      if (op.read && newer(c, op.best)) op.best = c;
+    } else {
+      t.state = 2;
+      if (s == Status::kTimeout) op.any_timeout = true;
+      if (s != Status::kRejected) op.only_rejections = false;
+      // A replica that timed out or refused is suspected until it answers.
+      if (s == Status::kTimeout || s == Status::kUnavailable) suspected_[node] = 1;
+      if (!op.read) host_.hint(t.hint_for >= 0 ? t.hint_for : t.node, StoredCell{op.key, op.write, -1});
+    }
+    ++op.resolved;
+    maybe_answer(op);
+    if (op.resolved == op.targets) complete(call.op);
+  }
+
+  void maybe_answer(Op& op) {
+    if (op.answered) return;
+    if (op.acks >= op.needed) {
+      op.answered = true;
+      const Cell& c = op.read ? op.best : op.write;
+      host_.answer(op.caller, Status::kOk, AnswerValue{true, c.value, c.ts});
+      return;
+    }
+    if (op.acks + (op.targets - op.resolved) >= op.needed) return;
+    op.answered = true;
+    // A write some replica may have applied has an unknown outcome: "timeout".
+    Status s = Status::kUnavailable;
+    if (op.any_timeout || (!op.read && op.acks > 0)) s = Status::kTimeout;
+    else if (op.only_rejections) s = Status::kRejected;
+    host_.answer(op.caller, s, {});
+  }
+
+  // Every target answered or timed out: repair, then forget the operation.
+  void complete(Handle oh) {
+    Op& op = ops_.at(oh.slot);
+    if (op.repair) {
+      Network& net = sim_.network();
+      for (std::uint8_t i = 0; i < op.targets; ++i) {
+        const Target& t = op.t[i];
+        if (t.state != 1 || !newer(op.best, t.cell)) continue;
+        ++counters_.read_repairs;
+        const StoredCell sc{op.key, op.best, -1};
+        if (t.node == host_.self_node()) {
+          host_.replica_local(Operation::kWrite, sc, Handle{UINT32_MAX, 0});
+          continue;
+        }
+        Message m = store_message(self_, nodes_[static_cast<std::size_t>(t.node)], StoreMsg::kReplicaWrite,
+                                  Handle{}, cfg_.request_size);
+        m.tag = kRepair;  // no answer wanted
+        m.words[1] = net.payloads().pool<StoredCell>().store(sc);
+        m.flags = kPooledPayload;
+        net.send(m);
+      }
+    }
+    ops_.release(oh);
+  }
+
+  const ReplicatedStoreSpec& spec_;
+  const ReplicatedStoreSpec::Config& cfg_;
+  Simulation& sim_;
+  ActorId self_;
+  Rng& rng_;
+  CoordinatorHost& host_;
+  StoreCounters& counters_;
+  std::vector<ActorId> nodes_;
+  std::vector<std::uint8_t> suspected_;  // per node
+  SlotTable<Op> ops_;
+  CallTracker<Call> calls_;
+  std::vector<int> pref_;  // scratch
+  std::vector<int> walk_;  // scratch
+};
+
+enum NodeEvent : std::uint16_t { kServiceDone = 1, kCoordTimeout = 2, kCallTimeout = 3, kHintTick = 4, kSyncTick = 5 };
+
+// One node of a leaderless store: a replica of its keys and a coordinator.
+class StoreNode final : public ReplicaActor, private CoordinatorHost {
+ public:
+  StoreNode(const ReplicatedStoreSpec& spec, int index, BuildContext& ctx)
+      : spec_(spec),
+        cfg_(spec.config()),
+        index_(index),
+        sim_(ctx.sim),
+        handled_(ctx.sim.bus().channel<RequestHandled>()),
+        settled_(ctx.sim.bus().channel<StoreKeySettled>()),
+        rng_(ctx.sim.stream(spec.replica_name(index))),
+        default_timeout_(ctx.default_timeout),
+        workers_(static_cast<std::size_t>(cfg_.workers)) {
+    if (cfg_.durable) {
+      disk_.emplace(*this, CellMap{});
+    } else {
+      memory_.emplace(*this, CellMap{});
+    }
+    occupancy_.init(ctx.warmup, ctx.duration, static_cast<std::uint64_t>(cfg_.workers));
+    for (std::size_t w = workers_.size(); w > 0; --w) free_.push_back(static_cast<std::uint32_t>(w - 1));
+    queue_.reserve(64);
+  }
+
+  void bind() {
+    coord_.emplace(spec_, sim_, actor_id(), kCoordTimeout, rng_, static_cast<CoordinatorHost&>(*this), counters_);
+    calls_.bind(sim_, actor_id(), kCallTimeout);
+  }
+
+  void set_nodes(const std::vector<ActorId>& nodes) {
+    nodes_ = nodes;
+    coord_->set_nodes(nodes);
+  }
+
+  void start() {
+    if (cfg_.anti_entropy_interval) {
+      // Nodes take turns across one interval.
+      const Time first = *cfg_.anti_entropy_interval * (index_ + 1) / spec_.replica_count();
+      sim_.schedule(first, actor_id(), kSyncTick, 0);
+    }
+  }
+
+  void on_message(const Message& msg) override {
+    if (coord_->on_message(msg)) return;
+    if (msg.has(kRefused)) {
+      // A hint or a sync of this node's that found the peer's process dead.
+      if (is_store(msg, StoreMsg::kSync) || is_store(msg, StoreMsg::kReplicaWrite)) on_call_answer(msg);
+      return;
+    }
+    if (is_type(msg, MsgType::kRequest)) {
+      const RequestContext ctx = context_of(sim_.network(), msg);
+      coord_->start(Caller{msg.src, handle_of(msg)}, ctx, default_timeout_);
+    } else if (is_store(msg, StoreMsg::kReplicaRead) || is_store(msg, StoreMsg::kReplicaWrite)) {
+      on_replica_request(msg);
+    } else if (is_store(msg, StoreMsg::kSync)) {
+      on_sync(msg);
+    } else if (is_store(msg, StoreMsg::kSyncReply) || is_store(msg, StoreMsg::kReplicaAnswer)) {
+      on_call_answer(msg);  // a sync answered, a hint delivered
+    } else if (is_type(msg, MsgType::kHealthCheck)) {
+      answer_health_check(sim_.network(), actor_id(), msg);
+    }
+  }
+
+  void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    switch (kind) {
+      case kServiceDone: {
+        Worker& worker = workers_[arg];
+        if (!worker.in_service || worker.done_at != sim_.now()) return;  // stale: before a crash
+        worker.in_service = false;
+        serve(arg);
+        return;
+      }
+      case kCoordTimeout:
+        coord_->on_timer(arg);
+        return;
+      case kCallTimeout:
+        calls_.on_timer(arg, [this](Handle, const NodeCall& c) { call_failed(c); });
+        return;
+      case kHintTick:
+        hint_tick_due_ = false;
+        replay_hints(false);
+        return;
+      case kSyncTick:
+        sim_.schedule_after(*cfg_.anti_entropy_interval, actor_id(), kSyncTick, 0);
+        if (!down_) sync_round(false);
+        return;
+      default:
+        DSIM_CHECK_MSG(false, "replicated_store: unknown event kind");
+    }
+  }
+
+  void on_down() override {
+    const Time now = sim_.now();
+    down_ = true;
+    coord_->drop_all();
+    calls_.drop_all();
+    while (!queue_.empty()) {
+      if (!queue_.front().local) {
+        occupancy_.queued(now, -1);
+        occupancy_.lose(now);
+      }
+      queue_.pop_front();
+    }
+    free_.clear();
+    for (std::size_t w = workers_.size(); w > 0; --w) {
+      Worker& worker = workers_[w - 1];
+      if (worker.busy) {
+        occupancy_.busy(now, -1);
+        occupancy_.lose(now);
+      }
+      worker = Worker{};
+      free_.push_back(static_cast<std::uint32_t>(w - 1));
+    }
+    for (auto& [id, h] : *hints_) h.in_flight = false;
+    hint_tick_due_ = false;
+    // (With durable: false, the engine empties the data after this.)
+  }
+  void on_up() override {
+    down_ = false;
+    if (!hints_->empty()) schedule_hint_tick();
+  }
+  void set_slowdown(double factor) override { slowdown_ = factor; }
+
+  Occupancy& occupancy() { return occupancy_; }
+  const Occupancy& occupancy() const { return occupancy_; }
+  const StoreCounters& counters() const { return counters_; }
+  Simulation& sim() { return sim_; }
+  const CellMap& copies() const { return cfg_.durable ? **disk_ : **memory_; }
+  std::size_t hints_held() const { return hints_->size(); }
+  std::uint64_t in_progress() const { return coord_->in_progress(); }
+
+  // Settling: every hint now, and one anti-entropy round, as open work.
+  void begin_settle() {
+    settling_ = true;
+    replay_hints(true);
+    sync_round(true);
+  }
+
+ private:
+  // A replica operation waiting for or holding a worker.
+  struct Job {
+    ActorId from = 0;
+    Handle reply_to{};
+    bool read = true;
+    bool local = false;     // from this node's own coordinator
+    bool no_answer = false; // a read repair
+    std::uint8_t tag = kForCoordinator;  // echoed in the answer
+    StoredCell cell;
+    Time arrived = 0;
+    bool measured = false;
+  };
+  struct Worker {
+    Job job;
+    bool busy = false;
+    bool in_service = false;
+    Time done_at = 0;
+    Time started = 0;
+  };
+  struct Hint {
+    int node = 0;
+    StoredCell cell;
+    Time stored = 0;
+    bool in_flight = false;
+  };
+  // A call of this node's own (not a coordinator's): a hint or a sync.
+  struct NodeCall {
+    bool hint = true;
+    std::uint64_t hint_id = 0;
+    bool settle = false;  // open work of the simulation while settling
+  };
+
+  CellMap& data() { return cfg_.durable ? **disk_ : **memory_; }
+
+  // --- replica operations --------------------------------------------------
+
+  void on_replica_request(const Message& msg) {
+    Job job;
+    job.from = msg.src;
+    job.reply_to = handle_of(msg);
+    job.read = is_store(msg, StoreMsg::kReplicaRead);
+    job.tag = msg.tag;
+    job.no_answer = msg.tag == kRepair;
+    if (job.read) {
+      job.cell.key = msg.words[1];
+    } else {
+      job.cell = sim_.network().payloads().pool<StoredCell>().get(msg.words[1]);
+    }
+    admit(job);
+  }
+
+  void replica_local(Operation kind, const StoredCell& c, Handle call) override {
+    Job job;
+    job.from = actor_id();
+    job.reply_to = call;
+    job.read = kind == Operation::kRead;
+    job.local = true;
+    job.no_answer = call.slot == UINT32_MAX;
+    job.cell = c;
+    admit(job);
+  }
+
+  void admit(Job job) {
+    const Time now = sim_.now();
+    const bool has_worker = !free_.empty();
+    if (!has_worker && cfg_.queue_capacity >= 0 && queue_.size() >= static_cast<std::size_t>(cfg_.queue_capacity)) {
+      occupancy_.reject(now);
+      answer_replica(job, Status::kRejected, {});
+      return;
+    }
+    job.arrived = now;
+    job.measured = occupancy_.accept(now);
+    if (has_worker) {
+      begin(job);
+    } else {
+      queue_.push_back(job);
+      occupancy_.queued(now, +1);
+    }
+  }
+
+  void begin(const Job& job) {
+    const std::uint32_t w = free_.back();
+    free_.pop_back();
+    occupancy_.busy(sim_.now(), +1);
+    Worker& worker = workers_[w];
+    worker.job = job;
+    worker.busy = true;
+    worker.in_service = true;
+    worker.started = sim_.now();
+    const Distribution& d = job.read ? (cfg_.read_service_time ? *cfg_.read_service_time : cfg_.service_time)
+                                     : (cfg_.write_service_time ? *cfg_.write_service_time : cfg_.service_time);
+    double t = d.sample(rng_);
+    if (slowdown_ != 1.0) t *= slowdown_;
+    worker.done_at = sim_.now() + round_to_time(t);
+    sim_.schedule(worker.done_at, actor_id(), kServiceDone, w);
+  }
+
+  // The worker's service time is over: read or write the copy, answer.
+  void serve(std::uint32_t w) {
+    const Time now = sim_.now();
+    const Job job = workers_[w].job;
+    workers_[w].busy = false;
+    Cell result;
+    if (job.read) {
+      const CellMap& d = data();
+      const auto it = d.find(job.cell.key);
+      if (it != d.end()) result = it->second;
+    } else {
+      apply(job.cell.key, job.cell.cell);
+      if (job.cell.hint_for >= 0) hint(job.cell.hint_for, StoredCell{job.cell.key, job.cell.cell, -1});
+      result = job.cell.cell;
+    }
+    answer_replica(job, Status::kOk, result);
+    if (handled_.active()) handled_.publish(RequestHandled{actor_id(), job.from, job.arrived, workers_[w].started, now, Status::kOk});
+    occupancy_.depart(now, job.arrived, job.measured);
+    occupancy_.busy(now, -1);
+    free_.push_back(w);
+    if (!queue_.empty()) {
+      const Job next = queue_.front();
+      queue_.pop_front();
+      occupancy_.queued(now, -1);
+      begin(next);
+    }
+  }
+
+  // Last writer wins. Returns whether the copy changed.
+  bool apply(std::uint64_t key, const Cell& c) {
+    auto [it, inserted] = data().try_emplace(key, c);
+    if (inserted) return true;
+    if (!newer(c, it->second)) return false;
+    it->second = c;
+    return true;
+  }
+
+  void answer_replica(const Job& job, Status s, const Cell& c) {
+    if (job.no_answer) return;
+    if (job.local) {
+      coord_->on_local_answer(job.reply_to, s, c);
+      return;
+    }
+    Message m = store_message(actor_id(), job.from, StoreMsg::kReplicaAnswer, job.reply_to, cfg_.response_size);
+    m.status = static_cast<std::uint16_t>(s);
+    m.tag = job.tag;
+    m.words[0] = c.value;
+    m.words[1] = static_cast<std::uint64_t>(c.ts);
+    sim_.network().send(m);
+  }
+
+  // --- coordinator host ----------------------------------------------------
+
+  void answer(const Caller& to, Status s, const AnswerValue& v) override {
+    Message m = make_response(actor_id(), to.actor, to.reply_to, cfg_.response_size, s);
+    set_answer_value(m, v);
+    sim_.network().send(m);
+  }
+  int self_node() const override { return index_; }
+
+  void hint(int node, const StoredCell& c) override {
+    if (!cfg_.hinted_handoff || node == index_) return;
+    (*hints_)[next_hint_++] = Hint{node, c, sim_.now(), false};
+    ++counters_.hints_stored;
+    schedule_hint_tick();
+  }
+
+  // --- hints ---------------------------------------------------------------
+
+  void schedule_hint_tick() {
+    if (hint_tick_due_ || down_) return;
+    hint_tick_due_ = true;
+    sim_.schedule_after(cfg_.hinted_handoff->retry, actor_id(), kHintTick, 0);
+  }
+
+  void replay_hints(bool settle) {
+    if (down_ || !cfg_.hinted_handoff) return;
+    const Time now = sim_.now();
+    Network& net = sim_.network();
+    for (auto it = hints_->begin(); it != hints_->end();) {
+      Hint& h = it->second;
+      if (!settle && now - h.stored > cfg_.hinted_handoff->window) {
+        ++counters_.hints_expired;
+        it = hints_->erase(it);
+        continue;
+      }
+      if (!h.in_flight) {
+        h.in_flight = true;
+        if (settle) sim_.begin_work();
+        const Handle ch = calls_.start(call_timeout(), NodeCall{true, it->first, settle});
+        Message m = store_message(actor_id(), nodes_[static_cast<std::size_t>(h.node)], StoreMsg::kReplicaWrite, ch,
+                                  cfg_.request_size);
+        m.flags = kExpectsReply | kPooledPayload;
+        m.tag = kForHint;
+        m.words[1] = net.payloads().pool<StoredCell>().store(h.cell);
+        net.send(m);
+      }
+      ++it;
+    }
+    if (!hints_->empty()) schedule_hint_tick();
+  }
+
+  Time call_timeout() const { return cfg_.call_timeout ? *cfg_.call_timeout : default_timeout_; }
+
+  // An answer to a hint or a sync of this node's.
+  void on_call_answer(const Message& msg) {
+    const Handle h = handle_of(msg);
+    const NodeCall* p = calls_.find(h);
+    if (p == nullptr) return;
+    const NodeCall c = *p;
+    calls_.finish(h);
+    const bool ok = !msg.has(kRefused) && static_cast<Status>(msg.status) == Status::kOk;
+    if (c.hint) {
+      const auto it = hints_->find(c.hint_id);
+      if (it != hints_->end()) {
+        if (ok) {
+          ++counters_.hints_delivered;
+          hints_->erase(it);
+        } else {
+          it->second.in_flight = false;
+        }
+      }
+    } else if (ok && is_store(msg, StoreMsg::kSyncReply)) {
+      for (const StoredCell& sc : sim_.network().payloads().pool<Cells>().get(msg.words[1]))
+        if (apply(sc.key, sc.cell)) ++counters_.anti_entropy_repaired;
+    }
+    if (c.settle) sim_.end_work();
+  }
+
+  void call_failed(const NodeCall& c) {
+    if (c.hint) {
+      const auto it = hints_->find(c.hint_id);
+      if (it != hints_->end()) it->second.in_flight = false;
+    }
+    if (c.settle) sim_.end_work();
+  }
+
+  // --- anti-entropy ----------------------------------------------------------
+
+  // Whether node `n` holds `key` (one of its replication_factor replicas).
+  bool holds(std::uint64_t key, int n) {
+    spec_.replicas_of(key, scratch_);
+    return std::find(scratch_.begin(), scratch_.end(), n) != scratch_.end();
+  }
+
+  // Sends every peer that shares keys with this node this node's copies of them.
+  void sync_round(bool settle) {
+    ++counters_.anti_entropy_rounds;
+    const auto n = static_cast<std::size_t>(spec_.replica_count());
+    std::vector<Cells> out(n);
+    for (const auto& [key, cell] : data()) {
+      spec_.replicas_of(key, scratch_);
+      if (std::find(scratch_.begin(), scratch_.end(), index_) == scratch_.end()) continue;  // a stand-in's copy
+      for (const int p : scratch_)
+        if (p != index_) out[static_cast<std::size_t>(p)].push_back(StoredCell{key, cell, -1});
+    }
+    Network& net = sim_.network();
+    for (std::size_t p = 0; p < n; ++p) {
+      if (static_cast<int>(p) == index_) continue;
+      Cells& cells = out[p];
+      std::sort(cells.begin(), cells.end(), [](const StoredCell& a, const StoredCell& b) { return a.key < b.key; });
+      if (settle) sim_.begin_work();
+      const Handle ch = calls_.start(call_timeout(), NodeCall{false, 0, settle});
+      Message m = store_message(actor_id(), nodes_[p], StoreMsg::kSync, ch, sync_bytes(cells.size()));
+      m.flags = kExpectsReply | kPooledPayload;
+      m.words[1] = net.payloads().pool<Cells>().store(std::move(cells));
+      net.send(m);
+    }
+  }
+
+  static std::uint32_t sync_bytes(std::size_t cells) {
+    return static_cast<std::uint32_t>(std::min<std::size_t>(64 + 24 * cells, UINT32_MAX));
+  }
+
+  // A peer's copies: keep the newer of each, answer with ours that are newer
+  // or that the peer lacks.
+  void on_sync(const Message& msg) {
+    if (down_) return;
+    Network& net = sim_.network();
+    const Cells& theirs = net.payloads().pool<Cells>().get(msg.words[1]);
+    const int peer = peer_index(msg.src);
+    Cells reply;
+    for (const StoredCell& sc : theirs) {
+      const auto it = data().find(sc.key);
+      if (it == data().end() || newer(sc.cell, it->second)) {
+        apply(sc.key, sc.cell);
+        ++counters_.anti_entropy_repaired;
+      } else if (newer(it->second, sc.cell)) {
+        reply.push_back(StoredCell{sc.key, it->second, -1});
+      }
+    }
+    if (peer >= 0) {
+      for (const auto& [key, cell] : data()) {
+        const bool sent = std::binary_search(theirs.begin(), theirs.end(), StoredCell{key, {}, -1},
+                                             [](const StoredCell& a, const StoredCell& b) { return a.key < b.key; });
+        if (!sent && holds(key, index_) && holds(key, peer)) reply.push_back(StoredCell{key, cell, -1});
+      }
+    }
+    std::sort(reply.begin(), reply.end(), [](const StoredCell& a, const StoredCell& b) { return a.key < b.key; });
+    Message m = store_message(actor_id(), msg.src, StoreMsg::kSyncReply, handle_of(msg), sync_bytes(reply.size()));
+    m.flags = kPooledPayload;
+    m.words[1] = net.payloads().pool<Cells>().store(std::move(reply));
+    net.send(m);
+  }
+
+  int peer_index(ActorId a) const {
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_[i] == a) return static_cast<int>(i);
+    return -1;
+  }
+
+  const ReplicatedStoreSpec& spec_;
+  const ReplicatedStoreSpec::Config& cfg_;
+  int index_;
+  Simulation& sim_;
+  const Channel<RequestHandled>& handled_;
+  const Channel<StoreKeySettled>& settled_;
+  Rng rng_;
+  Time default_timeout_;
+  std::vector<ActorId> nodes_;
+  std::optional<Coordinator> coord_;
+  StoreCounters counters_;
+  // The copies: on disk (durable) or in memory (lost in a crash).
+  std::optional<Durable<CellMap>> disk_;
+  std::optional<Volatile<CellMap>> memory_;
+  Durable<std::map<std::uint64_t, Hint>> hints_{*this, {}};  // by id, in the order stored
+  std::uint64_t next_hint_ = 0;
+  bool hint_tick_due_ = false;
+  bool down_ = false;
+  bool settling_ = false;
+  std::vector<Worker> workers_;
+  std::vector<std::uint32_t> free_;
+  RingBuffer<Job> queue_;
+  CallTracker<NodeCall> calls_;
+  Occupancy occupancy_;
+  double slowdown_ = 1.0;
+  std::vector<int> scratch_;
+};
+
+// The client side of `coordinator: client`: the client replica coordinates
+// its own operations, as a token-aware driver that writes to all replicas.
+class StoreDriver final : public ClientDriver, private CoordinatorHost {
+ public:
+  StoreDriver(const ReplicatedStoreSpec& spec, const std::vector<ActorId>& nodes, DriverHost& host)
+      : host_(host),
+        rng_(host.sim().stream(host.stream_name())),
+        coord_(spec, host.sim(), host.actor(), DriverHost::kDriverEventBase, rng_, *this, counters_) {
+    coord_.set_nodes(nodes);
+  }
+
+  void start(Handle op, const RequestContext& ctx) override {
+    coord_.start(Caller{host_.actor(), op}, ctx, ctx.budget);
+  }
+  bool on_message(const Message& msg) override { return coord_.on_message(msg); }
+  void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    DSIM_CHECK(kind == DriverHost::kDriverEventBase);
+    coord_.on_timer(arg);
+  }
+  void on_down() override { coord_.drop_all(); }
+
+ private:
+  void answer(const Caller& to, Status s, const AnswerValue& v) override {
+    host_.driver_done(to.reply_to, static_cast<std::uint16_t>(s), v.present, v.value, v.version);
+  }
+  int self_node() const override { return -1; }
+  void replica_local(Operation, const StoredCell&, Handle) override {
+    DSIM_CHECK_MSG(false, "a driver is no node");
+  }
+  void hint(int, const StoredCell&) override {}  // a driver keeps no hints
+
+  DriverHost& host_;
+  Rng rng_;
+  StoreCounters counters_;
+  Coordinator coord_;
+};
+
+class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode> {
+ public:
+  using ServerInstance::ServerInstance;
+
+  void connect(const World&) override {
+    for (auto& r : replicas_) r->set_nodes(replica_actors());
+  }
+  void start() override {
+    for (auto& r : replicas_) r->start();
+  }
+
+  void record(ComponentRecord& out) const override {
+    ServerInstance::record(out);
+    StoreCounters c;
+    std::uint64_t hints = 0;
+    for (const auto& r : replicas_) {
+      c += r->counters();
+      hints += r->hints_held();
+    }
+    const auto add = [&out](const char* name, std::uint64_t v) { out.extra.emplace_back(name, static_cast<double>(v)); };
+    add("coordinated_reads", c.coordinated_reads);
+    add("coordinated_writes", c.coordinated_writes);
+    add("refused_unavailable", c.refused_unavailable);
+    add("read_repairs", c.read_repairs);
+    if (spec_.config().sloppy_quorum) add("stand_ins", c.stand_ins);
+    if (spec_.config().hinted_handoff) {
+      add("hints_stored", c.hints_stored);
+      add("hints_delivered", c.hints_delivered);
+      add("hints_expired", c.hints_expired);
+      add("hints_left", hints);
+    }
+    add("anti_entropy_rounds", c.anti_entropy_rounds);
+    add("anti_entropy_repaired", c.anti_entropy_repaired);
+  }
+
+  std::uint64_t in_system_now() const override {
+    std::uint64_t n = ServerInstance::in_system_now();
+    for (const auto& r : replicas_) n += r->in_progress();
+    return n;
+  }
+
+  bool settles() const override { return true; }
+  void begin_settle() override {
+    for (auto& r : replicas_) r->begin_settle();
+  }
+
+  // Each key's converged value: the newest copy among its replicas.
+  void end_settle() override {
+    Simulation& sim = replicas_.front()->sim();
+    const Channel<StoreKeySettled>& ch = sim.bus().channel<StoreKeySettled>();
+    if (!ch.active()) return;
+    std::vector<std::uint64_t> keys;
+    for (const auto& r : replicas_)
+      for (const auto& kv : r->copies()) keys.push_back(kv.first);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<int> holders;
+    for (const std::uint64_t key : keys) {
+      spec_.replicas_of(key, holders);
+      Cell best;
+      bool first = true, converged = true;
+      Cell seen;
+      for (const int n : holders) {
+        const CellMap& d = replicas_[static_cast<std::size_t>(n)]->copies();
+        const auto it = d.find(key);
+        const Cell c = it == d.end() ? Cell{} : it->second;
+        if (first) {
+          seen = c;
+          first = false;
+        } else if (!same(c, seen)) {
+          converged = false;
+        }
+        if (newer(c, best)) best = c;
+      }
+      ch.publish(StoreKeySettled{replica_actors().front(), key, best.value, best.ts, converged, sim.now()});
+    }
+  }
+
+  std::unique_ptr<ClientDriver> make_driver(DriverHost& host) const override {
+    if (spec_.config().coordinator != ReplicatedStoreSpec::Coordinator::kClient) return nullptr;
+    return std::make_unique<StoreDriver>(spec_, replica_actors(), host);
+  }
+};
+
+// SplitMix64's finaliser: spreads keys (often small consecutive numbers)
+// over the ring.
+std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+ReplicatedStoreSpec::ReplicatedStoreSpec(ComponentCommon common, Config config)
+    : ComponentSpec(std::move(common)), config_(std::move(config)) {
+  const int nodes = replica_count();
+  DSIM_CHECK(config_.workers >= 1);
+  DSIM_CHECK(config_.replication_factor >= 1 && config_.replication_factor <= nodes &&
+             config_.replication_factor <= kMaxReplicationFactor);
+  DSIM_CHECK(config_.read_consistency >= 1 && config_.read_consistency <= config_.replication_factor);
+  DSIM_CHECK(config_.write_consistency >= 1 && config_.write_consistency <= config_.replication_factor);
+  DSIM_CHECK(config_.vnodes >= 1);
+  DSIM_CHECK(config_.read_repair >= 0 && config_.read_repair <= 1);
+  // Tokens: each node's vnodes at positions hashed from its name, as
+  // Cassandra's random token allocation; the same on every run and platform.
+  std::vector<std::pair<std::uint64_t, int>> ring;
+  for (int n = 0; n < nodes; ++n)
+    for (int v = 0; v < config_.vnodes; ++v)
+      ring.emplace_back(mix64(fnv1a64(replica_name(n)) + static_cast<std::uint64_t>(v) * 0x9e3779b97f4a7c15ULL), n);
+  std::sort(ring.begin(), ring.end());
+  const int rf = config_.replication_factor;
+  for (const auto& [t, n] : ring) {
+    tokens_.push_back(t);
+    owner_.push_back(n);
+  }
+  preference_.reserve(ring.size() * static_cast<std::size_t>(rf));
+  for (std::size_t p = 0; p < ring.size(); ++p) {
+    std::vector<int> list;
+    for (std::size_t k = 0; k < ring.size() && static_cast<int>(list.size()) < rf; ++k) {
+      const int n = owner_[(p + k) % ring.size()];
+      if (std::find(list.begin(), list.end(), n) == list.end()) list.push_back(n);
+    }
+    preference_.insert(preference_.end(), list.begin(), list.end());
+  }
+}
+
+ReplicatedStoreSpec::~ReplicatedStoreSpec() = default;
+
+const char* ReplicatedStoreSpec::model_name(Model m) {
+  switch (m) {
+    case Model::kLeaderless: break;
+  }
+  return "leaderless";
+}
+
+std::uint64_t ReplicatedStoreSpec::token_of(std::uint64_t key) { return mix64(key ^ 0x5bd1e9955bd1e995ULL); }
+
+std::size_t ReplicatedStoreSpec::position_of(std::uint64_t key) const {
+  const std::uint64_t t = token_of(key);
+  // The first token at or after the key's, wrapping around.
+  const auto it = std::lower_bound(tokens_.begin(), tokens_.end(), t);
+  return it == tokens_.end() ? 0 : static_cast<std::size_t>(it - tokens_.begin());
+}
+
+void ReplicatedStoreSpec::replicas_of(std::uint64_t key, std::vector<int>& out) const {
+  const auto rf = static_cast<std::size_t>(config_.replication_factor);
+  const std::size_t p = position_of(key);
+  out.assign(preference_.begin() + static_cast<std::ptrdiff_t>(p * rf),
+             preference_.begin() + static_cast<std::ptrdiff_t>((p + 1) * rf));
+}
+
+void ReplicatedStoreSpec::ring_walk(std::uint64_t key, std::vector<int>& out) const {
+  const std::size_t p = position_of(key);
+  out.clear();
+  for (std::size_t k = 0; k < tokens_.size() && static_cast<int>(out.size()) < replica_count(); ++k) {
+    const int n = owner_[(p + k) % tokens_.size()];
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  }
+}
+
+std::optional<double> ReplicatedStoreSpec::capacity() const {
+  const double read = (config_.read_service_time ? *config_.read_service_time : config_.service_time).mean();
+  const double write = (config_.write_service_time ? *config_.write_service_time : config_.service_time).mean();
+  const double mean_ns = std::max(read, write);
+  if (!(mean_ns > 0)) return std::nullopt;
+  return static_cast<double>(replica_count()) * static_cast<double>(config_.workers) * 1e9 / mean_ns /
+         static_cast<double>(config_.replication_factor);
+}
+
+std::unique_ptr<ComponentInstance> ReplicatedStoreSpec::instantiate(BuildContext& ctx) const {
+  return std::make_unique<StoreInstance>(*this, ctx);
+}
+
+}  // namespace dsim

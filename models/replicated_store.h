@@ -1,0 +1,133 @@
+// kind: replicated_store — data replicated over the component's replicas.
+//
+// `model: leaderless` is a Dynamo / Cassandra store. Its nodes are the
+// component's replicas, named and placed in zones like any component's. A
+// consistent-hash ring with `vnodes` tokens per node places each key on
+// `replication_factor` nodes (the first distinct nodes clockwise from the
+// key's token). An operation reaches a coordinator — by default a node, chosen
+// as any target is (round robin from a client, a balancer's policy, a
+// service's calls); with `coordinator: client` the client itself, as a
+// token-aware driver does. The coordinator stamps a write with its own clock
+// (Network::clock: a clock_skew fault shifts it), sends the operation to all
+// of the key's replicas and answers once `write_consistency` (W) or
+// `read_consistency` (R) of them have acknowledged; a read returns the newest
+// (timestamp, value) among the answers it waited for: last writer wins, ties
+// to the larger value.
+//
+// Each node serves replica operations — a read or a write of its own copy —
+// with `workers` behind a FIFO queue of `queue_capacity`, each taking a
+// `service_time` draw (`read_service_time`, `write_service_time`); the
+// coordinator's own work is free. A replica that does not answer within the
+// coordinator's `call_timeout` (default: the request's client timeout), or
+// refuses, counts as a failure; the coordinator answers "timeout" once W (R)
+// acknowledgements can no longer come, "unavailable" without contacting any
+// replica if it suspects too many of them to be down (a node is suspected
+// from a failed call until it answers again), and "rejected" if every
+// failure was a full queue. What the coordinator does besides:
+//  - read_repair: with this probability a read waits for every replica and
+//    writes the newest value to those that answered an older one;
+//  - hinted_handoff: a write a replica did not acknowledge is kept as a hint
+//    on the coordinator (on disk: it survives a crash) and replayed every
+//    `retry` until acknowledged, for at most `window`;
+//  - sloppy_quorum: a suspected replica is stood in for by the next node on
+//    the ring, which keeps the write with a hint for the real one (Dynamo);
+//  - anti_entropy: every `interval` each node exchanges its copies with every
+//    node it shares keys with, and both keep the newer of each (Cassandra's
+//    repair, without Merkle trees: the whole shared contents travel).
+// `durable: false` makes a crashed node come back empty (sim/node_state.h).
+//
+// At the end of a run the store settles (ComponentInstance::settle): faults
+// are healed, hints delivered and one anti-entropy round run; then it
+// publishes each key's converged value (StoreKeySettled, models/events.h),
+// which a history records as a read by the client "final".
+// Example: scenarios/cassandra-rf3.yaml; fields: scenarios/README.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsim/models/component.h"
+#include "dsim/sim/distribution.h"
+
+namespace dsim {
+
+class ReplicatedStoreSpec final : public ComponentSpec {
+ public:
+  enum class Model { kLeaderless };
+  enum class Coordinator { kNode, kClient };
+
+  struct HintedHandoff {
+    Time window = 3 * kHour;   // a hint is dropped this long after it was stored
+    Time retry = 10 * kSecond; // how often a coordinator replays its hints
+  };
+
+  // Consistency levels are counts of replicas; the names (ONE, TWO, THREE,
+  // QUORUM, ALL) are resolved by the loader against replication_factor.
+  struct Config {
+    Model model = Model::kLeaderless;
+    std::int64_t workers = 1;
+    Distribution service_time;                       // per replica operation
+    std::optional<Distribution> read_service_time;   // overrides service_time for reads
+    std::optional<Distribution> write_service_time;  // ... and for writes
+    std::int64_t queue_capacity = -1;                // per node; -1: unlimited
+    bool durable = true;
+    int replication_factor = 3;
+    int vnodes = 16;
+    int read_consistency = 1;
+    int write_consistency = 1;
+    Coordinator coordinator = Coordinator::kNode;
+    double read_repair = 0;
+    std::optional<HintedHandoff> hinted_handoff = HintedHandoff{};
+    bool sloppy_quorum = false;
+    std::optional<Time> anti_entropy_interval;
+    std::optional<Time> call_timeout;  // the coordinator's wait on replicas
+    std::uint32_t request_size = 200;  // replica messages
+    std::uint32_t response_size = 200;
+  };
+
+  // The largest replication factor (a coordinator's fan-out is fixed-size).
+  static constexpr int kMaxReplicationFactor = 16;
+
+  // REQUIRES: workers >= 1; 1 <= replication_factor <= min(replicas,
+  // kMaxReplicationFactor); 1 <= R, W <= replication_factor; vnodes >= 1;
+  // 0 <= read_repair <= 1.
+  ReplicatedStoreSpec(ComponentCommon common, Config config);
+  ~ReplicatedStoreSpec() override;
+
+  static const char* model_name(Model m);
+  const Config& config() const { return config_; }
+
+  // The ring position (token) of a key.
+  static std::uint64_t token_of(std::uint64_t key);
+  // The nodes holding `key`: replication_factor replica indices in ring order.
+  void replicas_of(std::uint64_t key, std::vector<int>& out) const;
+  // Every node in ring order from the key's token (sloppy quorum's stand-ins
+  // come from here): replica_count() indices, the key's replicas first.
+  void ring_walk(std::uint64_t key, std::vector<int>& out) const;
+
+  bool serves_requests() const override { return true; }
+  bool serves_operations() const override { return true; }
+  bool accepts_slowdown() const override { return true; }
+  std::uint64_t slots() const override {
+    return static_cast<std::uint64_t>(replica_count()) * static_cast<std::uint64_t>(config_.workers);
+  }
+  // Replica operations per second all nodes serve at most, shared by an
+  // operation's replication_factor copies.
+  std::optional<double> capacity() const override;
+  std::unique_ptr<ComponentInstance> instantiate(BuildContext& ctx) const override;
+
+ private:
+  std::size_t position_of(std::uint64_t key) const;
+
+  Config config_;
+  // The ring: tokens sorted, with the node owning each; and per position the
+  // replication_factor nodes that follow it (the preference list).
+  std::vector<std::uint64_t> tokens_;
+  std::vector<int> owner_;
+  std::vector<int> preference_;  // tokens_.size() × replication_factor
+};
+
+}  // namespace dsim
