@@ -15,11 +15,13 @@
 #include <vector>
 
 #include "dsim/analysis/graph.h"
+#include "dsim/analysis/history.h"
 #include "dsim/analysis/load.h"
 #include "dsim/analysis/run.h"
 #include "dsim/analysis/summary.h"
 #include "dsim/analysis/trace.h"
 #include "dsim/cli/output.h"
+#include "dsim/models/client.h"
 #include "dsim/loader/scenario.h"
 
 namespace dsim::cli {
@@ -69,6 +71,7 @@ struct RunArgs {
   bool quiet = false;
   bool force = false;
   TraceOptions trace;
+  std::string history;  // --history FILE
   RunLimits limits;
 };
 
@@ -144,6 +147,32 @@ int cmd_run(const RunArgs& args, const Common& common) {
                      trace_file.c_str());
         return kExitBadInput;
       }
+    }
+  }
+  const std::string& history_file = args.history;
+  if (!history_file.empty()) {
+    bool operations = false;
+    for (const auto& c : scenario->spec().components)
+      if (const auto* client = dynamic_cast<const ClientSpec*>(c.get()); client && client->config().mix) operations = true;
+    std::string err;
+    if (!operations)
+      err = "this scenario has no client with a mix (reads and writes of keys): there is no history to write";
+    else if (!args.file.empty() && same_file(history_file, args.file))
+      err = "'" + history_file + "' is the scenario being run: it is never overwritten";
+    else if (!trace_file.empty() && std::filesystem::path(trace_file).lexically_normal() ==
+                                        std::filesystem::path(history_file).lexically_normal())
+      err = "--history and --trace name the same file: give each its own";
+    else if (out && inside(history_file, out->dir())) {
+      const std::string n = std::filesystem::path(history_file).filename().string();
+      if (std::find(kOutFiles.begin(), kOutFiles.end(), n) != kOutFiles.end() || n == OutputDir::kManifest)
+        err = "'" + n + "' is a file --out writes: give the history another name";
+    }
+    if (err.empty()) err = check_writable_location(history_file);
+    if (err.empty() && !args.force && !replaceable(history_file))
+      err = "'" + history_file + "' exists and is not a dsim output: choose another file, or give --force to replace it";
+    if (!err.empty()) {
+      std::fprintf(stderr, "dsim: error: --history: %s\n", err.c_str());
+      return kExitBadInput;
     }
   }
   if (out) {
@@ -238,6 +267,19 @@ int cmd_run(const RunArgs& args, const Common& common) {
       std::fprintf(stderr, "dsim: wrote summary.json, timeseries.csv, faults.csv and manifest.json in %s\n",
                    args.out_dir.c_str());
   }
+  if (!history_file.empty() && rec.history) {
+    remove_stale_temporaries(history_file);
+    PendingFile h(history_file);
+    std::string err = h.open();
+    if (err.empty()) {
+      write_history_jsonl(*rec.history, h.stream());
+      err = h.commit();
+    }
+    if (!err.empty()) failed("--history: " + err);
+    else if (!args.quiet)
+      std::fprintf(stderr, "dsim: wrote history %s (%llu operations)\n", history_file.c_str(),
+                   static_cast<unsigned long long>(rec.history->ops.size()));
+  }
   if (trace_written && !args.quiet)
     std::fprintf(stderr, "dsim: wrote trace %s (open it in ui.perfetto.dev)\n", trace_file.c_str());
   return status;
@@ -313,6 +355,9 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   run->add_option("--trace-limit", run_args.trace.limit, "requests to trace at most (default 10000)")
       ->type_name("N")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
+  run->add_option("--history", run_args.history,
+                  "write every read and write (clients with a mix) as JSON lines, final reads last (docs/HISTORY.md)")
+      ->type_name("FILE");
   run->add_option("--seed", seed_text, "random seed, 0 to 18446744073709551615 (default: the scenario's seed, or 1)")
       ->type_name("UINT");
   run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
