@@ -9,7 +9,8 @@
 # A change of structure must leave the two directories identical. For each of
 # scenarios/*.yaml, tests/data/corpus/*.yaml and the built-in example, and
 # three seeds: the JSON summary, the table, the time series, the trace, the
-# DOT graph and validate's line; some --set variants; and, for every file
+# DOT graph and validate's line; the history of those with reads and
+# writes; some --set variants; and, for every file
 # under tests/data/bad/, the message and exit code of validate and run.
 # Wall-clock lines (stderr of a successful run) are not collected.
 set -eu
@@ -46,6 +47,10 @@ for f in scenarios/*.yaml tests/data/corpus/*.yaml; do
   seeds="1 7 123456789"
   [ "$name" = lb-mm1 ] && seeds="1"
   for s in $seeds; do full_run "$name" "$s" "$f"; done
+  if grep -q "mix:" "$f"; then
+    # Reads and writes: the history too.
+    for s in $seeds; do run_case "$name.s$s.history" run "$f" --seed "$s" -q --history "$out/$name.s$s.history.jsonl"; done
+  fi
   run_case "$name.graph" graph "$f"
   run_case "$name.validate" validate "$f"
 done

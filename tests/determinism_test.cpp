@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "dsim/analysis/graph.h"
+#include "dsim/analysis/history.h"
 #include "dsim/analysis/trace.h"
 #include "cli_helpers.h"
 #include "helpers.h"
@@ -149,6 +151,11 @@ TEST_P(GoldenScenario, OutputsArePinned) {
   expect_golden(stem + ".timeseries.csv", timeseries_csv(rec));
   expect_golden(stem + ".dot", topology_dot(spec));
   if (corpus) expect_golden(stem + ".trace.json", tracer.json());
+  if (rec.history) {
+    std::ostringstream h;
+    write_history_jsonl(*rec.history, h);
+    expect_golden(stem + ".history.jsonl", h.str());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Every, GoldenScenario, ::testing::ValuesIn(golden_scenarios()),
