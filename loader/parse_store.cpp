@@ -58,6 +58,8 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
     for (const char* f : kLeaderlessOnly)
       if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: leaderless; this store's model is " + m, true);
 
+  if (common.replicas > 10'000)
+    r.node().fail("a replicated_store has at most 10000 nodes (replicas), got " + std::to_string(common.replicas));
   if (auto w = r.get("workers")) {
     c.workers = w->int_in(1, 1'000'000);
     if (c.workers * common.replicas > 10'000'000)

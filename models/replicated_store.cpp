@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <unordered_map>
 
 #include "dsim/models/events.h"
 #include "dsim/models/occupancy.h"
@@ -46,7 +45,61 @@ struct StoredCell {
   std::int32_t hint_for = -1;  // sloppy quorum: the replica (index) this write stands in for
 };
 using Cells = std::vector<StoredCell>;
-using CellMap = std::unordered_map<std::uint64_t, Cell>;  // looked up; iterated only into sorted vectors
+
+std::uint64_t mix64(std::uint64_t z);
+
+// A node's copies by key: open addressing with linear probing, keys and
+// cells side by side (one cache line per lookup, where a node-based map
+// takes two misses). Keys are never removed. Iterated only into vectors
+// that are then sorted, so its layout never reaches a result.
+class CellMap {
+ public:
+  struct Slot {
+    std::uint64_t key = 0;
+    Cell cell;
+    bool used = false;
+  };
+  const Cell* find(std::uint64_t key) const {
+    if (slots_.empty()) return nullptr;
+    for (std::size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (!s.used) return nullptr;
+      if (s.key == key) return &s.cell;
+    }
+  }
+  // The key's cell, inserted as `c` if absent; whether it was inserted.
+  std::pair<Cell*, bool> try_emplace(std::uint64_t key, const Cell& c) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    for (std::size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (!s.used) {
+        s = Slot{key, c, true};
+        ++size_;
+        return {&s.cell, true};
+      }
+      if (s.key == key) return {&s.cell, false};
+    }
+  }
+  std::size_t size() const { return size_; }
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (const Slot& s : slots_)
+      if (s.used) fn(s.key, s.cell);
+  }
+
+ private:
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    size_ = 0;
+    for (const Slot& s : old)
+      if (s.used) try_emplace(s.key, s.cell);
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
 
 // Counters of a node (whole run), reported per store.
 struct StoreCounters {
@@ -139,13 +192,19 @@ class Coordinator {
     }
     const Handle oh = ops_.acquire();
     Op& op = ops_.at(oh.slot);
-    op = Op{};
+    op.reset();
+    if (targets_.size() < (oh.slot + 1) * kMaxTargets) {
+      targets_.resize((oh.slot + 1) * kMaxTargets);
+      for (std::uint32_t i = 0; i <= oh.slot; ++i)  // the storage may have moved
+        if (Op* o = ops_.find(Handle{i, ops_.gen_of(i)})) o->t = &targets_[i * kMaxTargets];
+    }
+    op.t = &targets_[oh.slot * kMaxTargets];  // written as they are added
     op.caller = caller;
     op.read = read;
     op.needed = static_cast<std::uint8_t>(needed);
     op.key = ctx.key;
     if (!read) op.write = Cell{ctx.value, sim_.network().clock(self_)};
-    for (const int n : pref_) op.t[op.targets++] = Target{n, -1, 0, {}};
+    for (const int n : pref_) op.t[op.targets++] = Target{static_cast<std::int16_t>(n), -1, 0, {}};
     if (cfg_.sloppy_quorum) {
       // Each suspected replica gets a stand-in: the next healthy node on the
       // ring that is not already a target, holding the write with a hint.
@@ -161,7 +220,7 @@ class Coordinator {
           const int s = walk_[w];
           if (s < 0 || suspected_[static_cast<std::size_t>(s)] != 0) continue;
           walk_[w] = -1;  // taken
-          op.t[op.targets++] = Target{s, n, 0, {}};
+          op.t[op.targets++] = Target{static_cast<std::int16_t>(s), static_cast<std::int16_t>(n), 0, {}};
           ++counters_.stand_ins;
           break;
         }
@@ -224,10 +283,10 @@ class Coordinator {
 
  private:
   struct Target {
-    int node = 0;
-    int hint_for = -1;  // a stand-in for this replica
-    std::uint8_t state = 0;  // 0 waiting, 1 acknowledged, 2 failed
-    Cell cell;               // what a read found
+    std::int16_t node = 0;
+    std::int16_t hint_for = -1;  // a stand-in for this replica
+    std::uint8_t state = 0;      // 0 waiting, 1 acknowledged, 2 failed
+    Cell cell;                   // what a read found
   };
   struct Op {
     Caller caller;
@@ -240,12 +299,25 @@ class Coordinator {
     bool any_timeout = false;
     bool only_rejections = true;
     std::uint8_t needed = 1, targets = 0, resolved = 0, acks = 0;
-    std::array<Target, 2 * ReplicatedStoreSpec::kMaxReplicationFactor> t{};
+    Target* t = nullptr;  // its kMaxTargets targets, in targets_ (not reset with the slot)
+
+    void reset() {
+      caller = {};
+      key = 0;
+      write = best = Cell{};
+      read = true;
+      answered = repair = any_timeout = false;
+      only_rejections = true;
+      needed = 1;
+      targets = resolved = acks = 0;
+    }
   };
   struct Call {
     Handle op{};
     std::uint8_t target = 0;
   };
+  static constexpr std::size_t kMaxTargets = 2 * ReplicatedStoreSpec::kMaxReplicationFactor;
+  std::vector<Target> targets_;
 
   void result(Handle call, Status s, const Cell& c) {
     const Call* p = calls_.find(call);
@@ -581,9 +653,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     workers_[w].busy = false;
     Cell result;
     if (job.read) {
-      const CellMap& d = data();
-      const auto it = d.find(job.cell.key);
-      if (it != d.end()) result = it->second;
+      if (const Cell* c = data().find(job.cell.key)) result = *c;
     } else {
       apply(job.cell.key, job.cell.cell);
       if (job.cell.hint_for >= 0) hint(job.cell.hint_for, StoredCell{job.cell.key, job.cell.cell, -1});
@@ -604,10 +674,10 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
 
   // Last writer wins. Returns whether the copy changed.
   bool apply(std::uint64_t key, const Cell& c) {
-    auto [it, inserted] = data().try_emplace(key, c);
+    auto [cell, inserted] = data().try_emplace(key, c);
     if (inserted) return true;
-    if (!newer(c, it->second)) return false;
-    it->second = c;
+    if (!newer(c, *cell)) return false;
+    *cell = c;
     return true;
   }
 
@@ -724,12 +794,12 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     ++counters_.anti_entropy_rounds;
     const auto n = static_cast<std::size_t>(spec_.replica_count());
     std::vector<Cells> out(n);
-    for (const auto& [key, cell] : data()) {
+    data().for_each([&](std::uint64_t key, const Cell& cell) {
       spec_.replicas_of(key, scratch_);
-      if (std::find(scratch_.begin(), scratch_.end(), index_) == scratch_.end()) continue;  // a stand-in's copy
+      if (std::find(scratch_.begin(), scratch_.end(), index_) == scratch_.end()) return;  // a stand-in's copy
       for (const int p : scratch_)
         if (p != index_) out[static_cast<std::size_t>(p)].push_back(StoredCell{key, cell, -1});
-    }
+    });
     Network& net = sim_.network();
     for (std::size_t p = 0; p < n; ++p) {
       if (static_cast<int>(p) == index_) continue;
@@ -757,20 +827,20 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     const int peer = peer_index(msg.src);
     Cells reply;
     for (const StoredCell& sc : theirs) {
-      const auto it = data().find(sc.key);
-      if (it == data().end() || newer(sc.cell, it->second)) {
+      const Cell* mine = data().find(sc.key);
+      if (mine == nullptr || newer(sc.cell, *mine)) {
         apply(sc.key, sc.cell);
         ++counters_.anti_entropy_repaired;
-      } else if (newer(it->second, sc.cell)) {
-        reply.push_back(StoredCell{sc.key, it->second, -1});
+      } else if (newer(*mine, sc.cell)) {
+        reply.push_back(StoredCell{sc.key, *mine, -1});
       }
     }
     if (peer >= 0) {
-      for (const auto& [key, cell] : data()) {
+      data().for_each([&](std::uint64_t key, const Cell& cell) {
         const bool sent = std::binary_search(theirs.begin(), theirs.end(), StoredCell{key, {}, -1},
                                              [](const StoredCell& a, const StoredCell& b) { return a.key < b.key; });
         if (!sent && holds(key, index_) && holds(key, peer)) reply.push_back(StoredCell{key, cell, -1});
-      }
+      });
     }
     std::sort(reply.begin(), reply.end(), [](const StoredCell& a, const StoredCell& b) { return a.key < b.key; });
     Message m = store_message(actor_id(), msg.src, StoreMsg::kSyncReply, handle_of(msg), sync_bytes(reply.size()));
@@ -902,8 +972,7 @@ class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode
     const Channel<StoreKeySettled>& ch = sim.bus().channel<StoreKeySettled>();
     if (!ch.active()) return;
     std::vector<std::uint64_t> keys;
-    for (const auto& r : replicas_)
-      for (const auto& kv : r->copies()) keys.push_back(kv.first);
+    for (const auto& r : replicas_) r->copies().for_each([&keys](std::uint64_t key, const Cell&) { keys.push_back(key); });
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     std::vector<int> holders;
@@ -913,9 +982,8 @@ class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode
       bool first = true, converged = true;
       Cell seen;
       for (const int n : holders) {
-        const CellMap& d = replicas_[static_cast<std::size_t>(n)]->copies();
-        const auto it = d.find(key);
-        const Cell c = it == d.end() ? Cell{} : it->second;
+        const Cell* found = replicas_[static_cast<std::size_t>(n)]->copies().find(key);
+        const Cell c = found == nullptr ? Cell{} : *found;
         if (first) {
           seen = c;
           first = false;
