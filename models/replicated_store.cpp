@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <utility>
 
 #include "dsim/models/events.h"
 #include "dsim/models/occupancy.h"
@@ -54,37 +55,45 @@ std::uint64_t mix64(std::uint64_t z);
 // that are then sorted, so its layout never reaches a result.
 class CellMap {
  public:
+  // No key is kEmpty (keys stay below 2^54: models/operation.h), so a
+  // slot needs no flag: 24 bytes.
+  static constexpr std::uint64_t kEmpty = UINT64_MAX;
   struct Slot {
-    std::uint64_t key = 0;
+    std::uint64_t key = kEmpty;
     Cell cell;
-    bool used = false;
+    bool used() const { return key != kEmpty; }
   };
   const Cell* find(std::uint64_t key) const {
     if (slots_.empty()) return nullptr;
     for (std::size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
-      if (!s.used) return nullptr;
       if (s.key == key) return &s.cell;
+      if (!s.used()) return nullptr;
     }
+  }
+  // Brings the key's first slot into the cache ahead of a lookup.
+  void prefetch(std::uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[mix64(key) & mask_]);
   }
   // The key's cell, inserted as `c` if absent; whether it was inserted.
   std::pair<Cell*, bool> try_emplace(std::uint64_t key, const Cell& c) {
+    DSIM_CHECK(key != kEmpty);
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     for (std::size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
-      if (!s.used) {
-        s = Slot{key, c, true};
+      if (s.key == key) return {&s.cell, false};
+      if (!s.used()) {
+        s = Slot{key, c};
         ++size_;
         return {&s.cell, true};
       }
-      if (s.key == key) return {&s.cell, false};
     }
   }
   std::size_t size() const { return size_; }
   template <class Fn>
   void for_each(Fn&& fn) const {
     for (const Slot& s : slots_)
-      if (s.used) fn(s.key, s.cell);
+      if (s.used()) fn(s.key, s.cell);
   }
 
  private:
@@ -94,7 +103,7 @@ class CellMap {
     mask_ = slots_.size() - 1;
     size_ = 0;
     for (const Slot& s : old)
-      if (s.used) try_emplace(s.key, s.cell);
+      if (s.used()) try_emplace(s.key, s.cell);
   }
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
@@ -228,13 +237,17 @@ class Coordinator {
     }
     op.repair = read && cfg_.read_repair > 0 && rng_.uniform() < cfg_.read_repair;
     const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : (ctx.budget > 0 ? ctx.budget : default_timeout);
+    // One timer for the operation; each replica's answer names the
+    // operation and its target (call_handle).
+    op.timer = calls_.start(timeout, oh);
+    op.timer_live = true;
     const std::uint8_t targets = op.targets;
     for (std::uint8_t i = 0; i < targets; ++i) {
       Op* o = ops_.find(oh);
       if (o == nullptr) return;
       const Target t = o->t[i];
       const StoredCell sc{o->key, o->write, t.hint_for};
-      const Handle ch = calls_.start(timeout, Call{oh, i});
+      const Handle ch = call_handle(oh, i);
       if (t.node == host_.self_node()) {
         host_.replica_local(read ? Operation::kRead : Operation::kWrite, sc, ch);
         continue;
@@ -269,8 +282,19 @@ class Coordinator {
     return true;
   }
   void on_local_answer(Handle call, Status s, const Cell& c) { result(call, s, c); }
+  // The operation's wait ran out: every replica that has not answered failed.
   void on_timer(std::uint32_t arg) {
-    calls_.on_timer(arg, [this](Handle, const Call& c) { outcome(c, Status::kTimeout, {}); });
+    calls_.on_timer(arg, [this](Handle, const Handle& oh) {
+      Op* o = ops_.find(oh);
+      if (o == nullptr) return;
+      o->timer_live = false;
+      const std::uint8_t targets = o->targets;
+      for (std::uint8_t i = 0; i < targets; ++i) {
+        o = ops_.find(oh);
+        if (o == nullptr) return;  // complete
+        if (o->t[i].state == 0) outcome(oh, i, Status::kTimeout, {});
+      }
+    });
   }
   // A crash: every operation in progress is forgotten, and what the node
   // suspected.
@@ -298,8 +322,10 @@ class Coordinator {
     bool repair = false;
     bool any_timeout = false;
     bool only_rejections = true;
+    bool timer_live = false;
     std::uint8_t needed = 1, targets = 0, resolved = 0, acks = 0;
     Target* t = nullptr;  // its kMaxTargets targets, in targets_ (not reset with the slot)
+    Handle timer{};       // its entry in calls_
 
     void reset() {
       caller = {};
@@ -312,26 +338,30 @@ class Coordinator {
       targets = resolved = acks = 0;
     }
   };
-  struct Call {
-    Handle op{};
-    std::uint8_t target = 0;
-  };
   static constexpr std::size_t kMaxTargets = 2 * ReplicatedStoreSpec::kMaxReplicationFactor;
+  static constexpr int kTargetBits = 5;  // kMaxTargets == 1 << kTargetBits
+  static_assert(kMaxTargets == (1u << kTargetBits));
   std::vector<Target> targets_;
 
-  void result(Handle call, Status s, const Cell& c) {
-    const Call* p = calls_.find(call);
-    if (p == nullptr) return;  // after its timeout
-    const Call done = *p;
-    calls_.finish(call);
-    outcome(done, s, c);
+  // A replica operation's correlation handle: the operation's slot and
+  // target in the token, its generation in gen.
+  static Handle call_handle(Handle op, std::uint8_t target) {
+    DSIM_CHECK(op.slot < (1u << (32 - kTargetBits)));
+    return Handle{(op.slot << kTargetBits) | target, op.gen};
   }
 
-  void outcome(const Call& call, Status s, const Cell& c) {
-    Op* o = ops_.find(call.op);
-    if (o == nullptr) return;
-    Op& op = *o;
-    Target& t = op.t[call.target];
+  void result(Handle call, Status s, const Cell& c) {
+    const Handle oh{call.slot >> kTargetBits, call.gen};
+    const auto target = static_cast<std::uint8_t>(call.slot & (kMaxTargets - 1));
+    const Op* o = ops_.find(oh);
+    // After its operation's timeout, or an answer already counted.
+    if (o == nullptr || target >= o->targets || o->t[target].state != 0) return;
+    outcome(oh, target, s, c);
+  }
+
+  void outcome(Handle oh, std::uint8_t target, Status s, const Cell& c) {
+    Op& op = ops_.at(oh.slot);
+    Target& t = op.t[target];
     const auto node = static_cast<std::size_t>(t.node);
     if (s == Status::kOk) {
       t.state = 1;
@@ -349,7 +379,7 @@ class Coordinator {
     }
     ++op.resolved;
     maybe_answer(op);
-    if (op.resolved == op.targets) complete(call.op);
+    if (op.resolved == op.targets) complete(oh);
   }
 
   void maybe_answer(Op& op) {
@@ -372,6 +402,7 @@ class Coordinator {
   // Every target answered or timed out: repair, then forget the operation.
   void complete(Handle oh) {
     Op& op = ops_.at(oh.slot);
+    if (op.timer_live) calls_.finish(op.timer);
     if (op.repair) {
       Network& net = sim_.network();
       for (std::uint8_t i = 0; i < op.targets; ++i) {
@@ -404,7 +435,7 @@ class Coordinator {
   std::vector<ActorId> nodes_;
   std::vector<std::uint8_t> suspected_;  // per node
   SlotTable<Op> ops_;
-  CallTracker<Call> calls_;
+  CallTracker<Handle> calls_;  // an operation's wait for its replicas
   std::vector<int> pref_;  // scratch
   std::vector<int> walk_;  // scratch
 };
@@ -597,6 +628,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     } else {
       job.cell = sim_.network().payloads().pool<StoredCell>().get(msg.words[1]);
     }
+    std::as_const(data()).prefetch(job.cell.key);
     admit(job);
   }
 
@@ -1034,6 +1066,12 @@ ReplicatedStoreSpec::ReplicatedStoreSpec(ComponentCommon common, Config config)
     tokens_.push_back(t);
     owner_.push_back(n);
   }
+  bucket_start_.resize(std::size_t{1} << kBucketBits);
+  for (std::size_t b = 0, p = 0; b < bucket_start_.size(); ++b) {
+    const std::uint64_t start = static_cast<std::uint64_t>(b) << (64 - kBucketBits);
+    while (p < tokens_.size() && tokens_[p] < start) ++p;
+    bucket_start_[b] = static_cast<std::uint32_t>(p);
+  }
   preference_.reserve(ring.size() * static_cast<std::size_t>(rf));
   for (std::size_t p = 0; p < ring.size(); ++p) {
     std::vector<int> list;
@@ -1058,9 +1096,11 @@ std::uint64_t ReplicatedStoreSpec::token_of(std::uint64_t key) { return mix64(ke
 
 std::size_t ReplicatedStoreSpec::position_of(std::uint64_t key) const {
   const std::uint64_t t = token_of(key);
-  // The first token at or after the key's, wrapping around.
-  const auto it = std::lower_bound(tokens_.begin(), tokens_.end(), t);
-  return it == tokens_.end() ? 0 : static_cast<std::size_t>(it - tokens_.begin());
+  // The first token at or after the key's, wrapping around; the scan starts
+  // where the key's slice of the token space does.
+  std::size_t p = bucket_start_[t >> (64 - kBucketBits)];
+  while (p < tokens_.size() && tokens_[p] < t) ++p;
+  return p == tokens_.size() ? 0 : p;
 }
 
 void ReplicatedStoreSpec::replicas_of(std::uint64_t key, std::vector<int>& out) const {

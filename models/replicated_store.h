@@ -128,6 +128,10 @@ class ReplicatedStoreSpec final : public ComponentSpec {
   std::vector<std::uint64_t> tokens_;
   std::vector<int> owner_;
   std::vector<int> preference_;  // tokens_.size() × replication_factor
+  // The first position at or after each of 2^kBucketBits equal slices of
+  // the token space: a lookup scans a few tokens instead of a binary search.
+  static constexpr int kBucketBits = 12;
+  std::vector<std::uint32_t> bucket_start_;
 };
 
 }  // namespace dsim
