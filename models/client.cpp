@@ -138,9 +138,9 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
  private:
   // What an operation asks: a plain request, or a read or write of a key.
   struct Ask {
-    Operation kind = Operation::kRequest;
     std::uint64_t key = 0;
     std::uint64_t value = 0;  // written
+    Operation kind = Operation::kRequest;
   };
   // One request of a user: its first send and every retry.
   struct Request {
@@ -161,8 +161,8 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     Handle request{};
     Time sent_at = 0;
     std::uint64_t op = 0;
-    std::uint32_t user = kNoUser;
     Ask ask;
+    std::uint32_t user = kNoUser;
   };
 
   // The next operation of a client with a mix: read or write, which key,
@@ -213,7 +213,7 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     if (measured(now)) ++sent_;
     if (single_attempt()) {
       if (measured(now)) ++attempts_;
-      const Handle h = calls_.start(cfg_.timeout, Attempt{Handle{}, now, op, user, ask});
+      const Handle h = calls_.start(cfg_.timeout, Attempt{Handle{}, now, op, ask, user});
       transmit(h, ask);
       return;
     }
@@ -233,12 +233,12 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     Request& r = requests_.at(request.slot);
     ++r.attempts;
     if (measured(r.sent_at)) ++attempts_;
-    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.op, r.user, r.ask});
+    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.op, r.ask, r.user});
     transmit(r.attempt, r.ask);
   }
 
   void transmit(Handle attempt, const Ask& ask) {
-    const RequestContext ctx{cfg_.timeout, actor_id(), ask.key, ask.kind, ask.value};
+    const RequestContext ctx{cfg_.timeout, actor_id(), ask.kind, ask.key, ask.value};
     if (driver_) {
       driver_->start(attempt, ctx);
       return;
@@ -313,20 +313,26 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
       e.status = status;
       e.attempts = attempts;
       e.responded = responded;
-      e.op = ask.kind;
-      e.key = ask.key;
-      if (ask.kind == Operation::kWrite) {
-        e.value = ask.value;
-        if (status == Status::kOk && answer.present && answer.version != kNoVersion) e.version = answer.version;
-      } else if (ask.kind == Operation::kRead && status == Status::kOk && answer.present) {
-        e.value = answer.value;
-        if (answer.version != kNoVersion) e.version = answer.version;
-      }
+      if (ask.kind != Operation::kRequest) [[unlikely]]
+        describe_operation(e, ask, status, answer);
       e.indeterminate = status != Status::kOk && timed_out;
       resolved_.publish(e);
     }
     sim_.end_work();
     if (user != kNoUser) think(user);
+  }
+
+  // What a read or write brought back, for the history.
+  static void describe_operation(OperationResolved& e, const Ask& ask, Status status, const AnswerValue& answer) {
+    e.op = ask.kind;
+    e.key = ask.key;
+    if (ask.kind == Operation::kWrite) {
+      e.value = ask.value;
+      if (status == Status::kOk && answer.present && answer.version != kNoVersion) e.version = answer.version;
+    } else if (status == Status::kOk && answer.present) {
+      e.value = answer.value;
+      if (answer.version != kNoVersion) e.version = answer.version;
+    }
   }
 
   const ClientSpec& spec_;

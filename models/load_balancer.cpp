@@ -98,7 +98,7 @@ class BalancerReplica final : public ReplicaActor {
         b.health.outstanding = true;
         const Handle h = checks_.start(hc.timeout, CheckPending{arg});
         b.health.probe = h;
-        Message m = make_request(actor_id(), b.id, h, 64, RequestContext{hc.timeout, actor_id(), 0});
+        Message m = make_request(actor_id(), b.id, h, 64, RequestContext{hc.timeout, actor_id()});
         m.type = static_cast<std::uint16_t>(MsgType::kHealthCheck);
         sim_.network().send(m);
         return;

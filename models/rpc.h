@@ -59,8 +59,8 @@ inline Handle handle_of(const Message& m) { return Handle{m.token, m.gen}; }
 struct RequestContext {
   Time budget = 0;           // the originating client's timeout
   std::uint32_t origin = 0;  // originating client actor
-  std::uint64_t key = 0;
   Operation op = Operation::kRequest;
+  std::uint64_t key = 0;
   std::uint64_t value = 0;   // the value a write writes
 };
 
@@ -74,7 +74,7 @@ struct KeyValue {
 // The built-in protocol's encoding: tag = the operation; words[0] the budget;
 // words[1] the key, or for a write a pooled KeyValue.
 inline RequestContext context_of(Network& net, const Message& m) {
-  RequestContext c{static_cast<Time>(m.words[0]), m.origin, m.words[1], static_cast<Operation>(m.tag), 0};
+  RequestContext c{static_cast<Time>(m.words[0]), m.origin, static_cast<Operation>(m.tag), m.words[1], 0};
   if (m.has(kPooledPayload)) {
     const KeyValue& kv = net.payloads().pool<KeyValue>().get(m.words[1]);
     c.key = kv.key;
@@ -129,7 +129,7 @@ inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t by
 // REQUIRES: not a write (no pooled payload): use context_of(net, m).
 inline RequestContext context_of(const Message& m) {
   DSIM_CHECK_MSG(!m.has(kPooledPayload), "a write's context is in the payload pool: context_of(net, m)");
-  return RequestContext{static_cast<Time>(m.words[0]), m.origin, m.words[1], static_cast<Operation>(m.tag), 0};
+  return RequestContext{static_cast<Time>(m.words[0]), m.origin, static_cast<Operation>(m.tag), m.words[1], 0};
 }
 
 // What an answer carries back to the client besides its status: for an
