@@ -189,8 +189,8 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   rec.messages_dropped = sim.network().messages_dropped();
   rec.slo_availability = spec.slo_availability;
   rec.components = world.record_components();
+  rec.partial = watch.stop;  // before the recorders finish: a history does not settle a partial run
   for (Recorder* r : recorders) r->finish(ctx, rec);
-  rec.partial = watch.stop;
   return rec;
 }
 

@@ -178,7 +178,8 @@ class Coordinator {
               CoordinatorHost& host, StoreCounters& counters)
       : spec_(spec), cfg_(spec.config()), sim_(sim), self_(self), rng_(rng), host_(host), counters_(counters) {
     calls_.bind(sim, self, timer_kind);
-    suspected_.assign(static_cast<std::size_t>(spec.replica_count()), 0);
+    suspected_until_.assign(static_cast<std::size_t>(spec.replica_count()), Time{0});
+    suspicion_ = cfg_.call_timeout ? *cfg_.call_timeout : kSecond;
   }
 
   void set_nodes(std::vector<ActorId> nodes) { nodes_ = std::move(nodes); }
@@ -190,9 +191,9 @@ class Coordinator {
     spec_.replicas_of(ctx.key, pref_);
     int healthy = 0;
     if (cfg_.sloppy_quorum) {
-      for (const std::uint8_t s : suspected_) healthy += s == 0 ? 1 : 0;
+      for (std::size_t n = 0; n < suspected_until_.size(); ++n) healthy += suspected(n) ? 0 : 1;
     } else {
-      for (const int n : pref_) healthy += suspected_[static_cast<std::size_t>(n)] == 0 ? 1 : 0;
+      for (const int n : pref_) healthy += suspected(static_cast<std::size_t>(n)) ? 0 : 1;
     }
     if (healthy < needed) {
       ++counters_.refused_unavailable;
@@ -220,14 +221,14 @@ class Coordinator {
       bool walked = false;
       for (int i = 0; i < static_cast<int>(pref_.size()); ++i) {
         const int n = pref_[static_cast<std::size_t>(i)];
-        if (suspected_[static_cast<std::size_t>(n)] == 0) continue;
+        if (!suspected(static_cast<std::size_t>(n))) continue;
         if (!walked) {
           spec_.ring_walk(ctx.key, walk_);
           walked = true;
         }
         for (std::size_t w = pref_.size(); w < walk_.size(); ++w) {
           const int s = walk_[w];
-          if (s < 0 || suspected_[static_cast<std::size_t>(s)] != 0) continue;
+          if (s < 0 || suspected(static_cast<std::size_t>(s))) continue;
           walk_[w] = -1;  // taken
           op.t[op.targets++] = Target{static_cast<std::int16_t>(s), static_cast<std::int16_t>(n), 0, {}};
           ++counters_.stand_ins;
@@ -301,7 +302,7 @@ class Coordinator {
   void drop_all() {
     calls_.drop_all();
     ops_.for_each_live([this](Handle h, Op&) { ops_.release(h); });
-    std::fill(suspected_.begin(), suspected_.end(), 0);
+    std::fill(suspected_until_.begin(), suspected_until_.end(), Time{0});
   }
   std::size_t in_progress() const { return ops_.live(); }
 
@@ -366,7 +367,7 @@ class Coordinator {
     if (s == Status::kOk) {
       t.state = 1;
       t.cell = c;
-      suspected_[node] = 0;
+      suspected_until_[node] = Time{0};
       ++op.acks;
       if (op.read && newer(c, op.best)) op.best = c;
     } else {
@@ -374,7 +375,8 @@ class Coordinator {
       if (s == Status::kTimeout) op.any_timeout = true;
       if (s != Status::kRejected) op.only_rejections = false;
       // A replica that timed out or refused is suspected until it answers.
-      if (s == Status::kTimeout || s == Status::kUnavailable) suspected_[node] = 1;
+      if ((s == Status::kTimeout || s == Status::kUnavailable) && t.node != host_.self_node())
+        suspected_until_[node] = sat_add(sim_.now(), suspicion_);
       if (!op.read) host_.hint(t.hint_for >= 0 ? t.hint_for : t.node, StoredCell{op.key, op.write, -1});
     }
     ++op.resolved;
@@ -392,9 +394,12 @@ class Coordinator {
     }
     if (op.acks + (op.targets - op.resolved) >= op.needed) return;
     op.answered = true;
-    // A write some replica may have applied has an unknown outcome: "timeout".
+    // A write some replica may have applied, or may still apply (a target
+    // not yet answered, a hint kept for a replayed write), has an unknown
+    // outcome: "timeout".
     Status s = Status::kUnavailable;
-    if (op.any_timeout || (!op.read && op.acks > 0)) s = Status::kTimeout;
+    const bool may_apply = !op.read && (op.acks > 0 || op.resolved < op.targets || cfg_.hinted_handoff.has_value());
+    if (op.any_timeout || may_apply) s = Status::kTimeout;
     else if (op.only_rejections) s = Status::kRejected;
     host_.answer(op.caller, s, {});
   }
@@ -433,7 +438,11 @@ class Coordinator {
   CoordinatorHost& host_;
   StoreCounters& counters_;
   std::vector<ActorId> nodes_;
-  std::vector<std::uint8_t> suspected_;  // per node
+  // Per node: suspected until then (a failed call suspects it for
+  // call_timeout, default 1 s; an answer clears it).
+  std::vector<Time> suspected_until_;
+  Time suspicion_ = kSecond;
+  bool suspected(std::size_t n) const { return sim_.now() < suspected_until_[n]; }
   SlotTable<Op> ops_;
   CallTracker<Handle> calls_;  // an operation's wait for its replicas
   std::vector<int> pref_;  // scratch
@@ -478,7 +487,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   void start() {
     if (cfg_.anti_entropy_interval) {
       // Nodes take turns across one interval.
-      const Time first = *cfg_.anti_entropy_interval * (index_ + 1) / spec_.replica_count();
+      const Time first = *cfg_.anti_entropy_interval / spec_.replica_count() * (index_ + 1);
       sim_.schedule(first, actor_id(), kSyncTick, 0);
     }
   }
@@ -538,10 +547,8 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     coord_->drop_all();
     calls_.drop_all();
     while (!queue_.empty()) {
-      if (!queue_.front().local) {
-        occupancy_.queued(now, -1);
-        occupancy_.lose(now);
-      }
+      occupancy_.queued(now, -1);
+      occupancy_.lose(now);
       queue_.pop_front();
     }
     free_.clear();
