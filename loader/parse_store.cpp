@@ -58,8 +58,11 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
     for (const char* f : kLeaderlessOnly)
       if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: leaderless; this store's model is " + m, true);
 
-  if (common.replicas > 10'000)
-    r.node().fail("a replicated_store has at most 10000 nodes (replicas), got " + std::to_string(common.replicas));
+  if (common.replicas > 10'000) {
+    const auto where = r.get("replicas");
+    (where ? *where : r.node())
+        .fail("a replicated_store has at most 10000 nodes (replicas), got " + std::to_string(common.replicas));
+  }
   if (auto w = r.get("workers")) {
     c.workers = w->int_in(1, 1'000'000);
     if (c.workers * common.replicas > 10'000'000)
@@ -94,9 +97,13 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
     c.replication_factor = std::min(3, common.replicas);
   }
   const ConfigNode* rfp = rf_node ? &*rf_node : nullptr;
-  if (auto v = r.get("vnodes")) c.vnodes = static_cast<int>(v->int_in(1, 4096));
-  if (static_cast<std::int64_t>(c.vnodes) * common.replicas > 4'000'000)
-    r.node().fail("replicas x vnodes is over 4000000 ring positions; lower vnodes");
+  if (auto v = r.get("vnodes")) {
+    c.vnodes = static_cast<int>(v->int_in(1, 4096));
+    if (static_cast<std::int64_t>(c.vnodes) * common.replicas > 4'000'000)
+      v->fail("replicas x vnodes is over 4000000 ring positions; lower vnodes");
+  } else if (static_cast<std::int64_t>(c.vnodes) * common.replicas > 4'000'000) {
+    r.node().fail("replicas x vnodes (16 by default) is over 4000000 ring positions; give fewer vnodes");
+  }
   if (auto v = r.get("read_consistency")) c.read_consistency = consistency_level(*v, c.replication_factor, rfp);
   if (auto v = r.get("write_consistency")) c.write_consistency = consistency_level(*v, c.replication_factor, rfp);
   if (auto v = r.get("coordinator")) {
@@ -122,7 +129,12 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
       c.hinted_handoff = hh;
     }
   }
-  if (auto s = r.get("sloppy_quorum")) c.sloppy_quorum = as_bool(*s);
+  if (auto s = r.get("sloppy_quorum")) {
+    c.sloppy_quorum = as_bool(*s);
+    if (c.sloppy_quorum && !c.hinted_handoff)
+      s->fail("a sloppy quorum's stand-ins hand writes back through hints: it needs hinted_handoff (remove "
+              "hinted_handoff: false)");
+  }
   if (auto a = r.get("anti_entropy")) {
     if (a->is_scalar()) {
       if (as_bool(*a)) a->fail("give the interval between rounds, e.g. anti_entropy: {interval: 10m}");

@@ -265,12 +265,13 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   // An attempt ended: succeed, retry after a backoff, or fail.
   void attempt_done(const Attempt& a, Status status, bool responded, const AnswerValue& answer) {
     if (single_attempt()) {
-      finish(a.sent_at, a.op, a.user, 1, status, responded, a.ask, answer, status == Status::kTimeout);
+      finish(a.sent_at, a.op, a.user, 1, status, responded, a.ask, answer,
+             status == Status::kTimeout || answer.maybe_applied);
       return;
     }
     const Handle request = a.request;
     Request& r = requests_.at(request.slot);
-    if (status == Status::kTimeout) r.timed_out = true;
+    if (status == Status::kTimeout || answer.maybe_applied) r.timed_out = true;
     if (status != Status::kOk && r.attempts <= static_cast<std::uint32_t>(cfg_.retries)) {
       const Time now = sim_.now();
       const Time wait = cfg_.backoff.delay(r.attempts, retry_rng_);

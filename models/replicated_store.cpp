@@ -204,7 +204,7 @@ class Coordinator {
     Op& op = ops_.at(oh.slot);
     op.reset();
     if (targets_.size() < (oh.slot + 1) * kMaxTargets) {
-      targets_.resize((oh.slot + 1) * kMaxTargets);
+      targets_.resize(std::max<std::size_t>((oh.slot + 1) * kMaxTargets, 2 * targets_.size()));
       for (std::uint32_t i = 0; i <= oh.slot; ++i)  // the storage may have moved
         if (Op* o = ops_.find(Handle{i, ops_.gen_of(i)})) o->t = &targets_[i * kMaxTargets];
     }
@@ -529,8 +529,9 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
         calls_.on_timer(arg, [this](Handle, const NodeCall& c) { call_failed(c); });
         return;
       case kHintTick:
+        if (arg != hint_tick_gen_) return;  // a tick scheduled before a crash
         hint_tick_due_ = false;
-        replay_hints(false);
+        replay_hints();
         return;
       case kSyncTick:
         sim_.schedule_after(*cfg_.anti_entropy_interval, actor_id(), kSyncTick, 0);
@@ -545,7 +546,16 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     const Time now = sim_.now();
     down_ = true;
     coord_->drop_all();
+    // Settling work dropped with its calls ends here (faults are healed
+    // while settling, so this is for a program's own fault schedules).
+    calls_.for_each([this](Handle, const NodeCall& c) {
+      if (c.settle) sim_.end_work();
+    });
     calls_.drop_all();
+    if (settle_work_) {
+      settle_work_ = false;
+      sim_.end_work();
+    }
     while (!queue_.empty()) {
       occupancy_.queued(now, -1);
       occupancy_.lose(now);
@@ -563,6 +573,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     }
     for (auto& [id, h] : *hints_) h.in_flight = false;
     hint_tick_due_ = false;
+    ++hint_tick_gen_;  // the pending tick, if any, is stale
     // (With durable: false, the engine empties the data after this.)
   }
   void on_up() override {
@@ -579,10 +590,16 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   std::size_t hints_held() const { return hints_->size(); }
   std::uint64_t in_progress() const { return coord_->in_progress(); }
 
-  // Settling: every hint now, and one anti-entropy round, as open work.
+  // Settling: one anti-entropy round, and hints replayed every
+  // kSettleRetry until none is left (those stored meanwhile too) or
+  // kSettleTicks have passed, as open work.
   void begin_settle() {
     settling_ = true;
-    replay_hints(true);
+    if (cfg_.hinted_handoff && !hints_->empty()) {
+      settle_work_ = true;
+      sim_.begin_work();
+      replay_hints();
+    }
     sync_round(true);
   }
 
@@ -747,6 +764,10 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     if (!cfg_.hinted_handoff || node == index_) return;
     (*hints_)[next_hint_++] = Hint{node, c, sim_.now(), false};
     ++counters_.hints_stored;
+    if (settling_ && !settle_work_ && !down_) {
+      settle_work_ = true;  // stored while settling: delivered before it ends
+      sim_.begin_work();
+    }
     schedule_hint_tick();
   }
 
@@ -755,24 +776,31 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   void schedule_hint_tick() {
     if (hint_tick_due_ || down_) return;
     hint_tick_due_ = true;
-    sim_.schedule_after(cfg_.hinted_handoff->retry, actor_id(), kHintTick, 0);
+    const Time every = settling_ ? std::min(cfg_.hinted_handoff->retry, kSettleRetry) : cfg_.hinted_handoff->retry;
+    sim_.schedule_after(every, actor_id(), kHintTick, hint_tick_gen_);
   }
 
-  void replay_hints(bool settle) {
+  // Sends every hint not already on its way; expired ones are dropped
+  // (not while settling). While settling, the node's open work ends when no
+  // hint is left, or after kSettleTicks replays.
+  void replay_hints() {
     if (down_ || !cfg_.hinted_handoff) return;
+    if (settle_work_ && (hints_->empty() || ++settle_ticks_ > kSettleTicks)) {
+      settle_work_ = false;
+      sim_.end_work();
+    }
     const Time now = sim_.now();
     Network& net = sim_.network();
     for (auto it = hints_->begin(); it != hints_->end();) {
       Hint& h = it->second;
-      if (!settle && now - h.stored > cfg_.hinted_handoff->window) {
+      if (!settling_ && now - h.stored > cfg_.hinted_handoff->window) {
         ++counters_.hints_expired;
         it = hints_->erase(it);
         continue;
       }
       if (!h.in_flight) {
         h.in_flight = true;
-        if (settle) sim_.begin_work();
-        const Handle ch = calls_.start(call_timeout(), NodeCall{true, it->first, settle});
+        const Handle ch = calls_.start(call_timeout(), NodeCall{true, it->first, false});
         Message m = store_message(actor_id(), nodes_[static_cast<std::size_t>(h.node)], StoreMsg::kReplicaWrite, ch,
                                   cfg_.request_size);
         m.flags = kExpectsReply | kPooledPayload;
@@ -782,7 +810,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
       }
       ++it;
     }
-    if (!hints_->empty()) schedule_hint_tick();
+    if (!hints_->empty() || settle_work_) schedule_hint_tick();
   }
 
   Time call_timeout() const { return cfg_.call_timeout ? *cfg_.call_timeout : default_timeout_; }
@@ -840,8 +868,8 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
         if (p != index_) out[static_cast<std::size_t>(p)].push_back(StoredCell{key, cell, -1});
     });
     Network& net = sim_.network();
-    for (std::size_t p = 0; p < n; ++p) {
-      if (static_cast<int>(p) == index_) continue;
+    for (const int peer : spec_.peers_of(index_)) {
+      const auto p = static_cast<std::size_t>(peer);
       Cells& cells = out[p];
       std::sort(cells.begin(), cells.end(), [](const StoredCell& a, const StoredCell& b) { return a.key < b.key; });
       if (settle) sim_.begin_work();
@@ -911,6 +939,11 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   Durable<std::map<std::uint64_t, Hint>> hints_{*this, {}};  // by id, in the order stored
   std::uint64_t next_hint_ = 0;
   bool hint_tick_due_ = false;
+  std::uint32_t hint_tick_gen_ = 0;  // ticks scheduled before the last crash are stale
+  bool settle_work_ = false;         // this node's hints are open work of the simulation
+  int settle_ticks_ = 0;
+  static constexpr Time kSettleRetry = 100 * kMillisecond;
+  static constexpr int kSettleTicks = 600;  // a minute of replays
   bool down_ = false;
   bool settling_ = false;
   std::vector<Worker> workers_;
@@ -926,10 +959,12 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
 // its own operations, as a token-aware driver that writes to all replicas.
 class StoreDriver final : public ClientDriver, private CoordinatorHost {
  public:
-  StoreDriver(const ReplicatedStoreSpec& spec, const std::vector<ActorId>& nodes, DriverHost& host)
+  // `counters` are the store's, shared by its drivers.
+  StoreDriver(const ReplicatedStoreSpec& spec, const std::vector<ActorId>& nodes, DriverHost& host,
+              StoreCounters& counters)
       : host_(host),
         rng_(host.sim().stream(host.stream_name())),
-        coord_(spec, host.sim(), host.actor(), DriverHost::kDriverEventBase, rng_, *this, counters_) {
+        coord_(spec, host.sim(), host.actor(), DriverHost::kDriverEventBase, rng_, *this, counters) {
     coord_.set_nodes(nodes);
   }
 
@@ -955,7 +990,6 @@ class StoreDriver final : public ClientDriver, private CoordinatorHost {
 
   DriverHost& host_;
   Rng rng_;
-  StoreCounters counters_;
   Coordinator coord_;
 };
 
@@ -972,7 +1006,7 @@ class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode
 
   void record(ComponentRecord& out) const override {
     ServerInstance::record(out);
-    StoreCounters c;
+    StoreCounters c = driver_counters_;
     std::uint64_t hints = 0;
     for (const auto& r : replicas_) {
       c += r->counters();
@@ -1037,8 +1071,13 @@ class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode
 
   std::unique_ptr<ClientDriver> make_driver(DriverHost& host) const override {
     if (spec_.config().coordinator != ReplicatedStoreSpec::Coordinator::kClient) return nullptr;
-    return std::make_unique<StoreDriver>(spec_, replica_actors(), host);
+    return std::make_unique<StoreDriver>(spec_, replica_actors(), host, driver_counters_);
   }
+
+ private:
+  // What the clients' drivers coordinated (coordinator: client); written
+  // by the drivers during the run, read by record().
+  mutable StoreCounters driver_counters_;
 };
 
 // SplitMix64's finaliser: spreads keys (often small consecutive numbers)
@@ -1088,6 +1127,18 @@ ReplicatedStoreSpec::ReplicatedStoreSpec(ComponentCommon common, Config config)
     }
     preference_.insert(preference_.end(), list.begin(), list.end());
   }
+  // Peers: nodes that share a preference list, hence keys.
+  std::vector<std::vector<bool>> share(static_cast<std::size_t>(nodes), std::vector<bool>(static_cast<std::size_t>(nodes), false));
+  for (std::size_t p = 0; p < preference_.size(); p += static_cast<std::size_t>(rf))
+    for (int i = 0; i < rf; ++i)
+      for (int j = 0; j < rf; ++j)
+        if (i != j)
+          share[static_cast<std::size_t>(preference_[p + static_cast<std::size_t>(i)])]
+               [static_cast<std::size_t>(preference_[p + static_cast<std::size_t>(j)])] = true;
+  peers_.resize(static_cast<std::size_t>(nodes));
+  for (int a = 0; a < nodes; ++a)
+    for (int b = 0; b < nodes; ++b)
+      if (share[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)]) peers_[static_cast<std::size_t>(a)].push_back(b);
 }
 
 ReplicatedStoreSpec::~ReplicatedStoreSpec() = default;
@@ -1120,9 +1171,12 @@ void ReplicatedStoreSpec::replicas_of(std::uint64_t key, std::vector<int>& out) 
 void ReplicatedStoreSpec::ring_walk(std::uint64_t key, std::vector<int>& out) const {
   const std::size_t p = position_of(key);
   out.clear();
+  std::vector<bool> seen(static_cast<std::size_t>(replica_count()), false);
   for (std::size_t k = 0; k < tokens_.size() && static_cast<int>(out.size()) < replica_count(); ++k) {
     const int n = owner_[(p + k) % tokens_.size()];
-    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+    if (seen[static_cast<std::size_t>(n)]) continue;
+    seen[static_cast<std::size_t>(n)] = true;
+    out.push_back(n);
   }
 }
 

@@ -20,24 +20,29 @@
 // coordinator's own work is free. A replica that does not answer within the
 // coordinator's `call_timeout` (default: the request's client timeout), or
 // refuses, counts as a failure; the coordinator answers "timeout" once W (R)
-// acknowledgements can no longer come, "unavailable" without contacting any
-// replica if it suspects too many of them to be down (a node is suspected
-// from a failed call until it answers again), and "rejected" if every
-// failure was a full queue. What the coordinator does besides:
-//  - read_repair: with this probability a read waits for every replica and
-//    writes the newest value to those that answered an older one;
+// acknowledgements can no longer come (for a write some replica may still
+// apply, always), "unavailable" without contacting any replica if it
+// suspects too many of them to be down (a failed call suspects its node for
+// call_timeout, default 1 s, or until it answers; never the coordinator
+// itself), and "rejected" if every failure was a full queue. What the
+// coordinator does besides:
+//  - read_repair: with this probability a read, once answered, collects
+//    every replica's answer and writes the newest value to those that
+//    answered an older one;
 //  - hinted_handoff: a write a replica did not acknowledge is kept as a hint
 //    on the coordinator (on disk: it survives a crash) and replayed every
 //    `retry` until acknowledged, for at most `window`;
 //  - sloppy_quorum: a suspected replica is stood in for by the next node on
-//    the ring, which keeps the write with a hint for the real one (Dynamo);
+//    the ring, which keeps the write with a hint for the real one (Dynamo;
+//    needs hinted handoff);
 //  - anti_entropy: every `interval` each node exchanges its copies with every
 //    node it shares keys with, and both keep the newer of each (Cassandra's
 //    repair, without Merkle trees: the whole shared contents travel).
 // `durable: false` makes a crashed node come back empty (sim/node_state.h).
 //
 // At the end of a run the store settles (ComponentInstance::settle): faults
-// are healed, hints delivered and one anti-entropy round run; then it
+// are healed, one anti-entropy round runs and hints are replayed every 100 ms
+// until none is left (a minute at most); then it
 // publishes each key's converged value (StoreKeySettled, models/events.h),
 // which a history records as a read by the client "final".
 // Example: scenarios/cassandra-rf3.yaml; fields: scenarios/README.md.
@@ -107,6 +112,8 @@ class ReplicatedStoreSpec final : public ComponentSpec {
   // Every node in ring order from the key's token (sloppy quorum's stand-ins
   // come from here): replica_count() indices, the key's replicas first.
   void ring_walk(std::uint64_t key, std::vector<int>& out) const;
+  // The nodes that share keys with `node` (anti-entropy's peers), in order.
+  const std::vector<int>& peers_of(int node) const { return peers_[static_cast<std::size_t>(node)]; }
 
   bool serves_requests() const override { return true; }
   bool serves_operations() const override { return true; }
@@ -132,6 +139,7 @@ class ReplicatedStoreSpec final : public ComponentSpec {
   // the token space: a lookup scans a few tokens instead of a binary search.
   static constexpr int kBucketBits = 12;
   std::vector<std::uint32_t> bucket_start_;
+  std::vector<std::vector<int>> peers_;
 };
 
 }  // namespace dsim

@@ -135,18 +135,27 @@ inline RequestContext context_of(const Message& m) {
 // What an answer carries back to the client besides its status: for an
 // operation on a store, the value read (or written) and its version. A
 // service relays the answer of its last call; a balancer, its backend's.
+// A failed answer may also say that the operation may have taken effect all
+// the same (a service whose write reached a store before a later call
+// failed): the client then records its outcome as unknown, not failed.
 struct AnswerValue {
   bool present = false;
   std::uint64_t value = 0;
   std::int64_t version = 0;
+  bool maybe_applied = false;
 };
+// The encoding: tag bit 0, a value and version in words[0] and words[1];
+// tag bit 1, maybe applied.
 inline AnswerValue answer_value(const Message& m) {
   if (m.tag == 0 || m.has(kRefused)) return {};
-  return AnswerValue{true, m.words[0], static_cast<std::int64_t>(m.words[1])};
+  const bool present = (m.tag & 1) != 0;
+  return AnswerValue{present, present ? m.words[0] : 0,
+                     present ? static_cast<std::int64_t>(m.words[1]) : 0, (m.tag & 2) != 0};
 }
 inline void set_answer_value(Message& m, const AnswerValue& a) {
+  if (a.maybe_applied) m.tag |= 2;
   if (!a.present) return;
-  m.tag = 1;
+  m.tag |= 1;
   m.words[0] = a.value;
   m.words[1] = static_cast<std::uint64_t>(a.version);
 }

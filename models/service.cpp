@@ -177,7 +177,12 @@ class ServiceReplica final : public ReplicaActor {
     const std::uint32_t w = p->worker;
     calls_.finish(h);
     const Status status = answer_status(msg);
-    workers_[w].answer = answer_value(msg);
+    const AnswerValue a = answer_value(msg);
+    // Keep a store's value (the last one), and whether a write may have
+    // reached it, for the answer to the caller.
+    if (a.present) workers_[w].answer = a;
+    if (a.maybe_applied || (a.present && status == Status::kOk && workers_[w].job.ctx.op == Operation::kWrite))
+      workers_[w].answer.maybe_applied = true;
     if (status != Status::kOk) {
       finish(w, status);
     } else {
@@ -189,7 +194,10 @@ class ServiceReplica final : public ReplicaActor {
     const Time now = sim_.now();
     const Job job = workers_[w].job;
     workers_[w].busy = false;
-    reply(job.caller, job.reply_to, status, workers_[w].answer);
+    AnswerValue answer = workers_[w].answer;
+    if (status == Status::kOk) answer.maybe_applied = false;  // no need to say
+    else answer.present = false;                              // a failure carries no value
+    reply(job.caller, job.reply_to, status, answer);
     if (handled_.active())
       handled_.publish(RequestHandled{actor_id(), job.ctx.origin, job.arrived, workers_[w].started, now, status});
     occupancy_.depart(now, job.arrived, job.measured);

@@ -279,6 +279,82 @@ TEST(Store, HistoryIsBoundedAndSaysSo) {
   EXPECT_NE(json.find("\"truncated\": true"), std::string::npos);
 }
 
+TEST(Store, SuspicionExpiresAfterAPartitionHeals) {
+  // A coordinator cut off for a second suspects the others; once the cut
+  // heals it must serve again (it used to refuse its keys for good).
+  const RunRecord rec =
+      run_yaml(store_yaml(3, 3, "QUORUM", "QUORUM", ", call_timeout: 200ms", "[{at: 5s, for: 1s, isolate: db-0}]"));
+  ASSERT_FALSE(rec.windows.empty());
+  std::uint64_t late_failures = 0;
+  for (const WindowRecord& w : rec.windows)
+    if (w.start >= 9 * kSecond && w.start < 20 * kSecond) late_failures += w.failed.total();
+  EXPECT_EQ(late_failures, 0u);
+  EXPECT_GT(rec.requests.failed.total(), 0u);  // during the cut
+}
+
+TEST(Store, SettlingDeliversEveryHintEvenToABusyNode) {
+  // A node down to the end, stand-ins holding its writes, a small queue at
+  // settling: every hint is delivered before the final reads.
+  const std::string crash = "[{at: 15s, crash: db-1}]";
+  const std::string fields = ", queue_capacity: 10, sloppy_quorum: true, call_timeout: 100ms";
+  auto s = load_or_fail(store_yaml(5, 3, "ONE", "ONE", fields, crash),
+                        LoadOptions{.overrides = {"components.clients.keys.fresh_writes=30%"}});
+  ASSERT_TRUE(s);
+  const RunRecord rec = run_or_fail(s->spec());
+  const ComponentRecord* db = component(rec, "db");
+  ASSERT_NE(db, nullptr);
+  EXPECT_GT(extra(*db, "hints_stored"), 1000.0);
+  EXPECT_EQ(extra(*db, "hints_left"), 0.0);
+  EXPECT_EQ(consistency(rec).figures.lost_writes, 0u);
+  EXPECT_EQ(consistency(rec).unconverged_keys, 0u);
+}
+
+TEST(Store, ClientDriversAreCountedInTheStore) {
+  const RunRecord rec = run_yaml(store_yaml(5, 3, "QUORUM", "QUORUM", ", coordinator: client"));
+  const ComponentRecord* db = component(rec, "db");
+  ASSERT_NE(db, nullptr);
+  EXPECT_NEAR(extra(*db, "coordinated_reads") + extra(*db, "coordinated_writes"),
+              static_cast<double>(consistency(rec).operations), 0.5);
+}
+
+TEST(Store, AWriteAServiceFailsAfterTheStoreTookItIsUnknown) {
+  // The service writes to the store, then calls a service that rejects
+  // everything: the client is told "rejected", but the write took effect.
+  const std::string yaml =
+      "name: after-write\nduration: 5s\n"
+      "components:\n"
+      "  clients: {kind: client, rate: 200/s, target: app, mix: {read: 0.5, write: 0.5}, keys: {count: 10}}\n"
+      "  app: {kind: service, workers: 4, service_time: 1ms, calls: [db, audit]}\n"
+      "  audit: {kind: service, workers: 1, queue_capacity: 0, service_time: 1s}\n"
+      "  db: {kind: replicated_store, model: leaderless, replicas: 3, service_time: 100us}\n";
+  const RunRecord rec = run_yaml(yaml);
+  ASSERT_TRUE(rec.history);
+  std::uint64_t unknown_writes = 0, failed_writes = 0, failed_reads = 0;
+  for (const HistoryOp& h : rec.history->ops) {
+    if (h.op == Operation::kWrite && h.outcome == OpOutcome::kUnknown) ++unknown_writes;
+    if (h.op == Operation::kWrite && h.outcome == OpOutcome::kFail) ++failed_writes;
+    if (h.op == Operation::kRead && h.outcome == OpOutcome::kFail) ++failed_reads;
+  }
+  EXPECT_GT(unknown_writes, 100u);
+  EXPECT_EQ(failed_writes, 0u);
+  EXPECT_GT(failed_reads, 100u);  // a read has no effect to be unsure of
+  EXPECT_EQ(consistency(rec).figures.unexplained_reads, 0u);
+}
+
+TEST(Store, APartialRunDoesNotSettleOrJudgeLostWrites) {
+  auto s = load_or_fail(store_yaml(3, 3, "ONE", "ONE"));
+  ASSERT_TRUE(s);
+  RunOptions o;
+  o.limits.max_events_run = 200'000;
+  const RunRecord rec = run_or_fail(s->spec(), o);
+  ASSERT_TRUE(rec.partial);
+  const auto& c = consistency(rec);
+  EXPECT_FALSE(c.settled);
+  EXPECT_EQ(c.final_reads, 0u);
+  for (const HistoryOp& h : rec.history->ops) EXPECT_FALSE(h.final_read);
+  EXPECT_NE(summary_json_text(rec).find("\"lost_writes\": null"), std::string::npos);
+}
+
 TEST(Store, SameSeedSameHistoryBytes) {
   auto s = load_or_fail(store_yaml(5, 3, "ONE", "QUORUM", ", read_repair: 30%, anti_entropy: {interval: 3s}",
                                    "[{at: 5s, for: 3s, crash: db-2}]"));
