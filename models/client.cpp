@@ -91,7 +91,7 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
         send(arg);
         return;
       case kTimeout:
-        calls_.on_timer(arg, [this](Handle, const Attempt& a) { attempt_done(a, Status::kTimeout, false, {}); });
+        calls_.on_timer(arg, [this](Handle h, const Attempt& a) { attempt_done(a, h, Status::kTimeout, false, {}); });
         return;
       case kRetry: {
         // A retry is due for the request in slot arg, unless the request
@@ -126,7 +126,7 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     if (a == nullptr) return;  // answer to an attempt that already timed out
     const Attempt done = *a;
     calls_.finish(h);
-    attempt_done(done, answer_status(msg), true, answer_value(msg));
+    attempt_done(done, h, answer_status(msg), true, answer_value(msg));
   }
 
   std::uint64_t sent() const { return sent_; }
@@ -161,9 +161,15 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     Handle request{};
     Time sent_at = 0;
     std::uint64_t op = 0;
-    Ask ask;
     std::uint32_t user = kNoUser;
   };
+  // A single attempt's operation (clients with a mix), by its handle's slot:
+  // kept apart so that plain requests' attempts stay small.
+  std::vector<Ask> asks_;
+  const Ask& ask_of(Handle attempt) const {
+    static const Ask kPlain{};
+    return cfg_.mix ? asks_[attempt.slot] : kPlain;
+  }
 
   // The next operation of a client with a mix: read or write, which key,
   // and for a write a value unique in the run.
@@ -213,7 +219,11 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     if (measured(now)) ++sent_;
     if (single_attempt()) {
       if (measured(now)) ++attempts_;
-      const Handle h = calls_.start(cfg_.timeout, Attempt{Handle{}, now, op, ask, user});
+      const Handle h = calls_.start(cfg_.timeout, Attempt{Handle{}, now, op, user});
+      if (cfg_.mix) [[unlikely]] {
+        if (asks_.size() <= h.slot) asks_.resize(std::max<std::size_t>(h.slot + 1, 2 * asks_.size()));
+        asks_[h.slot] = ask;
+      }
       transmit(h, ask);
       return;
     }
@@ -233,7 +243,7 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     Request& r = requests_.at(request.slot);
     ++r.attempts;
     if (measured(r.sent_at)) ++attempts_;
-    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.op, r.ask, r.user});
+    r.attempt = calls_.start(cfg_.timeout, Attempt{request, r.sent_at, r.op, r.user});
     transmit(r.attempt, r.ask);
   }
 
@@ -259,13 +269,13 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     if (a == nullptr) return;  // the attempt already timed out
     const Attempt done = *a;
     calls_.finish(h);
-    attempt_done(done, static_cast<Status>(status), true, AnswerValue{has_value, value, version});
+    attempt_done(done, h, static_cast<Status>(status), true, AnswerValue{has_value, value, version});
   }
 
   // An attempt ended: succeed, retry after a backoff, or fail.
-  void attempt_done(const Attempt& a, Status status, bool responded, const AnswerValue& answer) {
+  void attempt_done(const Attempt& a, Handle h, Status status, bool responded, const AnswerValue& answer) {
     if (single_attempt()) {
-      finish(a.sent_at, a.op, a.user, 1, status, responded, a.ask, answer,
+      finish(a.sent_at, a.op, a.user, 1, status, responded, ask_of(h), answer,
              status == Status::kTimeout || answer.maybe_applied);
       return;
     }

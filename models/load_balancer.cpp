@@ -252,11 +252,20 @@ class BalancerReplica final : public ReplicaActor {
     ++backend.active;
     const bool measured = occupancy_.accept(now);
     if (measured) ++backend.forwarded;
+    // The request goes on as it came (operation, key, budget; a write's
+    // payload taken along), addressed to the backend and answered to us.
     Network& net = sim_.network();
-    const RequestContext ctx = context_of(net, msg);
-    const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : ctx.budget;
-    const Handle h = calls_.start(timeout, Proxied{msg.src, handle_of(msg), b, now, measured, ctx.origin});
-    net.send(make_request(net, actor_id(), backend.id, h, msg.bytes, ctx));
+    const auto budget = static_cast<Time>(msg.words[0]);
+    const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : budget;
+    const Handle h = calls_.start(timeout, Proxied{msg.src, handle_of(msg), b, now, measured, msg.origin});
+    Message fwd = msg;
+    fwd.src = actor_id();
+    fwd.dst = backend.id;
+    fwd.token = h.slot;
+    fwd.gen = h.gen;
+    if (msg.has(kPooledPayload)) [[unlikely]]
+      fwd.words[1] = net.take_payload(msg);
+    net.send(fwd);
   }
 
   void on_response(const Message& msg) {
@@ -265,16 +274,22 @@ class BalancerReplica final : public ReplicaActor {
     if (p == nullptr) return;  // the backend answered after the timeout
     const Proxied done = *p;
     calls_.finish(h);
-    relay(done, msg.bytes, answer_status(msg), answer_value(msg));
+    relay(done, msg.bytes, answer_status(msg), msg.has(kRefused) ? nullptr : &msg);
   }
 
-  void relay(const Proxied& p, std::uint32_t bytes, Status status, AnswerValue value = {}) {
+  // Answers the caller; with the backend's answer, what it carries (a
+  // store's value) goes along.
+  void relay(const Proxied& p, std::uint32_t bytes, Status status, const Message* answer = nullptr) {
     --backends_[p.backend].active;
     occupancy_.depart(sim_.now(), p.arrived, p.measured);
     if (proxied_.active())
       proxied_.publish(RequestProxied{actor_id(), backends_[p.backend].id, p.origin, p.arrived, sim_.now(), status});
     Message m = make_response(actor_id(), p.caller, p.reply_to, bytes, status);
-    set_answer_value(m, value);
+    if (answer != nullptr && answer->tag != 0) [[unlikely]] {
+      m.tag = answer->tag;
+      m.words[0] = answer->words[0];
+      m.words[1] = answer->words[1];
+    }
     sim_.network().send(m);
   }
 

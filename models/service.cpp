@@ -146,7 +146,8 @@ class ServiceReplica final : public ReplicaActor {
     worker.busy = true;
     worker.in_service = true;
     worker.started = sim_.now();
-    worker.answer = {};
+    if (job.ctx.op != Operation::kRequest) [[unlikely]]
+      worker.answer = {};
     double d = cfg_.service_time.sample(rng_);
     if (slowdown_ != 1.0) d *= slowdown_;
     worker.done_at = sim_.now() + round_to_time(d);
@@ -177,12 +178,8 @@ class ServiceReplica final : public ReplicaActor {
     const std::uint32_t w = p->worker;
     calls_.finish(h);
     const Status status = answer_status(msg);
-    const AnswerValue a = answer_value(msg);
-    // Keep a store's value (the last one), and whether a write may have
-    // reached it, for the answer to the caller.
-    if (a.present) workers_[w].answer = a;
-    if (a.maybe_applied || (a.present && status == Status::kOk && workers_[w].job.ctx.op == Operation::kWrite))
-      workers_[w].answer.maybe_applied = true;
+    if (workers_[w].job.ctx.op != Operation::kRequest) [[unlikely]]
+      keep_answer(workers_[w], status, answer_value(msg));
     if (status != Status::kOk) {
       finish(w, status);
     } else {
@@ -190,14 +187,26 @@ class ServiceReplica final : public ReplicaActor {
     }
   }
 
+  // A read or write: keep a store's value (the last one), and whether a
+  // write may have reached it, for the answer to the caller.
+  static void keep_answer(Worker& worker, Status status, const AnswerValue& a) {
+    if (a.present) worker.answer = a;
+    if (a.maybe_applied || (a.present && status == Status::kOk && worker.job.ctx.op == Operation::kWrite))
+      worker.answer.maybe_applied = true;
+  }
+
   void finish(std::uint32_t w, Status status) {
     const Time now = sim_.now();
     const Job job = workers_[w].job;
     workers_[w].busy = false;
-    AnswerValue answer = workers_[w].answer;
-    if (status == Status::kOk) answer.maybe_applied = false;  // no need to say
-    else answer.present = false;                              // a failure carries no value
-    reply(job.caller, job.reply_to, status, answer);
+    if (job.ctx.op == Operation::kRequest) [[likely]] {
+      reply(job.caller, job.reply_to, status);
+    } else {
+      AnswerValue answer = workers_[w].answer;
+      if (status == Status::kOk) answer.maybe_applied = false;  // no need to say
+      else answer.present = false;                              // a failure carries no value
+      reply(job.caller, job.reply_to, status, answer);
+    }
     if (handled_.active())
       handled_.publish(RequestHandled{actor_id(), job.ctx.origin, job.arrived, workers_[w].started, now, status});
     occupancy_.depart(now, job.arrived, job.measured);
@@ -211,7 +220,10 @@ class ServiceReplica final : public ReplicaActor {
     }
   }
 
-  void reply(ActorId to, Handle h, Status status, AnswerValue value = {}) {
+  void reply(ActorId to, Handle h, Status status) {
+    sim_.network().send(make_response(actor_id(), to, h, cfg_.response_size, status));
+  }
+  void reply(ActorId to, Handle h, Status status, const AnswerValue& value) {
     Message m = make_response(actor_id(), to, h, cfg_.response_size, status);
     set_answer_value(m, value);
     sim_.network().send(m);
