@@ -58,10 +58,12 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
     for (const char* f : kLeaderlessOnly)
       if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: leaderless; this store's model is " + m, true);
 
-  if (common.replicas > 10'000) {
+  // Each node's coordinator keeps a word per node (what it suspects): a
+  // thousand nodes is 8 MB in all.
+  if (common.replicas > 1'000) {
     const auto where = r.get("replicas");
     (where ? *where : r.node())
-        .fail("a replicated_store has at most 10000 nodes (replicas), got " + std::to_string(common.replicas));
+        .fail("a replicated_store has at most 1000 nodes (replicas), got " + std::to_string(common.replicas));
   }
   if (auto w = r.get("workers")) {
     c.workers = w->int_in(1, 1'000'000);

@@ -162,6 +162,79 @@ TEST_P(ExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) {
 INSTANTIATE_TEST_SUITE_P(Documented, ExtremeRange, ::testing::ValuesIn(kExtremes),
                          [](const ::testing::TestParamInfo<Extreme>& info) { return std::string(info.param.name); });
 
+// The store's and the keys' documented ranges at their ends, on a small
+// store under load with a crash: each loads and runs (at most 500k events)
+// or is refused with a located message.
+constexpr const char* kStoreBase = R"(
+name: store-base
+duration: 10s
+components:
+  clients: {kind: client, rate: 500/s, timeout: 1s, target: db, mix: {read: 0.8, write: 0.2}, keys: {count: 1000}}
+  db: {kind: replicated_store, model: leaderless, replicas: 5, replication_factor: 3, read_consistency: QUORUM,
+       write_consistency: QUORUM, workers: 4, service_time: 1ms}
+faults: [{at: 2s, for: 2s, crash: db-1}]
+)";
+
+const std::vector<Extreme> kStoreExtremes = {
+    {"most_store_nodes", {"components.db.replicas=1000"}, true},
+    {"too_many_store_nodes", {"components.db.replicas=1001"}, false},
+    {"highest_replication_factor", {"components.db.replicas=16", "components.db.replication_factor=16"}, true},
+    {"replication_factor_above_max", {"components.db.replicas=17", "components.db.replication_factor=17"}, false},
+    {"all_and_all", {"components.db.read_consistency=ALL", "components.db.write_consistency=ALL"}, true},
+    {"one_node", {"components.db.replicas=1", "components.db.replication_factor=1", "faults=[{at: 2s, for: 2s, crash: db}]"}, true},
+    {"most_vnodes", {"components.db.vnodes=4096"}, true},
+    {"ring_too_large", {"components.db.replicas=1000", "components.db.vnodes=4096"}, false},
+    {"no_history", {"consistency={history_limit: 0}"}, true},
+    {"most_keys_steep_zipf", {"components.clients.keys={count: 1099511627776, dist: zipf, s: 100}"}, true},
+    {"flattest_zipf", {"components.clients.keys={count: 1000, dist: zipf, s: 0.000001}"}, true},
+    {"all_hot", {"components.clients.keys={count: 1000, dist: hotspot, hot_fraction: 100%, hot_share: 0%}"}, true},
+    {"only_fresh_writes", {"components.clients.mix={write: 1}", "components.clients.keys={count: 1, fresh_writes: 100%}"}, true},
+    {"only_reads", {"components.clients.mix={read: 1}"}, true},
+    {"shortest_hint_window_longest_retry", {"components.db.hinted_handoff={window: 1ns, retry: 18262d}"}, true},
+    {"tightest_anti_entropy", {"components.db.anti_entropy={interval: 1ns}"}, true},
+    {"longest_anti_entropy", {"components.db.anti_entropy={interval: 18262d}"}, true},
+    {"longest_call_timeout", {"components.db.call_timeout=18262d"}, true},
+    {"sloppy_with_everything_down",
+     {"components.db.sloppy_quorum=true", "components.db.call_timeout=10ms", "components.db.read_repair=100%",
+      "faults=[{at: 1s, for: 5s, crash: db}]"},
+     true},
+    {"client_coordinator_killed_nodes",
+     {"components.db.coordinator=client", "faults=[{at: 1s, for: 5s, kill: db-0}, {at: 2s, for: 3s, kill: db-1}]"},
+     true},
+    {"skew_of_decades", {"faults=[{at: 1s, clock_skew: {node: db-2, offset: 18262d}}]"}, true},
+    {"volatile_nodes_all_crashed", {"components.db.durable=false", "faults=[{at: 1s, for: 1s, crash: db}]"}, true},
+};
+
+class StoreExtremeRange : public ::testing::TestWithParam<Extreme> {};
+
+TEST_P(StoreExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) {
+  const Extreme& x = GetParam();
+  LoadOptions lo;
+  lo.overrides = x.sets;
+  LoadResult loaded = Scenario::load_text(kStoreBase, "store-base.yaml", lo);
+  if (auto* d = std::get_if<Diagnostic>(&loaded)) {
+    EXPECT_FALSE(x.loads) << "refused: " << d->to_string();
+    EXPECT_FALSE(d->field.empty()) << d->to_string();
+    return;
+  }
+  ASSERT_TRUE(x.loads) << "expected a refusal";
+  const ScenarioSpec& spec = std::get<std::unique_ptr<Scenario>>(loaded)->spec();
+  RunOptions o;
+  o.limits.max_events_run = 500'000;
+  const RunResult r = run(spec, o);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const RunRecord& rec = r.record();
+  if (!rec.partial) {
+    EXPECT_EQ(rec.requests.sent, rec.requests.succeeded + rec.requests.failed.total());
+  }
+  ASSERT_TRUE(rec.consistency.has_value());
+  EXPECT_EQ(rec.consistency->settled, !rec.partial.has_value());
+  EXPECT_NE(summary_json_text(rec).find("\"consistency\""), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Documented, StoreExtremeRange, ::testing::ValuesIn(kStoreExtremes),
+                         [](const ::testing::TestParamInfo<Extreme>& info) { return std::string(info.param.name); });
+
 // An open-loop rate far beyond capacity stops at the budget, names the
 // saturated component with its offered load and capacity, and keeps what
 // it measured.
