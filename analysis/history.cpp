@@ -18,6 +18,7 @@ void HistoryRecorder::attach(Bus& bus, const RunContext& ctx) {
   for (const auto& c : ctx.spec.components)
     if (const auto* client = dynamic_cast<const ClientSpec*>(c.get()); client && client->config().mix) any = true;
   if (!any) return;  // no reads or writes: nothing to record
+  attached_ = true;
   history_.limit = ctx.spec.history_limit;
   history_.ops.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(history_.limit, 1u << 16)));
   bus.subscribe<&HistoryRecorder::on_resolved>(*this);
@@ -75,7 +76,7 @@ void HistoryRecorder::on_settled(const StoreKeySettled& e) {
 }
 
 void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
-  if (history_.limit == 0 && operations_ == 0) return;  // not attached
+  if (!attached_) return;
   ConsistencyRecord c;
   c.operations = operations_;
   c.recorded = history_.ops.size();

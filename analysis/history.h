@@ -50,6 +50,7 @@ class HistoryRecorder final : public Recorder {
   std::uint32_t client_index(ActorId client);
 
   const World* world_ = nullptr;
+  bool attached_ = false;  // some client has a mix
   History history_;
   std::vector<std::uint32_t> index_of_actor_;  // by actor id; UINT32_MAX: not seen yet
   std::uint64_t operations_ = 0;
