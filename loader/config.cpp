@@ -218,8 +218,8 @@ Time ConfigNode::non_negative_duration() const {
 
 namespace {
 
-const std::vector<std::string> kDistNames = {"constant", "uniform",  "exponential", "normal",
-                                             "lognormal", "pareto",  "weibull",     "empirical"};
+const std::vector<std::string> kDistNames = {"constant", "uniform", "exponential", "normal", "lognormal",
+                                             "pareto",   "weibull", "empirical",   "mixture"};
 
 double positive_dur(const ConfigNode& n) { return static_cast<double>(n.positive_duration()); }
 double non_negative_dur(const ConfigNode& n) { return static_cast<double>(n.non_negative_duration()); }
@@ -261,21 +261,9 @@ Distribution parse_empirical(MapReader& r) {
   return Distribution::empirical(std::move(pts));
 }
 
-}  // namespace
-
-Distribution ConfigNode::as_duration_distribution() const {
-  if (is_null())
-    fail("missing value; expected a duration such as 2ms or a distribution such as "
-         "{dist: exponential, mean: 2ms}");
-  if (is_scalar()) {
-    const Time v = as_duration();
-    if (v < 0) fail("must not be negative, got " + describe());
-    return Distribution::constant(static_cast<double>(v));
-  }
-  if (!is_map())
-    fail("expected a duration such as 2ms or a distribution such as {dist: exponential, mean: 2ms}, got " +
-         describe());
-  MapReader r(*this);
+// The distribution a mapping describes, read through `r` (the caller
+// finishes it: a mixture's component also has its weight there).
+Distribution duration_distribution_in(const ConfigNode& self, MapReader& r, bool component) {
   const ConfigNode dist_node = r.require("dist", "the distribution's name: " + join_alternatives(kDistNames));
   const std::string dist = dist_node.as_string();
   Distribution d;
@@ -301,16 +289,16 @@ Distribution ConfigNode::as_duration_distribution() const {
     auto p99 = r.get("p99");
     if (mean && median) median->fail("give either mean and stddev, or median and p99, not both", true);
     if (median || p99) {
-      if (!median) fail("a lognormal given by p99 also needs median, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
-      if (!p99) fail("a lognormal given by median also needs p99, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
+      if (!median) self.fail("a lognormal given by p99 also needs median, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
+      if (!p99) self.fail("a lognormal given by median also needs p99, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
       if (sd) sd->fail("stddev goes with mean; with median, give p99", true);
       const double m = positive_dur(*median);
       const double p = positive_dur(*p99);
       if (p < m) p99->fail("p99 must not be below the median");
       d = Distribution::lognormal_median_p99(m, p);
     } else {
-      if (!mean) fail("a lognormal needs mean and stddev, or median and p99, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
-      if (!sd) fail("a lognormal given by mean also needs stddev, e.g. {dist: lognormal, mean: 2ms, stddev: 1ms}");
+      if (!mean) self.fail("a lognormal needs mean and stddev, or median and p99, e.g. {dist: lognormal, median: 1ms, p99: 5ms}");
+      if (!sd) self.fail("a lognormal given by mean also needs stddev, e.g. {dist: lognormal, mean: 2ms, stddev: 1ms}");
       d = Distribution::lognormal(positive_dur(*mean), non_negative_dur(*sd));
     }
   } else if (dist == "pareto") {
@@ -323,7 +311,7 @@ Distribution ConfigNode::as_duration_distribution() const {
       if (shape <= 1.0) shape_node.fail("a pareto given by its mean needs shape > 1 (the mean is infinite otherwise)");
       d = Distribution::pareto_mean(positive_dur(*mean), shape);
     } else {
-      if (!min) fail("a pareto needs min (the scale) or mean, e.g. {dist: pareto, min: 1ms, shape: 2.5}");
+      if (!min) self.fail("a pareto needs min (the scale) or mean, e.g. {dist: pareto, min: 1ms, shape: 2.5}");
       d = Distribution::pareto(positive_dur(*min), shape);
     }
   } else if (dist == "weibull") {
@@ -333,13 +321,50 @@ Distribution ConfigNode::as_duration_distribution() const {
     if (scale && mean) mean->fail("give either scale or mean, not both", true);
     if (mean) d = Distribution::weibull_mean(positive_dur(*mean), shape);
     else if (scale) d = Distribution::weibull(positive_dur(*scale), shape);
-    else fail("a weibull needs scale or mean, e.g. {dist: weibull, scale: 2ms, shape: 1.5}");
+    else self.fail("a weibull needs scale or mean, e.g. {dist: weibull, scale: 2ms, shape: 1.5}");
   } else if (dist == "empirical") {
     d = parse_empirical(r);
+  } else if (dist == "mixture") {
+    if (component) dist_node.fail("a mixture's components cannot themselves be mixtures: list their components instead");
+    const ConfigNode of = r.require("of", "the components, e.g. of: [{weight: 0.9, dist: exponential, mean: 1ms}, "
+                                          "{weight: 0.1, dist: constant, value: 20ms}]");
+    const std::vector<ConfigNode> items = of.as_list();
+    if (items.empty()) of.fail("needs at least one component, e.g. [{weight: 1, dist: exponential, mean: 1ms}]");
+    std::vector<Distribution::Weighted> parts;
+    for (const ConfigNode& item : items) {
+      if (!item.is_map())
+        item.fail("expected a component such as {weight: 0.9, dist: exponential, mean: 1ms}, got " + item.describe());
+      MapReader ir(item);
+      const ConfigNode w = ir.require("weight", "the component's share, any positive number (weights are normalised)");
+      const double weight = w.as_number();
+      if (!(weight > 0) || !std::isfinite(weight)) w.fail("must be a positive number, got " + w.describe());
+      parts.push_back(Distribution::Weighted{weight, duration_distribution_in(item, ir, true)});
+      ir.finish();
+    }
+    d = Distribution::mixture(parts);
   } else {
     dist_node.fail("unknown distribution '" + dist + "'" + did_you_mean(dist, kDistNames) +
                    "; valid: " + join_alternatives(kDistNames));
   }
+  return d;
+}
+
+}  // namespace
+
+Distribution ConfigNode::as_duration_distribution() const {
+  if (is_null())
+    fail("missing value; expected a duration such as 2ms or a distribution such as "
+         "{dist: exponential, mean: 2ms}");
+  if (is_scalar()) {
+    const Time v = as_duration();
+    if (v < 0) fail("must not be negative, got " + describe());
+    return Distribution::constant(static_cast<double>(v));
+  }
+  if (!is_map())
+    fail("expected a duration such as 2ms or a distribution such as {dist: exponential, mean: 2ms}, got " +
+         describe());
+  MapReader r(*this);
+  Distribution d = duration_distribution_in(*this, r, false);
   r.finish();
   return d;
 }

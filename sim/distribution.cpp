@@ -155,6 +155,38 @@ Distribution Distribution::empirical(std::vector<Point> points) {
   return d;
 }
 
+struct Distribution::MixtureTable {
+  std::vector<double> cumulative;  // normalised, the last exactly 1
+  std::vector<Weighted> components;  // weights normalised
+};
+
+Distribution Distribution::mixture(const std::vector<Weighted>& components) {
+  DSIM_CHECK(!components.empty());
+  double total = 0;
+  for (const auto& c : components) {
+    DSIM_CHECK(std::isfinite(c.weight) && c.weight > 0);
+    DSIM_CHECK(c.dist.kind() != Kind::kMixture);
+    total += c.weight;
+  }
+  auto table = std::make_shared<MixtureTable>();
+  double acc = 0;
+  for (const auto& c : components) {
+    acc += c.weight;
+    table->cumulative.push_back(acc / total);
+    table->components.push_back(Weighted{c.weight / total, c.dist});
+  }
+  table->cumulative.back() = 1.0;
+  Distribution d;
+  d.kind_ = Kind::kMixture;
+  d.mixture_ = std::move(table);
+  return d;
+}
+
+std::vector<Distribution::Weighted> Distribution::components() const {
+  if (kind_ != Kind::kMixture) return {};
+  return mixture_->components;
+}
+
 const char* Distribution::kind_name() const {
   switch (kind_) {
     case Kind::kConstant: return "constant";
@@ -165,6 +197,7 @@ const char* Distribution::kind_name() const {
     case Kind::kPareto: return "pareto";
     case Kind::kWeibull: return "weibull";
     case Kind::kEmpirical: return "empirical";
+    case Kind::kMixture: return "mixture";
   }
   return "?";
 }
@@ -212,6 +245,13 @@ double Distribution::sample_slow(Rng& rng) const {
     }
     case Kind::kEmpirical:
       return quantile(rng.uniform());
+    case Kind::kMixture: {
+      const double u = rng.uniform();
+      const auto& t = *mixture_;
+      std::size_t i = 0;
+      while (i + 1 < t.cumulative.size() && u >= t.cumulative[i]) ++i;
+      return t.components[i].dist.sample(rng);
+    }
   }
   return 0.0;
 }
@@ -230,6 +270,11 @@ double Distribution::mean() const {
       const auto& pts = *points_;
       for (std::size_t i = 1; i < pts.size(); ++i)
         m += (pts[i].p - pts[i - 1].p) * 0.5 * (pts[i].value + pts[i - 1].value);
+      return m;
+    }
+    case Kind::kMixture: {
+      double m = 0.0;
+      for (const auto& c : mixture_->components) m += c.weight * c.dist.mean();
       return m;
     }
   }
@@ -267,6 +312,16 @@ double Distribution::variance() const {
       const double m = mean();
       return std::max(0.0, m2 - m * m);
     }
+    case Kind::kMixture: {
+      // E[X^2] = sum w (var + mean^2).
+      double m2 = 0.0;
+      for (const auto& c : mixture_->components) {
+        const double cm = c.dist.mean();
+        m2 += c.weight * (c.dist.variance() + cm * cm);
+      }
+      const double m = mean();
+      return std::max(0.0, m2 - m * m);
+    }
   }
   return 0.0;
 }
@@ -293,6 +348,7 @@ double Distribution::quantile(double q) const {
     }
     case Kind::kNormal:
     case Kind::kLognormal:
+    case Kind::kMixture:
       break;  // no closed form; not needed by the engine
   }
   return std::numeric_limits<double>::quiet_NaN();
@@ -312,6 +368,7 @@ std::vector<Distribution::Param> Distribution::params() const {
     case Kind::kPareto: return {{"min", a_, false}, {"shape", b_, true}};
     case Kind::kWeibull: return {{"scale", a_, false}, {"shape", b_, true}};
     case Kind::kEmpirical: return {{"mean", mean(), false}};
+    case Kind::kMixture: return {{"mean", mean(), false}};
   }
   return {};
 }

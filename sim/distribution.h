@@ -59,6 +59,7 @@ class Distribution {
     kPareto,
     kWeibull,
     kEmpirical,
+    kMixture,
   };
 
   // One point of an empirical distribution: the value at cumulative probability p.
@@ -85,6 +86,13 @@ class Distribution {
   // Points sorted by p, starting at p = 0 and ending at p = 1, values
   // non-decreasing; the inverse CDF is interpolated linearly between them.
   static Distribution empirical(std::vector<Point> points);
+  // A mixture: each draw picks a component with probability proportional to
+  // its weight (one uniform draw), then draws from it. REQUIRES: at least
+  // one component, weights finite and > 0, components not mixtures.
+  struct Weighted;
+  static Distribution mixture(const std::vector<Weighted>& components);
+  // The components of a mixture with their normalised weights; empty otherwise.
+  std::vector<Weighted> components() const;
 
   Kind kind() const { return kind_; }
   const char* kind_name() const;
@@ -129,6 +137,13 @@ class Distribution {
   double b_ = 0.0;
   double c_ = 0.0;
   std::shared_ptr<const std::vector<Point>> points_;  // empirical only; immutable
+  struct MixtureTable;
+  std::shared_ptr<const MixtureTable> mixture_;  // mixture only; immutable
+};
+
+struct Distribution::Weighted {
+  double weight = 1.0;
+  Distribution dist;
 };
 
 // z such that Φ(z) = 0.99, to 17 significant digits.

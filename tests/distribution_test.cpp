@@ -204,5 +204,39 @@ TEST(Distribution, EmpiricalInterpolatesPercentiles) {
   expect_golden(d, {6969439.7328877086, 2426061.5016330383, 6250550.0435130466, 6422535.4503201665, 7413080.9646615889});
 }
 
+// The PBS paper's LNKD-SSD fit (Bailis et al., VLDB 2012): a Pareto body and
+// an exponential tail.
+Distribution lnkd_ssd() {
+  return Distribution::mixture({{0.9122, Distribution::pareto(0.235e6, 10)}, {0.0878, Distribution::exponential(0.6024e6)}});
+}
+
+TEST(Distribution, MixtureMomentsAndShape) {
+  const Distribution d = lnkd_ssd();
+  // Mean: 0.9122 * 10/9 * 0.235 ms + 0.0878 * 0.6024 ms.
+  EXPECT_NEAR(d.mean(), 0.9122 * 10.0 / 9.0 * 0.235e6 + 0.0878 * 0.6024e6, 1e-6);
+  const auto xs = draw(d, 5);
+  expect_moments(d, xs);
+  // CDF: the weighted sum of the components'.
+  expect_ks(
+      xs,
+      [](double x) {
+        const double pareto = x < 0.235e6 ? 0.0 : 1 - std::pow(0.235e6 / x, 10.0);
+        return 0.9122 * pareto + 0.0878 * (1 - std::exp(-x / 0.6024e6));
+      },
+      "mixture");
+  // Weights are normalised.
+  const Distribution scaled =
+      Distribution::mixture({{9122, Distribution::pareto(0.235e6, 10)}, {878, Distribution::exponential(0.6024e6)}});
+  EXPECT_EQ(scaled.mean(), d.mean());
+  ASSERT_EQ(d.components().size(), 2u);
+  EXPECT_DOUBLE_EQ(d.components()[0].weight, 0.9122);
+  EXPECT_STREQ(d.kind_name(), "mixture");
+}
+
+TEST(Distribution, MixtureGoldenDraws) {
+  expect_golden(lnkd_ssd(), {250411.7334269686, 240017.00947910704, 249830.74417467311, 252720.50126923504, 247107.18976734145});
+}
+
 }  // namespace
 }  // namespace dsim
+
