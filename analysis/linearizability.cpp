@@ -12,6 +12,9 @@ namespace dsim {
 namespace {
 
 constexpr std::uint32_t kNone = 0xffffffffu;
+// How many events past the first return the search looks at for reads that
+// can no longer be satisfied.
+constexpr std::uint32_t kLookahead = 16;
 
 // SplitMix64's finaliser: a bijective mix of 64 bits.
 constexpr std::uint64_t mix64(std::uint64_t x) {
@@ -40,9 +43,6 @@ bool reg_less(const RegValue& a, const RegValue& b) {
   if (a.nil != b.nil) return a.nil;
   return !a.nil && a.v < b.v;
 }
-struct RegLess {
-  bool operator()(const RegValue& a, const RegValue& b) const { return reg_less(a, b); }
-};
 
 // Polynomial hash of strings mod 2^64: H(s + t) = H(s) * B^|t| + H(t).
 constexpr std::uint64_t kHashBase = 0x100000001b3ULL;
@@ -106,6 +106,7 @@ struct Problem {
   std::vector<std::size_t> index;     // rank -> index into LinHistory::ops
   std::vector<Kind> kind;             // rank -> what the op does
   std::vector<std::uint8_t> mandatory;
+  std::vector<std::uint8_t> pure;     // changes no state: read, get, cas v -> v, append ""
   std::vector<std::uint32_t> need;    // register: value index a read/cas needs (kNone: never produced)
   std::vector<std::uint32_t> make;    // register: value index set; kv: text index
   std::vector<std::uint32_t> call_pos, ret_pos;  // rank -> event position
@@ -118,6 +119,11 @@ struct Problem {
   std::vector<std::uint64_t> texts_hash, texts_pow;
   std::vector<std::string_view> result;
   std::vector<std::uint64_t> result_hash;
+  // kv: per get, H(result[0, 32 k)) for k = 0 .. |result| / 32, from
+  // ckpt_off[rank]: any prefix's hash in at most 31 more steps.
+  std::vector<std::uint64_t> ckpt;
+  std::vector<std::uint32_t> ckpt_off;
+  std::uint32_t nvalues = 0;  // register: values a state can hold
 };
 
 Problem build_problem(const LinHistory& h, std::span<const std::size_t> ops, const RegValue& initial) {
@@ -150,6 +156,7 @@ Problem build_problem(const LinHistory& h, std::span<const std::size_t> ops, con
   p.index.resize(p.m);
   p.kind.resize(p.m);
   p.mandatory.resize(p.m);
+  p.pure.assign(p.m, 0);
   p.need.assign(p.m, kNone);
   p.make.assign(p.m, kNone);
   p.call_pos.resize(p.m);
@@ -190,6 +197,7 @@ Problem build_problem(const LinHistory& h, std::span<const std::size_t> ops, con
       return it != values.end() && *it == v ? static_cast<std::uint32_t>(it - values.begin()) : kNone;
     };
     p.initial_state = id(initial);
+    p.nvalues = static_cast<std::uint32_t>(values.size());
     for (std::uint32_t r = 0; r < p.m; ++r) {
       const LinOp& op = h.ops[p.index[r]];
       if (p.kind[r] == Kind::kObserve) p.need[r] = id(op.result);
@@ -198,6 +206,7 @@ Problem build_problem(const LinHistory& h, std::span<const std::size_t> ops, con
         p.need[r] = id(op.arg);
         p.make[r] = id(op.arg2);
       }
+      p.pure[r] = p.kind[r] == Kind::kObserve || (p.kind[r] == Kind::kCas && op.arg == op.arg2);
     }
   } else {
     for (std::uint32_t r = 0; r < p.m; ++r)
@@ -210,15 +219,24 @@ Problem build_problem(const LinHistory& h, std::span<const std::size_t> ops, con
     }
     p.result.resize(p.m);
     p.result_hash.assign(p.m, 0);
+    p.ckpt_off.assign(p.m, 0);
     for (std::uint32_t r = 0; r < p.m; ++r) {
       const LinOp& op = h.ops[p.index[r]];
       if (p.kind[r] == Kind::kObserve) {
         p.result[r] = op.text_result;
         p.result_hash[r] = text_hash(op.text_result);
+        p.ckpt_off[r] = static_cast<std::uint32_t>(p.ckpt.size());
+        std::uint64_t hh = 0;
+        p.ckpt.push_back(hh);
+        for (std::size_t i = 0; i < op.text_result.size(); ++i) {
+          hh = hh * kHashBase + static_cast<std::uint8_t>(op.text_result[i]) + 1;
+          if ((i + 1) % 32 == 0) p.ckpt.push_back(hh);
+        }
       } else {
         p.make[r] = static_cast<std::uint32_t>(std::lower_bound(p.texts.begin(), p.texts.end(),
                                                                 std::string_view(op.text)) - p.texts.begin());
       }
+      p.pure[r] = p.kind[r] == Kind::kObserve || (p.kind[r] == Kind::kAppend && op.text.empty());
     }
     p.initial_state = 0;  // the root node: ""
   }
@@ -255,12 +273,30 @@ class Search {
   struct Frame {
     std::uint32_t rank;
     std::uint32_t state;  // before it
+    bool forced;          // pure: taken without trying alternatives
   };
   enum class Step : std::uint8_t { kRefused, kOk, kNoMemory };
 
   // The model.
   Step step(std::uint32_t state, std::uint32_t r, std::uint32_t& next);
   bool kv_equal(std::uint32_t node, std::uint32_t r);
+  // Whether the mandatory operation r, not linearized, can never be
+  // linearized after the current point: a read (or cas) of a value the state
+  // does not hold and that no operation left can write; a get whose result
+  // does not extend the current string when no put is left.
+  bool hopeless(std::uint32_t state, std::uint32_t r) const;
+  void taken(std::uint32_t r) {
+    if (p_.kind[r] == Kind::kSet || p_.kind[r] == Kind::kCas) {
+      if (p_.model == LinModel::kRegister) --producers_left_[p_.make[r]];
+      else --puts_left_;
+    }
+  }
+  void untaken(std::uint32_t r) {
+    if (p_.kind[r] == Kind::kSet || p_.kind[r] == Kind::kCas) {
+      if (p_.model == LinModel::kRegister) ++producers_left_[p_.make[r]];
+      else ++puts_left_;
+    }
+  }
   std::uint32_t kv_intern(std::uint32_t parent, std::uint32_t text);  // kNone: out of memory
 
   // The linearized set.
@@ -309,6 +345,10 @@ class Search {
   std::vector<Slot> intern_;  // hash = parent << 32 | text; ref = node + 1
   std::size_t intern_count_ = 0;
   std::vector<std::uint32_t> verified_;  // kv: rank of a get -> a node it was found equal to
+  // Operations not linearized that can set the state: register, per value;
+  // kv, the puts.
+  std::vector<std::uint32_t> producers_left_;
+  std::uint32_t puts_left_ = 0;
 };
 
 std::uint32_t Search::first_unset(std::uint32_t from) const {
@@ -364,6 +404,21 @@ std::uint32_t Search::kv_intern(std::uint32_t parent, std::uint32_t text) {
   intern_[i] = {key, id + 1, 0};
   ++intern_count_;
   return id;
+}
+
+bool Search::hopeless(std::uint32_t state, std::uint32_t r) const {
+  if (p_.model == LinModel::kRegister) {
+    const std::uint32_t v = p_.need[r];
+    return v == kNone || (state != v && producers_left_[v] == 0);
+  }
+  if (puts_left_ != 0) return false;
+  const KvNode& n = nodes_[state];
+  const std::string_view want = p_.result[r];
+  if (n.len > want.size()) return true;
+  const std::size_t len = static_cast<std::size_t>(n.len);
+  std::uint64_t h = p_.ckpt[p_.ckpt_off[r] + len / 32];
+  for (std::size_t i = len / 32 * 32; i < len; ++i) h = h * kHashBase + static_cast<std::uint8_t>(want[i]) + 1;
+  return h != n.hash;  // equal hashes: perhaps a prefix, so not hopeless
 }
 
 Search::Step Search::step(std::uint32_t state, std::uint32_t r, std::uint32_t& next) {
@@ -490,49 +545,133 @@ SearchResult Search::run() {
     nodes_.push_back({kNone, kNone, 0, 0});
     verified_.assign(m, kNone);
   }
+  if (p_.model == LinModel::kRegister) producers_left_.assign(p_.nvalues, 0);
+  for (std::uint32_t r = 0; r < m; ++r) untaken(r);
 
   std::uint32_t state = p_.initial_state;
   std::uint32_t ok_done = 0;
-  std::uint32_t entry = next_[head];
-  while (entry != tail) {
-    const std::uint32_t r = p_.ev_rank[entry];
-    if (p_.ev_call[entry]) {
-      if (out.steps >= budget_) {
-        out.verdict = LinVerdict::kUnknown;
-        return out;
-      }
-      ++out.steps;
-      std::uint32_t next_state = 0;
-      const Step s = step(state, r, next_state);
-      if (s == Step::kNoMemory) return fail_memory();
-      if (s == Step::kRefused) {
-        entry = next_[entry];
-        continue;
-      }
-      // Tentatively linearized: is (set + r, next_state) new?
-      const std::uint32_t low_before = low_;
-      set(r);
-      ++lin_count_;
+  // Offers operation r at the current point: refused, or linearized but the
+  // pair already seen (undone), or linearized and pushed.
+  enum class Offer : std::uint8_t { kRefused, kSeen, kPushed, kStop };
+  const auto offer = [&](std::uint32_t r) -> Offer {
+    if (out.steps >= budget_) {
+      out.verdict = LinVerdict::kUnknown;
+      return Offer::kStop;
+    }
+    ++out.steps;
+    std::uint32_t next_state = 0;
+    const Step s = step(state, r, next_state);
+    if (s == Step::kNoMemory) {
+      out.verdict = LinVerdict::kUnknown;
+      return Offer::kStop;
+    }
+    if (s == Step::kRefused) return Offer::kRefused;
+    // Tentatively linearized: is (set + r, next_state) new?
+    const std::uint32_t low_before = low_;
+    set(r);
+    ++lin_count_;
+    set_hash_ ^= zobrist_[r];
+    if (r == low_) low_ = first_unset(low_);
+    const std::uint64_t hash = key_hash(next_state);
+    if (cache_contains(hash, next_state)) {
+      clear(r);
+      --lin_count_;
       set_hash_ ^= zobrist_[r];
-      if (r == low_) low_ = first_unset(low_);
-      const std::uint64_t hash = key_hash(next_state);
-      if (cache_contains(hash, next_state)) {
-        clear(r);
-        --lin_count_;
-        set_hash_ ^= zobrist_[r];
-        low_ = low_before;
-        entry = next_[entry];
+      low_ = low_before;
+      return Offer::kSeen;
+    }
+    if (!cache_insert(hash, next_state)) {
+      out.verdict = LinVerdict::kUnknown;
+      return Offer::kStop;
+    }
+    stack.push_back({r, state, p_.pure[r] != 0});
+    state = next_state;
+    lift(r);
+    taken(r);
+    if (p_.mandatory[r]) ++ok_done;
+    return Offer::kPushed;
+  };
+
+  // Partial-order reduction: a pure operation (one that changes no state
+  // whatever the state: read, get, cas v -> v, append "") that the model
+  // accepts at the current point may be moved to the front of any
+  // continuation from here: the state it sees there is the same, the states
+  // after it are unchanged, what must precede it is linearized already and
+  // what must follow it still does. So it is taken without trying the
+  // alternatives, and if the search fails after it (or its pair was seen
+  // before, and so failed), the point fails. (A write of the current value
+  // is not pure: later it would change the state.) Reads and gets are
+  // offered first, in a pass of their own, at every point reached; the
+  // normal walk skips them.
+  //
+  // Dead points: in the same pass, a mandatory read, get or cas among the
+  // candidates or the kLookahead events after them that can never be
+  // linearized from here (hopeless()) ends the point at once.
+  bool fresh = true;  // at a point whose reads have not been offered yet
+  std::uint32_t entry = next_[head];
+  for (;;) {
+    bool dead = false;
+    if (fresh) {
+      fresh = false;
+      bool pushed = false;
+      bool candidate = true;  // before the first return
+      std::uint32_t beyond = 0;
+      for (std::uint32_t e = next_[head]; e != tail; e = next_[e]) {
+        if (!p_.ev_call[e]) candidate = false;
+        if (!candidate && ++beyond > kLookahead) break;
+        if (!p_.ev_call[e]) continue;
+        const std::uint32_t r = p_.ev_rank[e];
+        const bool observe = p_.kind[r] == Kind::kObserve;
+        if (!observe && !(p_.kind[r] == Kind::kCas && p_.mandatory[r])) continue;
+        if (candidate && observe) {
+          const Offer o = offer(r);
+          if (o == Offer::kStop) return out;
+          if (o != Offer::kRefused) {
+            pushed = o == Offer::kPushed;
+            dead = o == Offer::kSeen;
+            break;
+          }
+        }
+        if (hopeless(state, r)) {
+          out.wall = std::max(out.wall, r);
+          dead = true;
+          break;
+        }
+      }
+      if (pushed) {
+        if (ok_done == p_.ok_total) return out;
+        fresh = true;
         continue;
       }
-      if (!cache_insert(hash, next_state)) return fail_memory();
-      stack.push_back({r, state});
-      state = next_state;
-      lift(r);
-      if (p_.mandatory[r] && ++ok_done == p_.ok_total) return out;
       entry = next_[head];
-    } else {
-      // A return: everything before it has been tried.
-      out.wall = std::max(out.wall, r);
+    }
+    if (!dead) {
+      if (entry == tail) return out;  // every event lifted (not reached: the ok ones end it first)
+      if (p_.ev_call[entry]) {
+        const std::uint32_t r = p_.ev_rank[entry];
+        if (p_.kind[r] == Kind::kObserve) {  // refused at this point in the first pass
+          entry = next_[entry];
+          continue;
+        }
+        const Offer o = offer(r);
+        if (o == Offer::kStop) return out;
+        if (o == Offer::kPushed) {
+          if (ok_done == p_.ok_total) return out;
+          fresh = true;
+          continue;
+        }
+        if (o == Offer::kSeen && p_.pure[r]) {
+          dead = true;
+        } else {
+          entry = next_[entry];
+          continue;
+        }
+      }
+    }
+    // A return (everything before it has been tried) or a dead point: undo
+    // the last operation taken by choice, and the forced ones above it.
+    out.wall = std::max(out.wall, low_);
+    for (;;) {
       if (stack.empty()) {
         out.verdict = LinVerdict::kNotLinearizable;
         return out;
@@ -546,10 +685,11 @@ SearchResult Search::run() {
       low_ = std::min(low_, f.rank);
       if (p_.mandatory[f.rank]) --ok_done;
       unlift(f.rank);
+      untaken(f.rank);
       entry = next_[p_.call_pos[f.rank]];
+      if (!f.forced) break;
     }
   }
-  return out;  // every event lifted
 }
 
 SearchResult search(const LinHistory& h, std::span<const std::size_t> ops, const RegValue& initial,
@@ -625,28 +765,57 @@ Explained kv_explained(std::string_view s, const std::map<std::string_view, int>
 std::vector<Explained> explain(const LinHistory& h, std::span<const std::size_t> ops, const RegValue& initial,
                                std::uint64_t& moves) {
   std::vector<Explained> out(ops.size(), Explained::kYes);
+  moves += ops.size();
   if (h.model == LinModel::kRegister) {
-    std::map<RegValue, std::int64_t, RegLess> producers;
+    // Values by index; producers (writes, cas) per value; consumers (reads,
+    // cas) per value. A consumer is explained while its value is the
+    // initial one or some other live operation produces it; removing a cas
+    // takes a producer away, and its value's consumers are looked at again
+    // when the count falls to 1 or 0 (each at most twice).
+    std::vector<RegValue> values;
     for (const std::size_t i : ops) {
       const LinOp& op = h.ops[i];
-      if (op.fn == LinFn::kWrite) ++producers[op.arg];
-      if (op.fn == LinFn::kCas) ++producers[op.arg2];
+      if (op.fn == LinFn::kWrite || op.fn == LinFn::kCas) values.push_back(op.fn == LinFn::kWrite ? op.arg : op.arg2);
     }
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (std::size_t j = 0; j < ops.size(); ++j) {
-        const LinOp& op = h.ops[ops[j]];
-        if (out[j] != Explained::kYes || op.fn == LinFn::kWrite) continue;
+    std::sort(values.begin(), values.end(), reg_less);
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    const auto id = [&](const RegValue& v) -> std::uint32_t {
+      const auto it = std::lower_bound(values.begin(), values.end(), v, reg_less);
+      return it != values.end() && *it == v ? static_cast<std::uint32_t>(it - values.begin()) : kNone;
+    };
+    std::vector<std::int64_t> producers(values.size(), 0);
+    std::vector<std::vector<std::uint32_t>> consumers(values.size());
+    std::vector<std::uint32_t> need(ops.size(), kNone), make(ops.size(), kNone);
+    std::vector<std::uint8_t> consumer(ops.size(), 0);
+    for (std::uint32_t j = 0; j < ops.size(); ++j) {
+      const LinOp& op = h.ops[ops[j]];
+      if (op.fn == LinFn::kWrite) make[j] = id(op.arg);
+      if (op.fn == LinFn::kCas) make[j] = id(op.arg2);
+      if (make[j] != kNone) ++producers[make[j]];
+      if (op.fn == LinFn::kRead || op.fn == LinFn::kCas) {
         const RegValue& want = op.fn == LinFn::kRead ? op.result : op.arg;
-        if (want == initial) continue;
-        const auto it = producers.find(want);
-        std::int64_t n = it == producers.end() ? 0 : it->second;
-        if (op.fn == LinFn::kCas && op.arg2 == want) --n;  // not by itself
-        if (n > 0) continue;
-        out[j] = Explained::kNo;
-        if (op.fn == LinFn::kCas) --producers[op.arg2];
-        changed = true;
+        if (want == initial) continue;  // always explained
+        consumer[j] = 1;
+        need[j] = id(want);
+        if (need[j] != kNone) consumers[need[j]].push_back(j);
       }
+    }
+    const auto explained = [&](std::uint32_t j) {
+      if (need[j] == kNone) return false;
+      return producers[need[j]] - (make[j] == need[j] ? 1 : 0) > 0;
+    };
+    std::vector<std::uint32_t> work;  // consumers to look at
+    for (std::uint32_t j = 0; j < ops.size(); ++j)
+      if (consumer[j]) work.push_back(j);
+    while (!work.empty()) {
+      const std::uint32_t j = work.back();
+      work.pop_back();
+      if (out[j] != Explained::kYes || explained(j)) continue;
+      out[j] = Explained::kNo;
+      if (make[j] == kNone) continue;
+      if (--producers[make[j]] <= 1)
+        for (const std::uint32_t k : consumers[make[j]])
+          if (out[k] == Explained::kYes) work.push_back(k);
     }
     return out;
   }
@@ -745,14 +914,22 @@ void minimise(const LinHistory& h, const LinOptions& o, const std::vector<std::s
       }
     }
   }
-  // The operations called before the wall's return.
+  // The operations called before the wall's return: not linearizable
+  // either, as a rule (a linearization of them would have taken the search
+  // past the wall), but the search's pruning of points where a later read
+  // is hopeless breaks that rule, so it is checked; failing that, all of them.
   std::vector<std::size_t> cur;
   for (std::uint32_t r = 0; r < p.m; ++r)
     if (p.call_pos[r] < p.ret_pos[wall]) cur.push_back(p.index[r]);
   sort_invoke_order(h, cur);
   {
     std::vector<std::size_t> c = mz.closed(cur);
-    if (c.size() != cur.size() && !c.empty() && mz.refuted(c)) cur = std::move(c);
+    if (!c.empty() && mz.refuted(c)) {
+      cur = std::move(c);
+    } else if (c.size() == cur.size() || !mz.refuted(cur)) {
+      cur = all;
+      sort_invoke_order(h, cur);
+    }
   }
   // ddmin by complements: chunks halving down to one, then single removals
   // until a whole pass removes nothing.

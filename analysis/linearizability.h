@@ -22,10 +22,11 @@
 // LinHistory::ops, so the search order never depends on anything else.
 //
 // Models. A register starts at LinOptions::initial (nil by default, as
-// Jepsen's; dsim's own histories start at 0 and set it so); read returns the
-// current value, write sets it, cas(from = arg, to = arg2) — ok means it
-// succeeded — requires current == from and sets to. A key-value entry starts
-// at ""; get returns the current string, put sets it, append concatenates.
+// Jepsen's; dsim's own histories start at 0: set it to 0 for those); read
+// returns the current value, write sets it, cas(from = arg, to = arg2) — ok
+// means it succeeded — requires current == from and sets to. A key-value
+// entry starts at ""; get returns the current string, put sets it, append
+// concatenates.
 //
 // The search, per key: Wing & Gong's, with Lowe's memoisation ("Testing for
 // linearizability", 2017), as Porcupine's checkSingle: the operations'
@@ -35,7 +36,19 @@
 // pair (set of linearized operations, model state) has not been seen, and
 // backtracks at a return. It succeeds once every ok operation is
 // linearized (unknown ones may be left out), fails when it must backtrack
-// with nothing to undo.
+// with nothing to undo. Two sound reductions on top, which never change a
+// verdict (checked against brute force in tests/linearizability_test.cpp):
+//  - pure operations (read, get, cas v -> v, append ""), which change no
+//    state whatever the state, are taken as soon as the model accepts them,
+//    without trying alternatives: such an operation can be moved to the
+//    front of any continuation. If the search fails after one, the point
+//    before it fails too;
+//  - a point fails at once when an ok read, get or cas among the candidates
+//    or the 16 events after them can never be linearized from it: a read or
+//    cas of a value the register does not hold and that no operation left
+//    can write; a get whose result does not extend the current string when
+//    no put is left (compared by hash of the prefix: only a certain
+//    mismatch counts).
 //
 // Budget: one unit is one *step*, one operation offered to the model at the
 // current point of the search (whether the model refuses it, the resulting
@@ -43,47 +56,55 @@
 // LinOptions::budget steps gets the verdict kUnknown. Every step adds at most
 // one entry to the cache of seen pairs; the cache (entries and hash table)
 // and, for kKv, the table of strings built by puts and appends are counted in
-// bytes, with every reallocation's old and new blocks both counted while both
-// are alive, and are capped at kLinBytesPerStep bytes per unit of budget
-// (never less than kLinMinMemoryBytes): past it the verdict is kUnknown too.
-// On top of that the search holds O(ops) of fixed structures, about 80 bytes
-// per operation of the key. So with the default budget (1,000,000 steps) a
-// key needs at most 64 MB + 80 bytes per op, and threads keys at once at
-// most that many times as much; time is O(budget x the largest set of
-// operations open at once).
+// bytes, every reallocation's old and new blocks both while both are alive,
+// and are capped at kLinBytesPerStep bytes per unit of budget (never less
+// than kLinMinMemoryBytes): past it the verdict is kUnknown too. Besides,
+// the search holds fixed structures of about 100 bytes per operation of the
+// key (150 while its events are sorted; for kKv also a quarter of a byte
+// per character of get results). So with the default budget (1,000,000
+// steps, about 0.2 to 0.5 s of one core) a key takes at most 64 MB plus the
+// fixed part, and `threads` keys at once that many times as much. Time is
+// O(budget x the operations open at once), plus, for kKv, a get's length
+// each time one is found equal to a string.
 //
 // A cached pair is stored exactly, never as a fingerprint: its model state
-// (a register value's index; a string node of the kKv table, 4 bytes), p =
-// the lowest-returning operation not linearized (all earlier-returning ones
-// are; the search never passes an open return) and the linearized operations
-// returning after it (4 bytes each, at most the operations open when p
-// returns), so a hash collision never prunes the search wrongly.
-// Strings are nodes (parent, appended text), shared and interned; two
-// different ways of building the same string are distinct states, which
-// can only cost pruning, never change a verdict.
+// (a register value's index, or a string node of the kKv table: 4 bytes),
+// p = the lowest-returning operation not linearized (all earlier-returning
+// ones are; the search never passes an open return) and the linearized
+// operations returning after p (4 bytes each; at most the operations open
+// when p returns, unknown ones included), so a hash collision never prunes
+// wrongly. Strings are nodes (parent, appended text), interned; two ways of
+// building the same string are two states, which can only cost pruning.
 //
-// Counterexample. For a non-linearizable key: first, the operations called
-// before the return at which the search last had to give up (the history up
-// to there is already not linearizable); then delta debugging (ddmin, down
-// to one operation at a time, repeated until nothing changes): remove a
-// chunk of operations, and with them every read/get/cas whose value no
-// remaining operation (or the initial value) could have produced — so a
-// counterexample never ends in a lone read of a value nobody wrote when the
-// write is what makes the story — and keep the removal if the rest is still
-// not linearizable. If some ok read or get of the key reads a value that
-// no operation of the key could have produced, that read alone is the
-// counterexample. Each re-check is a search of at most
-// min(budget, kLinMinimiseCheckBudget) steps (unknown counts as "cannot
-// remove"); the minimisation as a whole is charged its steps plus the
-// operations of each candidate and stops at `budget` units, keeping what it
-// has (always a non-linearizable set; counterexample_minimal tells whether
-// it got to the end). When minimal, removing any one of its operations,
-// together with the reads only it explained, leaves a linearizable history
-// (or one a re-check could not decide within its budget).
+// Counterexample (when LinOptions::minimise). For a non-linearizable key:
+//  - if some ok read, get or cas of the key needs a value that no operation
+//    of the key (nor the initial value) could have produced, and it is not
+//    linearizable on its own, that operation alone;
+//  - else the operations called before the return at which the search last
+//    had to back off (the history up to there is not linearizable, as a
+//    rule; this is checked, and failing that all the key's operations are
+//    the start), then delta debugging (ddmin: chunks of half, a quarter ...
+//    down to one operation, then single removals until a pass removes
+//    nothing): remove a chunk, and with it every read, get or cas whose
+//    value no remaining operation (nor the initial value) could produce —
+//    so that the result never ends as a lone read of a value nobody wrote
+//    when the write is part of the story; keep the removal if the rest is
+//    still not linearizable.
+// Each re-check is a search of at most min(budget, kLinMinimiseCheckBudget)
+// steps (unknown counts as "cannot remove"). The minimisation as a whole is
+// charged each re-check's steps plus its operations, plus the operations of
+// every explanation pass (and, for kKv, the moves of the search for a way to
+// build each get's string from puts and appends, at most 100,000 a get), and
+// stops at `budget` units, keeping what it has — always a set the checker
+// found not linearizable; counterexample_minimal says whether it got to the
+// end. When it did, removing any one of its operations, together with the
+// reads only that operation explained, leaves a linearizable history (or one
+// a re-check could not decide within its budget).
 //
-// Determinism: keys are checked one per task, in parallel when threads > 1,
-// each into its own slot; everything is combined in key order. The result is
-// the same for every thread count.
+// Determinism: keys are checked one per task, in parallel when threads > 1
+// (std::thread workers over a shared atomic key index), each into its own
+// slot; results are combined in key order. Nothing depends on the thread
+// count, timing or addresses: the result is the same for every thread count.
 #pragma once
 
 #include <cstddef>
@@ -120,7 +141,9 @@ struct LinKeyResult {
   std::uint64_t states = 0;           // steps of the key's search
   std::uint64_t minimise_states = 0;  // units spent minimising its counterexample
   bool counterexample_minimal = false;
-  std::vector<std::size_t> counterexample;  // indices into LinHistory::ops, invoke order (then index)
+  // Not linearizable and LinOptions::minimise: indices into LinHistory::ops,
+  // by invoke (then index); else empty.
+  std::vector<std::size_t> counterexample;
 
   friend bool operator==(const LinKeyResult&, const LinKeyResult&) = default;
 };
@@ -148,8 +171,9 @@ LinResult check_linearizable(const LinHistory& h, const LinOptions& o = {});
 // The operations `ops` (indices into h.ops; out-of-range ones skipped) as a
 // timeline for a terminal, one line per operation in the order given:
 //
-//   clients-0  write 200     |========================================|  [0.000, 100.000] ms
-//   clients-1  read -> 200        |======|                               [10.000, 30.000] ms
+//   clients-0  write 200    |======================================|  [0.000, 100.000] ms
+//   clients-1  read -> 200     |=======|                              [10.000, 30.000] ms
+//   clients-2  read -> 0                   |===================|      [40.000, 90.000] ms
 //
 // client name (h.clients, else "client-<n>"), the operation and its values
 // (register: "read -> v", "write v", "cas a -> b" with nil for nil; kv:
@@ -157,8 +181,9 @@ LinResult check_linearizable(const LinHistory& h, const LinOptions& o = {});
 // characters; "?" for a result not known), a 40-column bar placed in
 // proportion between the earliest invoke and the latest complete of the
 // operations shown ('>' to the edge for one never completed), and the times
-// in milliseconds to the nanosecond; "fail" or "unknown" after it for those
-// outcomes. Each line ends with '\n'.
+// in milliseconds to the microsecond (truncated), "never" for a complete of
+// kTimeMax; "fail" or "unknown" after it for those outcomes. Each line ends
+// with '\n'; no operations, "".
 std::string render_timeline(const LinHistory& h, std::span<const std::size_t> ops);
 
 }  // namespace dsim

@@ -39,6 +39,24 @@ struct WindowRecord {
   }
 };
 
+// What PBS probes observed (analysis/pbs_recorder.h).
+struct PbsRecord {
+  struct Point {
+    Time t = 0;                    // after the commit
+    std::uint64_t reads = 0;       // successful reads at t
+    std::uint64_t consistent = 0;  // of those, returning the last version
+  };
+  struct Within {
+    int k = 1;
+    std::uint64_t reads = 0;   // successful reads at t = 0 of trials writing at least k versions
+    std::uint64_t within = 0;  // of those, returning one of the last k
+  };
+  std::vector<Point> t_visibility;  // ascending t
+  std::vector<Within> k_staleness;  // k = 1, 2, ...
+  std::uint64_t trials_failed = 0;  // a write did not commit: not read
+  std::uint64_t reads_failed = 0;
+};
+
 // Figures of one operation (reads, or writes), over requests sent in
 // [warmup, duration).
 struct OperationRecord {
@@ -127,6 +145,7 @@ struct RunRecord {
   // nested objects under "recorders" in the summary JSON, in this order.
   std::vector<std::pair<std::string, double>> figures;
   std::optional<ConsistencyRecord> consistency;  // clients with a mix only
+  std::optional<PbsRecord> pbs;                  // PBS probes only
   std::shared_ptr<const History> history;        // the same runs; analysis/history.h
   // Set when the run stopped early: the figures cover [0, partial->at) only,
   // and requests still in flight then are in neither succeeded nor failed.

@@ -2,6 +2,7 @@
 
 #include "dsim/analysis/fault_impact.h"
 #include "dsim/analysis/history.h"
+#include "dsim/analysis/pbs_recorder.h"
 #include "dsim/analysis/request_metrics.h"
 #include "dsim/analysis/availability_recorder.h"
 #include "dsim/sim/check.h"
@@ -39,6 +40,8 @@ void register_builtin_recorders(RecorderRegistry& registry) {
                [] { return std::make_unique<AvailabilityRecorder>(); });
   registry.add("history", "reads and writes of keys: the operation history, stale reads and lost writes",
                [] { return std::make_unique<HistoryRecorder>(); });
+  registry.add("pbs", "PBS probes: the probability of a consistent read t after commit, and within k versions",
+               [] { return std::make_unique<PbsRecorder>(); });
 }
 
 }  // namespace dsim

@@ -249,6 +249,26 @@ Json consistency_json(const ConsistencyRecord& c) {
   return j;
 }
 
+void add_pbs_json(const PbsRecord& p, Json& c) {
+  Json tv = Json::array();
+  for (const auto& pt : p.t_visibility)
+    tv.push_back(Json{{"t_ms", round_to(to_seconds(pt.t) * 1e3, 6)},
+                      {"p_consistent", pt.reads > 0 ? Json(round_to(static_cast<double>(pt.consistent) /
+                                                                         static_cast<double>(pt.reads), 9))
+                                                    : Json(nullptr)},
+                      {"trials", pt.reads}});
+  c["t_visibility"] = tv;
+  Json ks = Json::array();
+  for (const auto& w : p.k_staleness)
+    ks.push_back(Json{{"k", w.k},
+                      {"p", w.reads > 0 ? Json(round_to(static_cast<double>(w.within) / static_cast<double>(w.reads), 9))
+                                        : Json(nullptr)},
+                      {"trials", w.reads}});
+  c["k_staleness"] = ks;
+  c["pbs_trials_failed"] = p.trials_failed;
+  c["pbs_reads_failed"] = p.reads_failed;
+}
+
 Json summary_json(const RunRecord& rec) {
   const double measured_s = measured_seconds(rec);
   const RequestRecord& r = rec.requests;
@@ -335,7 +355,11 @@ Json summary_json(const RunRecord& rec) {
   }
   j["latency_ms"] = lat;
   j["network"] = Json{{"messages", rec.messages_sent}, {"lost", rec.messages_lost}, {"dropped", rec.messages_dropped}};
-  if (rec.consistency) j["consistency"] = consistency_json(*rec.consistency);
+  if (rec.consistency || rec.pbs) {
+    Json c = rec.consistency ? consistency_json(*rec.consistency) : Json::object();
+    if (rec.pbs) add_pbs_json(*rec.pbs, c);
+    j["consistency"] = c;
+  }
   Json faults = Json::array();
   auto opt_s = [](const std::optional<Time>& t) -> Json {
     if (!t) return nullptr;
@@ -483,6 +507,26 @@ std::string summary_table(const RunRecord& rec) {
       o << "             history truncated at " << group(c.recorded) << " of " << group(c.operations)
         << " operations (consistency.history_limit): figures cover the recorded ones\n";
   }
+  if (rec.pbs) {
+    const PbsRecord& p = *rec.pbs;
+    o << "PBS          P(consistent read) t after commit:";
+    for (const auto& pt : p.t_visibility)
+      o << "  " << fmt(to_seconds(pt.t) * 1e3, 1) << " ms "
+        << (pt.reads > 0 ? fmt(100.0 * static_cast<double>(pt.consistent) / static_cast<double>(pt.reads), 2) + " %"
+                         : std::string("-"));
+    o << "\n";
+    if (!p.k_staleness.empty()) {
+      o << "             P(read within the last k versions) at t = 0:";
+      for (const auto& w : p.k_staleness)
+        o << "  k=" << w.k << " "
+          << (w.reads > 0 ? fmt(100.0 * static_cast<double>(w.within) / static_cast<double>(w.reads), 2) + " %"
+                          : std::string("-"));
+      o << "\n";
+    }
+    if (p.trials_failed + p.reads_failed > 0)
+      o << "             " << group(p.trials_failed) << " trials and " << group(p.reads_failed)
+        << " reads failed (not counted)\n";
+  }
   o << "\n";
   const std::vector<std::string> head = {"component", "kind", "zone", "util", "queue", "in_sys", "arrivals/s", "W ms", "rejected"};
   std::vector<std::vector<std::string>> rows;
@@ -543,6 +587,37 @@ std::string summary_table(const RunRecord& rec) {
     print_table(o, head2, rows2, 1);
   }
   return o.str();
+}
+
+std::string consistency_csv(const RunRecord& rec) {
+  std::string out = "measure,t_ms,k,p,trials\n";
+  if (!rec.pbs) return out;
+  char buf[160];
+  // Shortest text of the value rounded to `decimals` (the JSON's figures).
+  const auto fmt = [](double v, int decimals) {
+    char b[32];
+    const auto r = std::to_chars(b, b + sizeof b, round_to(v, decimals) + 0.0);
+    return std::string(b, r.ptr);
+  };
+  for (const auto& pt : rec.pbs->t_visibility) {
+    if (pt.reads > 0)
+      std::snprintf(buf, sizeof buf, "t_visibility,%s,,%s,%llu\n", fmt(to_seconds(pt.t) * 1e3, 6).c_str(),
+                    fmt(static_cast<double>(pt.consistent) / static_cast<double>(pt.reads), 9).c_str(),
+                    static_cast<unsigned long long>(pt.reads));
+    else
+      std::snprintf(buf, sizeof buf, "t_visibility,%s,,,0\n", fmt(to_seconds(pt.t) * 1e3, 6).c_str());
+    out += buf;
+  }
+  for (const auto& w : rec.pbs->k_staleness) {
+    if (w.reads > 0)
+      std::snprintf(buf, sizeof buf, "k_staleness,0,%d,%s,%llu\n", w.k,
+                    fmt(static_cast<double>(w.within) / static_cast<double>(w.reads), 9).c_str(),
+                    static_cast<unsigned long long>(w.reads));
+    else
+      std::snprintf(buf, sizeof buf, "k_staleness,0,%d,,0\n", w.k);
+    out += buf;
+  }
+  return out;
 }
 
 std::string faults_csv(const RunRecord& rec) {

@@ -32,6 +32,10 @@ std::string timeseries_csv(const RunRecord& rec);
 // (empty fields: none). The summary lists scheduled faults one by one and
 // aggregates random failures; this file has them all.
 std::string faults_csv(const RunRecord& rec);
+// measure,t_ms,k,p,trials — PBS probes' figures (--out's consistency.csv):
+// one row per t of t-visibility, then one per k of k-staleness
+// (docs/SUMMARY.md); the header only without probes.
+std::string consistency_csv(const RunRecord& rec);
 
 // Random failures of one component, aggregated (the summary's "failures").
 struct FailureAggregate {

@@ -6,6 +6,7 @@
 //   build/release/bench/dsim_bench --benchmark_filter=LbMm1
 //   build/release/bench/dsim_bench --benchmark_filter=Publish
 //   build/release/bench/dsim_bench --benchmark_filter=StaleLost
+//   build/release/bench/dsim_bench --benchmark_filter=Linearizability
 //
 // The lb-mm1 benchmarks run 5 repetitions of one whole run each and report the
 // median: events/s and requests/s (the goal: >= 3 M requests/s, and at least
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "dsim/analysis/consistency.h"
+#include "dsim/analysis/linearizability.h"
 #include "dsim/analysis/recorder.h"
 #include "dsim/analysis/run.h"
 #include "dsim/analysis/summary.h"
@@ -450,6 +452,135 @@ void BM_StaleLostCheck(benchmark::State& state) {
   state.counters["ops_per_s"] = benchmark::Counter(static_cast<double>(history.size()), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_StaleLostCheck)->Unit(benchmark::kMillisecond);
+
+
+// ---- the linearizability checker --------------------------------------------
+// check_linearizable (analysis/linearizability.h) on synthetic histories that
+// are linearizable by construction: clients each run one operation at a time
+// (invoke, an instant 0 .. 1 ms later at which it takes effect in a
+// sequential run of all clients' operations in the order of those instants,
+// complete 0 .. 1 ms after that, think 0 .. 0.2 ms), on keys drawn uniformly.
+// One thread; building the history is not timed.
+struct LinSynth {
+  Time invoke;
+  Time at;  // the instant it takes effect
+  std::uint32_t client;
+};
+
+// The next operation of each client, by instant (then client), as a heap.
+template <class Apply>
+void lin_synthesize(std::size_t clients, std::size_t total, dsim::Rng& rng, Apply apply) {
+  const auto later = [](const LinSynth& a, const LinSynth& b) {
+    return a.at != b.at ? a.at > b.at : a.client > b.client;
+  };
+  std::vector<LinSynth> heap;
+  for (std::uint32_t c = 0; c < clients; ++c) {
+    const Time invoke = static_cast<Time>(rng.below(200)) * dsim::kMicrosecond;
+    heap.push_back({invoke, invoke + static_cast<Time>(rng.below(1000)) * dsim::kMicrosecond, c});
+  }
+  std::make_heap(heap.begin(), heap.end(), later);
+  for (std::size_t i = 0; i < total; ++i) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    LinSynth& s = heap.back();
+    const Time complete = s.at + static_cast<Time>(rng.below(1000)) * dsim::kMicrosecond;
+    apply(s, complete);
+    s.invoke = complete + 1 + static_cast<Time>(rng.below(200)) * dsim::kMicrosecond;
+    s.at = s.invoke + static_cast<Time>(rng.below(1000)) * dsim::kMicrosecond;
+    std::push_heap(heap.begin(), heap.end(), later);
+  }
+}
+
+// 30 clients, 10 registers, 30,000 operations: 85% reads, 10% writes of
+// fresh values (one in fifty unknown, having taken effect), 5% successful
+// compare-and-sets.
+dsim::LinHistory lin_register_history() {
+  constexpr std::size_t kKeys = 10, kClients = 30, kOps = 30'000;
+  dsim::Rng rng = dsim::Rng::stream(1, "lin-register-bench");
+  dsim::LinHistory h;
+  h.model = dsim::LinModel::kRegister;
+  for (std::size_t k = 0; k < kKeys; ++k) h.keys.push_back("k" + std::to_string(k));
+  for (std::size_t c = 0; c < kClients; ++c) h.clients.push_back("c" + std::to_string(c));
+  std::vector<dsim::RegValue> value(kKeys);
+  std::int64_t fresh = 1;
+  lin_synthesize(kClients, kOps, rng, [&](const LinSynth& s, Time complete) {
+    dsim::LinOp op;
+    op.key = static_cast<std::uint32_t>(rng.below(kKeys));
+    op.client = s.client;
+    op.invoke = s.invoke;
+    op.complete = complete;
+    dsim::RegValue& v = value[op.key];
+    const std::uint64_t x = rng.below(100);
+    if (x < 85) {
+      op.fn = dsim::LinFn::kRead;
+      op.result = v;
+    } else if (x < 95) {
+      op.fn = dsim::LinFn::kWrite;
+      op.arg = v = dsim::RegValue{fresh++, false};
+      if (rng.below(50) == 0) op.outcome = dsim::LinOutcome::kUnknown;
+    } else {
+      op.fn = dsim::LinFn::kCas;
+      op.arg = v;
+      op.arg2 = v = dsim::RegValue{fresh++, false};
+    }
+    h.ops.push_back(op);
+  });
+  return h;
+}
+
+// 50 clients, 10 keys, 10,000 operations: half appends of short unique
+// texts, half gets.
+dsim::LinHistory lin_kv_history() {
+  constexpr std::size_t kKeys = 10, kClients = 50, kOps = 10'000;
+  dsim::Rng rng = dsim::Rng::stream(1, "lin-kv-bench");
+  dsim::LinHistory h;
+  h.model = dsim::LinModel::kKv;
+  for (std::size_t k = 0; k < kKeys; ++k) h.keys.push_back("k" + std::to_string(k));
+  for (std::size_t c = 0; c < kClients; ++c) h.clients.push_back("c" + std::to_string(c));
+  std::vector<std::string> value(kKeys);
+  std::uint64_t fresh = 0;
+  lin_synthesize(kClients, kOps, rng, [&](const LinSynth& s, Time complete) {
+    dsim::LinOp op;
+    op.key = static_cast<std::uint32_t>(rng.below(kKeys));
+    op.client = s.client;
+    op.invoke = s.invoke;
+    op.complete = complete;
+    if (rng.below(2) == 0) {
+      op.fn = dsim::LinFn::kAppend;
+      op.text = std::to_string(fresh++) + ",";
+      value[op.key] += op.text;
+    } else {
+      op.fn = dsim::LinFn::kGet;
+      op.text_result = value[op.key];
+    }
+    h.ops.push_back(op);
+  });
+  return h;
+}
+
+void run_lin_bench(benchmark::State& state, const dsim::LinHistory& h) {
+  dsim::LinOptions o;
+  o.threads = 1;
+  dsim::LinResult r;
+  for (auto _ : state) {
+    r = dsim::check_linearizable(h, o);
+    benchmark::DoNotOptimize(r);
+  }
+  if (r.verdict != dsim::LinVerdict::kLinearizable) {
+    static std::string why;  // SkipWithError keeps the pointer
+    why = std::string("verdict ") + dsim::verdict_name(r.verdict) + ", keys unknown " + std::to_string(r.keys_unknown) +
+          ", states " + std::to_string(r.states_explored);
+    state.SkipWithError(why.c_str());
+  }
+  state.counters["ops"] = static_cast<double>(h.ops.size());
+  state.counters["states"] = static_cast<double>(r.states_explored);
+  state.counters["ops_per_s"] = benchmark::Counter(static_cast<double>(h.ops.size()), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_LinearizabilityCapSized(benchmark::State& state) { run_lin_bench(state, lin_register_history()); }
+BENCHMARK(BM_LinearizabilityCapSized)->Unit(benchmark::kMillisecond);
+
+void BM_LinearizabilityKv(benchmark::State& state) { run_lin_bench(state, lin_kv_history()); }
+BENCHMARK(BM_LinearizabilityKv)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -22,6 +22,7 @@
 #include "dsim/analysis/trace.h"
 #include "dsim/cli/output.h"
 #include "dsim/models/client.h"
+#include "dsim/models/pbs_probe.h"
 #include "dsim/loader/scenario.h"
 
 namespace dsim::cli {
@@ -75,6 +76,13 @@ struct RunArgs {
   RunLimits limits;
 };
 
+// Whether a spec has PBS probes (then --out also writes consistency.csv).
+bool has_probe(const ScenarioSpec& spec) {
+  for (const auto& c : spec.components)
+    if (dynamic_cast<const PbsProbeSpec*>(c.get()) != nullptr) return true;
+  return false;
+}
+
 // The files --out writes.
 const std::vector<std::string> kOutFiles = {"summary.json", "timeseries.csv", "faults.csv"};
 
@@ -105,6 +113,7 @@ int cmd_run(const RunArgs& args, const Common& common) {
   if (!args.out_dir.empty()) {
     out.emplace(args.out_dir);
     std::vector<std::string> names = kOutFiles;
+    if (has_probe(scenario->spec())) names.push_back("consistency.csv");
     if (!trace_file.empty() && inside(trace_file, out->dir())) {
       const std::string t = std::filesystem::path(trace_file).filename().string();
       if (std::find(names.begin(), names.end(), t) != names.end() || t == OutputDir::kManifest) {
@@ -256,6 +265,7 @@ int cmd_run(const RunArgs& args, const Common& common) {
                                         {"timeseries.csv", timeseries_csv(rec)},
                                         {"faults.csv", faults_csv(rec)}})
       if (err.empty()) err = out->write(name, content);
+    if (err.empty() && rec.pbs) err = out->write("consistency.csv", consistency_csv(rec));
     if (err.empty() && trace_in_out) {
       if (trace_written) err = out->add(std::filesystem::path(trace_file).filename().string());
       else err = "the set in '" + out->dir() + "' is incomplete: its trace could not be written";
@@ -264,8 +274,8 @@ int cmd_run(const RunArgs& args, const Common& common) {
       err = out->commit({{"scenario", rec.scenario}, {"seed", rec.seed}, {"partial", rec.partial.has_value()}});
     if (!err.empty()) failed(err);
     else if (!args.quiet)
-      std::fprintf(stderr, "dsim: wrote summary.json, timeseries.csv, faults.csv and manifest.json in %s\n",
-                   args.out_dir.c_str());
+      std::fprintf(stderr, "dsim: wrote summary.json, timeseries.csv, faults.csv%s and manifest.json in %s\n",
+                   rec.pbs ? ", consistency.csv" : "", args.out_dir.c_str());
   }
   if (!history_file.empty() && rec.history) {
     remove_stale_temporaries(history_file);

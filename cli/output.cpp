@@ -106,6 +106,7 @@ bool replaceable(const std::string& path) {
   if (head.rfind("{\n  \"schema\": \"dsim.outputs/", 0) == 0) return true;  // a manifest
   if (head.rfind("time_s,sent,succeeded,", 0) == 0) return true;           // a time series
   if (head.rfind("kind,target,at_s,", 0) == 0) return true;                // faults.csv
+  if (head.rfind("measure,t_ms,k,p,trials", 0) == 0) return true;          // consistency.csv
   if (head.rfind("{\"index\":0,\"client\":", 0) == 0) return true;       // a history
   return false;
 }

@@ -12,6 +12,8 @@ void register_builtin_models(ModelRegistry& registry) {
   registry.add("service", "replicas of c workers behind a FIFO queue, with synchronous calls", &parse_service);
   registry.add("replicated_store", "keys replicated over nodes: model leaderless (Dynamo, Cassandra)",
                &parse_replicated_store);
+  registry.add("pbs_probe", "writes and reads a store at fixed times after commit: PBS t-visibility and k-staleness",
+               &parse_pbs_probe);
 }
 
 }  // namespace dsim

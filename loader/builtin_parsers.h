@@ -14,6 +14,7 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& fields);
 ParsedComponent parse_load_balancer(ComponentCommon common, MapReader& fields);
 ParsedComponent parse_service(ComponentCommon common, MapReader& fields);
 ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& fields);
+ParsedComponent parse_pbs_probe(ComponentCommon common, MapReader& fields);
 
 // The text of a scalar node as written, or "" for a list or mapping: a name
 // kept in a spec before its reference is checked (the check reports a

@@ -69,6 +69,15 @@ class DriverHost {
                            std::int64_t version) = 0;
 };
 
+// What a client asks of a driver.
+struct DriverOptions {
+  // A driver even where the component is not set up for one (a probe
+  // coordinates itself whatever the store's `coordinator`).
+  bool always = false;
+  // Whether reads may repair replicas (a probe's reads must not).
+  bool read_repair = true;
+};
+
 // Runs a client's operations against a component from the client's own
 // actor: sends, timers and answers go through the host.
 class ClientDriver {
@@ -220,8 +229,9 @@ class ComponentInstance {
   // A driver this component offers the clients that target it, to run
   // their operations from the client itself (a store's token-aware
   // driver); none by default. Called in connect(); `host` outlives it.
-  virtual std::unique_ptr<ClientDriver> make_driver(DriverHost& host) const {
+  virtual std::unique_ptr<ClientDriver> make_driver(DriverHost& host, const DriverOptions& options = {}) const {
     (void)host;
+    (void)options;
     return nullptr;
   }
 

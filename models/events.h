@@ -135,6 +135,24 @@ struct FaultEnded {
   Time at = 0;
 };
 
+// A PBS probe's read (models/pbs_probe.h): at `t` after the commit of the
+// last of a trial's versions, it returned that version (behind = 0), or one
+// `behind` versions older (behind = versions written: the initial value).
+struct ProbeObserved {
+  ActorId probe = 0;
+  std::uint64_t trial = 0;
+  Time t = 0;
+  std::uint32_t behind = 0;
+  std::uint32_t versions = 1;  // written in the trial
+  bool failed = false;         // the read failed (timeout, unavailable)
+};
+
+// A PBS probe's trial whose writes did not all commit: not read.
+struct ProbeTrialFailed {
+  ActorId probe = 0;
+  std::uint64_t trial = 0;
+};
+
 // A store settled at the end of the run (ComponentInstance::settle): one
 // event per key any of its nodes holds, in key order, with the value a read
 // of every replica then returns (the newest) and whether the key's

@@ -175,8 +175,15 @@ class CoordinatorHost {
 class Coordinator {
  public:
   Coordinator(const ReplicatedStoreSpec& spec, Simulation& sim, ActorId self, std::uint16_t timer_kind, Rng& rng,
-              CoordinatorHost& host, StoreCounters& counters)
-      : spec_(spec), cfg_(spec.config()), sim_(sim), self_(self), rng_(rng), host_(host), counters_(counters) {
+              CoordinatorHost& host, StoreCounters& counters, bool read_repair = true)
+      : spec_(spec),
+        cfg_(spec.config()),
+        sim_(sim),
+        self_(self),
+        rng_(rng),
+        host_(host),
+        counters_(counters),
+        read_repair_(read_repair ? cfg_.read_repair : 0.0) {
     calls_.bind(sim, self, timer_kind);
     suspected_until_.assign(static_cast<std::size_t>(spec.replica_count()), Time{0});
     suspicion_ = cfg_.call_timeout ? *cfg_.call_timeout : kSecond;
@@ -236,7 +243,7 @@ class Coordinator {
         }
       }
     }
-    op.repair = read && cfg_.read_repair > 0 && rng_.uniform() < cfg_.read_repair;
+    op.repair = read && read_repair_ > 0 && rng_.uniform() < read_repair_;
     const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : (ctx.budget > 0 ? ctx.budget : default_timeout);
     // One timer for the operation; each replica's answer names the
     // operation and its target (call_handle).
@@ -437,6 +444,7 @@ class Coordinator {
   Rng& rng_;
   CoordinatorHost& host_;
   StoreCounters& counters_;
+  double read_repair_;  // the store's read_repair, or 0 for a probe's reads
   std::vector<ActorId> nodes_;
   // Per node: suspected until then (a failed call suspects it for
   // call_timeout, default 1 s; an answer clears it).
@@ -961,10 +969,10 @@ class StoreDriver final : public ClientDriver, private CoordinatorHost {
  public:
   // `counters` are the store's, shared by its drivers.
   StoreDriver(const ReplicatedStoreSpec& spec, const std::vector<ActorId>& nodes, DriverHost& host,
-              StoreCounters& counters)
+              StoreCounters& counters, bool read_repair)
       : host_(host),
         rng_(host.sim().stream(host.stream_name())),
-        coord_(spec, host.sim(), host.actor(), DriverHost::kDriverEventBase, rng_, *this, counters) {
+        coord_(spec, host.sim(), host.actor(), DriverHost::kDriverEventBase, rng_, *this, counters, read_repair) {
     coord_.set_nodes(nodes);
   }
 
@@ -1069,9 +1077,9 @@ class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode
     }
   }
 
-  std::unique_ptr<ClientDriver> make_driver(DriverHost& host) const override {
-    if (spec_.config().coordinator != ReplicatedStoreSpec::Coordinator::kClient) return nullptr;
-    return std::make_unique<StoreDriver>(spec_, replica_actors(), host, driver_counters_);
+  std::unique_ptr<ClientDriver> make_driver(DriverHost& host, const DriverOptions& options) const override {
+    if (!options.always && spec_.config().coordinator != ReplicatedStoreSpec::Coordinator::kClient) return nullptr;
+    return std::make_unique<StoreDriver>(spec_, replica_actors(), host, driver_counters_, options.read_repair);
   }
 
  private:

@@ -275,9 +275,9 @@ TEST(Linearizability, IssueExampleOldValueAfterTheNewOneIsNot) {
   EXPECT_TRUE(r.per_key[0].counterexample_minimal);
   expect_minimal_counterexample(h, o, r.counterexample);
   EXPECT_EQ(render_timeline(h, r.counterexample),
-            "clients-0  write 200    |=======================================|  [0.000, 100.000] ms\n"
-            "clients-1  read -> 200      |=======|                              [10.000, 30.000] ms\n"
-            "clients-2  read -> 0                      |===================|    [40.000, 90.000] ms\n");
+            "clients-0  write 200    |======================================|  [0.000, 100.000] ms\n"
+            "clients-1  read -> 200     |=======|                              [10.000, 30.000] ms\n"
+            "clients-2  read -> 0                   |===================|      [40.000, 90.000] ms\n");
 }
 
 // ---- registers ------------------------------------------------------------------
@@ -520,12 +520,18 @@ TEST(Linearizability, PastTheBudgetTheVerdictIsUnknownAndQuick) {
   EXPECT_EQ(r.per_key[0].states, o.budget);
   EXPECT_TRUE(r.counterexample.empty());
   EXPECT_LT(seconds, 5.0);
-  // The memory cap stops it as well: 64 bytes per step cannot hold the cache
-  // of a search that adds a state at nearly every step.
-  o.budget = 2'000;
-  const LinResult small = check_linearizable(h, o);
-  EXPECT_EQ(small.verdict, LinVerdict::kUnknown);
-  EXPECT_LE(small.per_key[0].states, o.budget);
+  // The memory cap can stop it first: with 40 unknown writes (their returns
+  // at +infinity) a pair holds up to 40 operations outside the prefix,
+  // 12 + 4 x 40 bytes plus its slots, more than 64 bytes a step.
+  std::vector<LinOp> unknown;
+  for (std::uint32_t i = 0; i < 40; ++i) unknown.push_back(write(i, val(i + 1), 0, 100, LinOutcome::kUnknown));
+  unknown.push_back(read(40, val(1), 200, 210));
+  unknown.push_back(read(40, val(2), 220, 230));
+  unknown.push_back(read(40, val(1), 240, 250));
+  o.budget = 20'000;
+  const LinResult capped = check_linearizable(reg(std::move(unknown)), o);
+  EXPECT_EQ(capped.verdict, LinVerdict::kUnknown);
+  EXPECT_LT(capped.per_key[0].states, o.budget);  // stopped by bytes, not steps
   // A budget of 0 decides only keys with nothing to linearize.
   o.budget = 0;
   EXPECT_EQ(check_linearizable(h, o).verdict, LinVerdict::kUnknown);
@@ -686,7 +692,8 @@ LinHistory random_register(Rng& rng) {
 
 LinHistory random_kv(Rng& rng) {
   const std::size_t n = 1 + rng.below(7);
-  static const char* const kTexts[] = {"x", "y", "xy", "p"};
+  static const char* const kAppends[] = {"x", "y", "xy", ""};
+  static const char* const kPuts[] = {"p", "x", ""};
   static const char* const kResults[] = {"", "x", "y", "xy", "yx", "p", "px", "xyx", "py"};
   std::vector<LinOp> ops;
   for (std::size_t i = 0; i < n; ++i) {
@@ -697,8 +704,8 @@ LinHistory random_kv(Rng& rng) {
     const std::uint32_t c = static_cast<std::uint32_t>(i);
     switch (rng.below(5)) {
       case 0: case 1: ops.push_back(get(c, kResults[rng.below(9)], a, b, o)); break;
-      case 2: ops.push_back(put(c, kTexts[rng.below(4)], a, b, o)); break;
-      default: ops.push_back(append(c, kTexts[rng.below(3)], a, b, o)); break;
+      case 2: ops.push_back(put(c, kPuts[rng.below(3)], a, b, o)); break;
+      default: ops.push_back(append(c, kAppends[rng.below(4)], a, b, o)); break;
     }
   }
   return kv(std::move(ops));
@@ -713,7 +720,9 @@ void cross_check(LinModel model, std::uint64_t seed, int histories) {
     if (model == LinModel::kRegister && rng.below(2) == 0) o.initial = val(1);
     const bool expected = brute_linearizable(h, o.initial);
     const LinResult r = check_linearizable(h, o);
-    ASSERT_EQ(r.verdict, expected ? LinVerdict::kLinearizable : LinVerdict::kNotLinearizable) << "history " << t;
+    ASSERT_EQ(r.verdict, expected ? LinVerdict::kLinearizable : LinVerdict::kNotLinearizable)
+        << "history " << t << ", initial " << (o.initial.nil ? "nil" : std::to_string(o.initial.v)) << "\n"
+        << render_timeline(h, Indices{0, 1, 2, 3, 4, 5, 6});
     if (expected) {
       ++yes;
       EXPECT_TRUE(r.counterexample.empty());
@@ -732,8 +741,136 @@ void cross_check(LinModel model, std::uint64_t seed, int histories) {
   EXPECT_GT(no, histories / 5);
 }
 
-TEST(Linearizability, RegistersAgreeWithBruteForce) { cross_check(LinModel::kRegister, 1, 3000); }
-TEST(Linearizability, KvAgreesWithBruteForce) { cross_check(LinModel::kKv, 2, 3000); }
+TEST(Linearizability, RegistersAgreeWithBruteForce) { cross_check(LinModel::kRegister, 1, 10'000); }
+TEST(Linearizability, KvAgreesWithBruteForce) { cross_check(LinModel::kKv, 2, 10'000); }
+
+// Histories of up to 14 operations, longer in time (so real time orders
+// many pairs, and the search's look-ahead and dead points come into play),
+// against a brute force that remembers the (placed set, state) pairs it
+// has failed from.
+bool memo_linearizable(const LinHistory& h, const RegValue& initial, const Indices& subset) {
+  std::vector<std::size_t> ops;
+  for (const std::size_t i : subset)
+    if (Brute::participates(h.ops[i])) ops.push_back(i);
+  const auto ret = [&](const LinOp& op) {
+    return op.outcome == LinOutcome::kOk ? std::max(op.complete, op.invoke) : kTimeMax;
+  };
+  std::map<std::pair<std::uint32_t, std::string>, bool> failed;
+  std::function<bool(std::uint32_t, const std::string&)> go = [&](std::uint32_t placed, const std::string& state) {
+    bool done = true;
+    for (std::size_t j = 0; j < ops.size() && done; ++j)
+      done = (placed >> j & 1) || h.ops[ops[j]].outcome != LinOutcome::kOk;
+    if (done) return true;
+    if (failed.count({placed, state})) return false;
+    for (std::size_t j = 0; j < ops.size(); ++j) {
+      if (placed >> j & 1) continue;
+      const LinOp& op = h.ops[ops[j]];
+      bool blocked = false;
+      for (std::size_t k = 0; k < ops.size() && !blocked; ++k)
+        blocked = !(placed >> k & 1) && k != j && ret(h.ops[ops[k]]) < op.invoke;
+      if (blocked) continue;
+      std::string next = state;
+      const auto reg_text = [](const RegValue& v) { return v.nil ? std::string("nil") : std::to_string(v.v); };
+      switch (op.fn) {
+        case LinFn::kRead: if (reg_text(op.result) != state) continue; break;
+        case LinFn::kWrite: next = reg_text(op.arg); break;
+        case LinFn::kCas: if (reg_text(op.arg) != state) continue; next = reg_text(op.arg2); break;
+        case LinFn::kGet: if (op.text_result != state) continue; break;
+        case LinFn::kPut: next = op.text; break;
+        case LinFn::kAppend: next += op.text; break;
+      }
+      if (go(placed | (1u << j), next)) return true;
+    }
+    failed[{placed, state}] = true;
+    return false;
+  };
+  const std::string start =
+      h.model == LinModel::kKv ? std::string() : (initial.nil ? std::string("nil") : std::to_string(initial.v));
+  return go(0, start);
+}
+
+// A sequential run stretched around its instants (linearizable), with one
+// result in eight replaced by a random one.
+LinHistory random_medium(Rng& rng, LinModel model) {
+  const std::size_t n = 8 + rng.below(7);
+  std::vector<LinOp> ops;
+  static const char* const kAppends[] = {"a", "b", "c", "ab"};
+  static const char* const kResults[] = {"", "a", "ab", "abc", "b", "ba", "p", "pa"};
+  RegValue reg_state = nil;
+  std::string kv_state;
+  Time at = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    at += static_cast<Time>(rng.below(8));
+    const Time a = at - static_cast<Time>(rng.below(12));
+    Time b = at + static_cast<Time>(rng.below(12));
+    const LinOutcome o = random_outcome(rng);
+    if (o == LinOutcome::kUnknown && rng.below(3) == 0) b = kTimeMax;
+    // An unknown operation takes effect or not; a failed one does not.
+    const bool effect = o == LinOutcome::kOk || (o == LinOutcome::kUnknown && rng.below(2) == 0);
+    const bool lie = rng.below(8) == 0;
+    const std::uint32_t c = static_cast<std::uint32_t>(i);
+    const std::uint64_t what = rng.below(5);
+    if (model == LinModel::kRegister) {
+      const RegValue random = rng.below(5) == 0 ? nil : val(1 + static_cast<std::int64_t>(rng.below(4)));
+      const RegValue fresh = val(1 + static_cast<std::int64_t>(rng.below(4)));
+      if (what < 3) {
+        ops.push_back(read(c, lie ? random : reg_state, a, b, o));
+      } else if (what == 3) {
+        ops.push_back(write(c, fresh, a, b, o));
+        if (effect) reg_state = fresh;
+      } else {
+        ops.push_back(cas(c, lie ? random : reg_state, fresh, a, b, o));
+        if (effect && !lie) reg_state = fresh;
+      }
+    } else {
+      if (what < 2) {
+        ops.push_back(get(c, lie ? kResults[rng.below(8)] : kv_state, a, b, o));
+      } else if (what == 2 && rng.below(3) == 0) {
+        ops.push_back(put(c, "p", a, b, o));
+        if (effect) kv_state = "p";
+      } else {
+        const std::string t = kAppends[rng.below(4)];
+        ops.push_back(append(c, t, a, b, o));
+        if (effect) kv_state += t;
+      }
+    }
+  }
+  return history(model, std::move(ops));
+}
+
+TEST(Linearizability, MediumHistoriesAgreeWithAMemoisedBruteForce) {
+  Rng rng = Rng::stream(3, "lin-medium");
+  int yes = 0, no = 0;
+  for (int t = 0; t < 4000; ++t) {
+    const LinModel model = t % 2 == 0 ? LinModel::kRegister : LinModel::kKv;
+    const LinHistory h = random_medium(rng, model);
+    Indices all(h.ops.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    const bool expected = memo_linearizable(h, nil, all);
+    const LinResult r = check_linearizable(h);
+    ASSERT_EQ(r.verdict, expected ? LinVerdict::kLinearizable : LinVerdict::kNotLinearizable)
+        << "history " << t << "\n" << render_timeline(h, all);
+    if (expected) {
+      ++yes;
+      continue;
+    }
+    ++no;
+    const Indices& cex = r.counterexample;
+    ASSERT_FALSE(cex.empty());
+    EXPECT_TRUE(r.per_key[0].counterexample_minimal);
+    EXPECT_FALSE(memo_linearizable(h, nil, cex)) << "history " << t << "\n" << render_timeline(h, cex);
+    for (std::size_t j = 0; j < cex.size(); ++j) {
+      Indices rest = cex;
+      rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(j));
+      rest = closed(h, rest, nil);
+      EXPECT_TRUE(rest.empty() || memo_linearizable(h, nil, rest))
+          << "history " << t << ": op " << cex[j] << " removable\n" << render_timeline(h, cex);
+    }
+    if (testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(yes, 400);
+  EXPECT_GT(no, 400);
+}
 
 // ---- the timeline ------------------------------------------------------------------
 
@@ -742,14 +879,15 @@ TEST(Linearizability, TimelineShowsValuesOutcomesAndOpenOperations) {
                      put(2, "q", 2 * ms, kTimeMax, LinOutcome::kUnknown), get(3, "", 1 * ms, 2 * ms, LinOutcome::kFail)});
   h.clients.pop_back();  // client 3 has no name
   const std::string t = render_timeline(h, Indices{0, 1, 2, 3, 99});
+  // 0 .. 20 ms over 40 columns: column = t * 39 / 20 ms.
   EXPECT_EQ(t,
-            "clients-0  append \"a\\\"b\"                          |==========================|              "
+            "clients-0  append \"a\\\"b\"                         |==================|                      "
             "[0.000, 10.000] ms\n"
-            "clients-1  get -> \"zzzzzzzzzzzzzzzzzzzzzzzz...\"                  |=======================================| "
+            "clients-1  get -> \"zzzzzzzzzzzzzzzzzzzzzzzz...\"           |=============================|  "
             "[5.000, 20.000] ms\n"
-            "clients-2  put \"q\"                                    |====================================> "
+            "clients-2  put \"q\"                                  |===================================>  "
             "[2.000, never] ms  unknown\n"
-            "client-3   get -> ?                                 |==|                                    "
+            "client-3   get -> ?                               |=|                                      "
             "[1.000, 2.000] ms  fail\n");
   EXPECT_EQ(render_timeline(h, Indices{}), "");
   EXPECT_EQ(std::string(verdict_name(LinVerdict::kLinearizable)), "true");

@@ -355,6 +355,61 @@ TEST(Store, APartialRunDoesNotSettleOrJudgeLostWrites) {
   EXPECT_NE(summary_json_text(rec).find("\"lost_writes\": null"), std::string::npos);
 }
 
+// The PBS paper's LNKD-SSD result: 97.4% consistent reads at t = 0 with
+// N = 3, R = W = 1 (Bailis et al., VLDB 2012, Table 3), rising towards 1.
+TEST(Pbs, LnkdSsdReproducesThePapersTVisibility) {
+  const RunRecord rec = run_file("scenarios/pbs-lnkd-ssd.yaml");
+  ASSERT_TRUE(rec.pbs.has_value());
+  const PbsRecord& p = *rec.pbs;
+  ASSERT_EQ(p.t_visibility.size(), 8u);
+  EXPECT_EQ(p.t_visibility[0].t, 0);
+  EXPECT_EQ(p.t_visibility[0].reads, 10000u);
+  const double p0 = static_cast<double>(p.t_visibility[0].consistent) / 10000.0;
+  EXPECT_NEAR(p0, 0.974, 0.01);
+  double last = p0;
+  for (const auto& pt : p.t_visibility) {
+    const double q = static_cast<double>(pt.consistent) / static_cast<double>(pt.reads);
+    EXPECT_GE(q, last - 0.002) << "at t = " << pt.t;  // non-decreasing within sampling noise
+    last = std::max(last, q);
+  }
+  EXPECT_GT(last, 0.999);
+  EXPECT_EQ(p.trials_failed, 0u);
+  EXPECT_NE(consistency_csv(rec).find("t_visibility,0,,0.97"), std::string::npos) << consistency_csv(rec);
+}
+
+TEST(Pbs, StrictQuorumsAlwaysReadTheLastVersion) {
+  const RunRecord rec = run_file("scenarios/pbs-lnkd-ssd.yaml",
+                                 {"components.voldemort.read_consistency=2", "components.voldemort.write_consistency=2",
+                                  "components.probe.trials=2000"});
+  ASSERT_TRUE(rec.pbs.has_value());
+  for (const auto& pt : rec.pbs->t_visibility) EXPECT_EQ(pt.consistent, pt.reads) << "at t = " << pt.t;
+}
+
+TEST(Pbs, KStalenessCountsVersionsBehind) {
+  // Three versions per trial, read at t = 0 at ONE: within the last 3 more
+  // often than within the last 1, all within 3 plus the initial value.
+  const RunRecord rec = run_file("scenarios/pbs-lnkd-ssd.yaml", {"components.probe.k=3", "components.probe.trials=3000"});
+  ASSERT_TRUE(rec.pbs.has_value());
+  const auto& ks = rec.pbs->k_staleness;
+  ASSERT_EQ(ks.size(), 3u);
+  EXPECT_LT(ks[0].within, ks[2].within);
+  EXPECT_LE(ks[0].within, ks[1].within);
+  EXPECT_EQ(ks[0].reads, 3000u);
+  EXPECT_GT(static_cast<double>(ks[2].within) / 3000.0, 0.999);
+}
+
+TEST(Pbs, AProbeOnlyScenarioIsValidAndAProbeNeedsAStore) {
+  const RunRecord rec = run_yaml(
+      "name: p\nduration: 1s\ncomponents:\n  probe: {kind: pbs_probe, target: db, trials: 10, interval: 10ms}\n"
+      "  db: {kind: replicated_store, model: leaderless, replicas: 3}\n");
+  ASSERT_TRUE(rec.pbs.has_value());
+  EXPECT_EQ(rec.pbs->t_visibility.front().reads, 10u);
+  const Diagnostic d = load_error(
+      "name: p\nduration: 1s\ncomponents:\n  probe: {kind: pbs_probe, target: app}\n"
+      "  app: {kind: service, service_time: 1ms}\n");
+  EXPECT_NE(d.message.find("a pbs_probe measures a replicated_store"), std::string::npos) << d.to_string();
+}
+
 TEST(Store, SameSeedSameHistoryBytes) {
   auto s = load_or_fail(store_yaml(5, 3, "ONE", "QUORUM", ", read_repair: 30%, anti_entropy: {interval: 3s}",
                                    "[{at: 5s, for: 3s, crash: db-2}]"));
