@@ -6,6 +6,7 @@
 #include <iterator>
 #include <ostream>
 
+#include "dsim/analysis/linearizability.h"
 #include "dsim/analysis/record.h"
 #include "dsim/models/client.h"
 #include "dsim/models/world.h"
@@ -20,6 +21,7 @@ void HistoryRecorder::attach(Bus& bus, const RunContext& ctx) {
   if (!any) return;  // no reads or writes: nothing to record
   attached_ = true;
   history_.limit = ctx.spec.history_limit;
+  budget_ = ctx.spec.linearizability_budget;
   history_.ops.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(history_.limit, 1u << 16)));
   bus.subscribe<&HistoryRecorder::on_resolved>(*this);
   bus.subscribe<&HistoryRecorder::on_settled>(*this);
@@ -118,11 +120,79 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
   }
   c.unconverged_keys = unconverged_;
   c.figures = check_stale_and_lost(history_.ops);
+  {
+    const LinHistory lin = to_lin_history(history_);
+    LinOptions lo;
+    lo.budget = budget_;
+    lo.initial = RegValue{0, false};
+    const LinResult r = check_linearizable(lin, lo);
+    LinearizabilityRecord l;
+    l.verdict = verdict_name(r.verdict);
+    l.keys_checked = r.keys_checked;
+    l.keys_unknown = r.keys_unknown;
+    l.keys_not_linearizable = r.keys_not_linearizable;
+    l.states_explored = r.states_explored;
+    l.budget = budget_;
+    if (r.counterexample_key) {
+      l.counterexample_key = lin.keys[*r.counterexample_key];
+      for (const std::size_t i : r.counterexample) {
+        const LinOp& op = lin.ops[i];
+        LinearizabilityRecord::Op o;
+        o.client = lin.clients[op.client];
+        o.op = op.fn == LinFn::kWrite ? "write" : "read";
+        if (op.fn == LinFn::kWrite) o.value = static_cast<std::uint64_t>(op.arg.v);
+        else if (op.outcome == LinOutcome::kOk) o.value = static_cast<std::uint64_t>(op.result.v);
+        o.invoke = op.invoke;
+        o.complete = op.complete;
+        o.outcome = op.outcome == LinOutcome::kOk ? "ok" : op.outcome == LinOutcome::kFail ? "fail" : "unknown";
+        l.counterexample.push_back(o);
+      }
+      l.timeline = render_timeline(lin, r.counterexample);
+    }
+    c.linearizability = std::move(l);
+  }
   c.truncated = history_.dropped > 0;
   out.consistency = c;
   out.history = std::make_shared<const History>(std::move(history_));
   history_ = History{};
   finals_.clear();
+}
+
+static_assert(kDefaultLinBudget == kDefaultLinearizabilityBudget, "one default budget");
+
+LinHistory to_lin_history(const History& history) {
+  LinHistory lin;
+  lin.model = LinModel::kRegister;
+  lin.clients = history.clients;
+  std::vector<std::uint64_t> keys;
+  keys.reserve(history.ops.size());
+  for (const HistoryOp& h : history.ops)
+    if (h.op != Operation::kRequest) keys.push_back(h.key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  lin.keys.reserve(keys.size());
+  for (const std::uint64_t k : keys) lin.keys.push_back(std::to_string(k));
+  lin.ops.reserve(history.ops.size());
+  for (const HistoryOp& h : history.ops) {
+    if (h.op == Operation::kRequest) continue;
+    LinOp op;
+    op.key = static_cast<std::uint32_t>(std::lower_bound(keys.begin(), keys.end(), h.key) - keys.begin());
+    op.client = h.client;
+    op.invoke = h.invoke;
+    op.complete = h.complete;
+    op.outcome = h.outcome == OpOutcome::kOk ? LinOutcome::kOk
+                 : h.outcome == OpOutcome::kFail ? LinOutcome::kFail
+                                                 : LinOutcome::kUnknown;
+    if (h.op == Operation::kWrite) {
+      op.fn = LinFn::kWrite;
+      op.arg = RegValue{static_cast<std::int64_t>(h.value), false};
+    } else {
+      op.fn = LinFn::kRead;
+      if (op.outcome == LinOutcome::kOk) op.result = RegValue{static_cast<std::int64_t>(h.value), false};
+    }
+    lin.ops.push_back(std::move(op));
+  }
+  return lin;
 }
 
 namespace {

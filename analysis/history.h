@@ -13,7 +13,9 @@
 // aside); past it recording stops and the summary says so.
 //
 // At the end of the run the recorder checks the history for stale reads and
-// lost writes (analysis/consistency.h) and leaves both the figures
+// lost writes (analysis/consistency.h) and for linearizability, each key a
+// register starting at 0 (analysis/linearizability.h, within
+// `consistency.linearizability_budget` steps per key), and leaves both the figures
 // (RunRecord::consistency) and the history itself (RunRecord::history, for
 // `dsim run --history` and later checkers) in the record.
 #pragma once
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "dsim/analysis/consistency.h"
+#include "dsim/analysis/lin_history.h"
 #include "dsim/analysis/recorder.h"
 
 namespace dsim {
@@ -38,6 +41,10 @@ struct History {
 // Writes one JSON object per line (docs/HISTORY.md), in the history's order.
 void write_history_jsonl(const History& history, std::ostream& out);
 
+// The history as a linearizability checker reads it: one register per key,
+// whose initial value is 0 (check with LinOptions::initial = {0, false}).
+LinHistory to_lin_history(const History& history);
+
 class HistoryRecorder final : public Recorder {
  public:
   void attach(Bus& bus, const RunContext& ctx) override;
@@ -51,6 +58,7 @@ class HistoryRecorder final : public Recorder {
 
   const World* world_ = nullptr;
   bool attached_ = false;  // some client has a mix
+  std::uint64_t budget_ = 0;  // linearizability steps per key
   History history_;
   std::vector<std::uint32_t> index_of_actor_;  // by actor id; UINT32_MAX: not seen yet
   std::uint64_t operations_ = 0;

@@ -110,6 +110,28 @@ struct PartialRecord {
   Time at = 0;         // simulated time reached
 };
 
+// The linearizability check of a run's history (analysis/linearizability.h).
+struct LinearizabilityRecord {
+  std::string verdict = "true";  // "true", "false" or "unknown"
+  std::uint64_t keys_checked = 0;
+  std::uint64_t keys_unknown = 0;  // out of budget
+  std::uint64_t keys_not_linearizable = 0;
+  std::uint64_t states_explored = 0;
+  std::uint64_t budget = 0;        // steps per key
+  // On "false": the operations of one key that cannot be ordered.
+  struct Op {
+    std::string client;
+    std::string op;  // "read", "write"
+    std::optional<std::uint64_t> value;
+    Time invoke = 0;
+    Time complete = 0;
+    std::string outcome;
+  };
+  std::optional<std::string> counterexample_key;
+  std::vector<Op> counterexample;
+  std::string timeline;  // the same, drawn for a terminal
+};
+
 // Reads and writes of keys, from the "history" recorder (analysis/history.h).
 struct ConsistencyRecord {
   std::uint64_t operations = 0;     // reads and writes resolved, recorded or not
@@ -120,6 +142,7 @@ struct ConsistencyRecord {
   std::uint64_t final_reads = 0;
   std::uint64_t unconverged_keys = 0;  // replicas still disagreeing after settling
   StaleLostFigures figures;
+  std::optional<LinearizabilityRecord> linearizability;
 };
 
 struct History;

@@ -246,6 +246,40 @@ Json consistency_json(const ConsistencyRecord& c) {
   }
   j["keys_checked_for_loss"] = f.keys_checked_for_loss;
   j["unexplained_reads"] = f.unexplained_reads;
+  if (c.linearizability) {
+    const LinearizabilityRecord& l = *c.linearizability;
+    if (l.verdict == "true") j["linearizable"] = true;
+    else if (l.verdict == "false") j["linearizable"] = false;
+    else j["linearizable"] = "unknown";
+    Json lj;
+    lj["keys_checked"] = l.keys_checked;
+    lj["keys_unknown"] = l.keys_unknown;
+    lj["keys_not_linearizable"] = l.keys_not_linearizable;
+    lj["states_explored"] = l.states_explored;
+    lj["budget"] = l.budget;
+    if (l.counterexample_key) {
+      Json ce;
+      ce["key"] = *l.counterexample_key;
+      Json ops = Json::array();
+      for (const auto& o : l.counterexample) {
+        Json oj;
+        oj["client"] = o.client;
+        oj["op"] = o.op;
+        if (o.value) oj["value"] = *o.value;
+        else oj["value"] = nullptr;
+        oj["invoke_ms"] = round_to(to_seconds(o.invoke) * 1e3, 6);
+        if (o.complete == kTimeMax) oj["complete_ms"] = nullptr;
+        else oj["complete_ms"] = round_to(to_seconds(o.complete) * 1e3, 6);
+        oj["outcome"] = o.outcome;
+        ops.push_back(oj);
+      }
+      ce["operations"] = ops;
+      lj["counterexample"] = ce;
+    } else {
+      lj["counterexample"] = nullptr;
+    }
+    j["linearizability"] = lj;
+  }
   return j;
 }
 
@@ -503,6 +537,18 @@ std::string summary_table(const RunRecord& rec) {
     if (c.settled)
       o << "             " << group(f.lost_writes) << " lost writes of " << group(f.writes_acknowledged)
         << " acknowledged, " << group(c.unconverged_keys) << " keys unconverged after settling\n";
+    if (c.linearizability) {
+      const LinearizabilityRecord& l = *c.linearizability;
+      o << "             linearizable: " << (l.verdict == "true" ? "yes" : l.verdict == "false" ? "NO" : "unknown")
+        << " (" << group(l.keys_checked) << " keys checked";
+      if (l.keys_unknown > 0) o << ", " << group(l.keys_unknown) << " out of budget";
+      o << ", " << group(l.states_explored) << " states)\n";
+      if (l.counterexample_key) {
+        o << "             operations on key " << *l.counterexample_key << " that cannot be ordered:\n";
+        std::istringstream lines(l.timeline);
+        for (std::string line; std::getline(lines, line);) o << "               " << line << "\n";
+      }
+    }
     if (c.truncated)
       o << "             history truncated at " << group(c.recorded) << " of " << group(c.operations)
         << " operations (consistency.history_limit): figures cover the recorded ones\n";

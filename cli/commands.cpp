@@ -3,19 +3,25 @@
 #include "dsim/cli/commands.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "dsim/analysis/graph.h"
 #include "dsim/analysis/history.h"
+#include "dsim/analysis/history_io.h"
+#include "dsim/analysis/linearizability.h"
 #include "dsim/analysis/load.h"
 #include "dsim/analysis/run.h"
 #include "dsim/analysis/summary.h"
@@ -346,6 +352,162 @@ int cmd_graph(const std::string& file, const Common& common) {
   return kExitOk;
 }
 
+struct HistoryCheckArgs {
+  std::string file;
+  std::string format;  // empty: from the first line
+  std::string model;   // empty: the format's
+  std::uint64_t budget = kDefaultLinBudget;
+  unsigned threads = 0;
+  bool json = false;
+};
+
+// The dsim history's reads and writes as the stale-read and lost-write
+// checker reads them (its synthetic initial writes left out).
+std::vector<HistoryOp> stale_lost_view(const LinHistory& h) {
+  std::vector<HistoryOp> out;
+  for (const LinOp& op : h.ops) {
+    if (op.client < h.clients.size() && h.clients[op.client] == kInitClient) continue;
+    HistoryOp x;
+    x.client = op.client;
+    x.op = op.fn == LinFn::kWrite ? Operation::kWrite : Operation::kRead;
+    x.key = op.key;
+    x.value = static_cast<std::uint64_t>(op.fn == LinFn::kWrite ? op.arg.v : op.result.v);
+    x.invoke = op.invoke;
+    x.complete = op.complete;
+    x.outcome = op.outcome == LinOutcome::kOk ? OpOutcome::kOk
+                : op.outcome == LinOutcome::kFail ? OpOutcome::kFail
+                                                  : OpOutcome::kUnknown;
+    x.final_read = op.client < h.clients.size() && h.clients[op.client] == "final";
+    out.push_back(x);
+  }
+  return out;
+}
+
+int cmd_history_check(const HistoryCheckArgs& a) {
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "dsim: error: %s: cannot read: %s\n", a.file.c_str(), std::strerror(errno));
+    return kExitBadInput;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::optional<HistoryFormat> format;
+  if (!a.format.empty()) {
+    format = history_format_from_name(a.format);
+    if (!format) {
+      std::fprintf(stderr, "dsim: error: --format: unknown format '%s'; valid: dsim, jepsen-log, jepsen-edn\n",
+                   a.format.c_str());
+      return kExitBadInput;
+    }
+  } else {
+    format = sniff_history_format(text);
+    if (!format) {
+      std::fprintf(stderr,
+                   "dsim: error: %s:1: cannot tell the history's format from its first line; give --format dsim, "
+                   "jepsen-log or jepsen-edn\n",
+                   a.file.c_str());
+      return kExitBadInput;
+    }
+  }
+  std::optional<LinModel> model;
+  if (a.model == "register") model = LinModel::kRegister;
+  else if (a.model == "kv") model = LinModel::kKv;
+  else if (!a.model.empty()) {
+    std::fprintf(stderr, "dsim: error: --model: unknown model '%s'; valid: register, kv\n", a.model.c_str());
+    return kExitBadInput;
+  }
+  auto read = read_history(text, a.file, *format, model);
+  text = std::string();
+  if (auto* err = std::get_if<HistoryReadError>(&read)) {
+    std::fprintf(stderr, "dsim: error: %s\n", err->to_string().c_str());
+    return kExitBadInput;
+  }
+  const LinHistory& h = std::get<LinHistory>(read);
+  LinOptions o;
+  o.budget = a.budget;
+  o.threads = a.threads;
+  const LinResult r = check_linearizable(h, o);
+  std::optional<StaleLostFigures> sl;
+  if (*format == HistoryFormat::kDsim) sl = check_stale_and_lost(stale_lost_view(h));
+  const char* model_name = h.model == LinModel::kRegister ? "register" : "kv";
+  std::string out;
+  if (a.json) {
+    nlohmann::ordered_json j;
+    j["file"] = a.file;
+    j["format"] = history_format_name(*format);
+    j["model"] = model_name;
+    j["operations"] = h.ops.size();
+    j["keys"] = h.keys.size();
+    j["clients"] = h.clients.size();
+    if (r.verdict == LinVerdict::kLinearizable) j["linearizable"] = true;
+    else if (r.verdict == LinVerdict::kNotLinearizable) j["linearizable"] = false;
+    else j["linearizable"] = "unknown";
+    nlohmann::ordered_json lj;
+    lj["keys_checked"] = r.keys_checked;
+    lj["keys_unknown"] = r.keys_unknown;
+    lj["keys_not_linearizable"] = r.keys_not_linearizable;
+    lj["states_explored"] = r.states_explored;
+    lj["budget"] = a.budget;
+    if (r.counterexample_key) {
+      nlohmann::ordered_json ce;
+      ce["key"] = h.keys[*r.counterexample_key];
+      nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+      for (const std::size_t i : r.counterexample) lines.push_back(h.ops[i].line);
+      ce["lines"] = lines;
+      ce["timeline"] = render_timeline(h, r.counterexample);
+      lj["counterexample"] = ce;
+    } else {
+      lj["counterexample"] = nullptr;
+    }
+    j["linearizability"] = lj;
+    if (sl) {
+      j["reads"] = sl->reads;
+      j["stale_reads"] = sl->stale_reads;
+      j["lost_writes"] = sl->lost_writes;
+      j["unexplained_reads"] = sl->unexplained_reads;
+    }
+    out = j.dump(2) + "\n";
+  } else {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "history      %s (%s, %s model): %s operations, %s keys, %s clients\n",
+                  a.file.c_str(), history_format_name(*format), model_name, group_thousands(h.ops.size()).c_str(),
+                  group_thousands(h.keys.size()).c_str(), group_thousands(h.clients.size()).c_str());
+    out += buf;
+    std::snprintf(buf, sizeof buf, "linearizable %s (%s keys checked, %s out of budget, %s states; budget %s per key)\n",
+                  r.verdict == LinVerdict::kLinearizable      ? "yes"
+                  : r.verdict == LinVerdict::kNotLinearizable ? "NO"
+                                                              : "unknown",
+                  group_thousands(r.keys_checked).c_str(), group_thousands(r.keys_unknown).c_str(),
+                  group_thousands(r.states_explored).c_str(), group_thousands(a.budget).c_str());
+    out += buf;
+    if (r.counterexample_key) {
+      out += "             operations on key " + h.keys[*r.counterexample_key] + " that cannot be ordered";
+      std::string lines;
+      for (const std::size_t i : r.counterexample)
+        if (h.ops[i].line > 0) lines += (lines.empty() ? "" : ", ") + std::to_string(h.ops[i].line);
+      if (!lines.empty()) out += " (lines " + lines + ")";
+      out += ":\n";
+      std::istringstream tl(render_timeline(h, r.counterexample));
+      for (std::string line; std::getline(tl, line);) out += "               " + line + "\n";
+    }
+    if (sl) {
+      std::snprintf(buf, sizeof buf, "stale reads  %s of %s; lost writes %s of %s acknowledged\n",
+                    group_thousands(sl->stale_reads).c_str(), group_thousands(sl->reads).c_str(),
+                    group_thousands(sl->lost_writes).c_str(), group_thousands(sl->writes_acknowledged).c_str());
+      out += buf;
+    }
+  }
+  if (auto err = write_stdout(out); !err.empty()) {
+    std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+    return kExitFailure;
+  }
+  switch (r.verdict) {
+    case LinVerdict::kLinearizable: return kExitOk;
+    case LinVerdict::kNotLinearizable: return kExitVerdict;
+    case LinVerdict::kUnknown: return kExitIncomplete;
+  }
+  return kExitFailure;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv, const CliConfig& config) {
@@ -406,6 +568,25 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   graph->add_option("file", graph_file, "scenario YAML file")->required();
   graph->add_option("--set", common.sets, "override a field (repeatable)")->type_name("PATH=VALUE");
 
+  HistoryCheckArgs history_args;
+  CLI::App* history = app.add_subcommand("history", "work on operation histories (dsim's own, or Jepsen's)");
+  history->require_subcommand(1);
+  CLI::App* history_check = history->add_subcommand(
+      "check", "check a history for linearizability (exit 0 linearizable, 3 not, 4 unknown within the budget, 2 bad input)");
+  history_check->add_option("file", history_args.file, "history file")->required();
+  history_check->add_option("--format", history_args.format,
+                            "dsim (--history's JSON lines), jepsen-log or jepsen-edn (default: from the first line)")
+      ->type_name("FORMAT");
+  history_check->add_option("--model", history_args.model, "register or kv (default: the format's)")->type_name("MODEL");
+  history_check->add_option("--budget", history_args.budget,
+                            "search steps per key before its verdict is unknown (default 1,000,000)")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+  history_check->add_option("--threads", history_args.threads, "keys checked at once (default: every core; the verdict never depends on it)")
+      ->type_name("N")
+      ->check(CLI::Range(0u, 1024u));
+  history_check->add_flag("--json", history_args.json, "print the verdict as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -437,6 +618,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
     }
     if (validate->parsed()) return cmd_validate(validate_file, common);
     if (graph->parsed()) return cmd_graph(graph_file, common);
+    if (history_check->parsed()) return cmd_history_check(history_args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dsim: internal error: %s\n", e.what());
     return kExitFailure;

@@ -294,6 +294,8 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     MapReader cr(*cons);
     if (auto h = cr.get("history_limit"))
       spec_.history_limit = static_cast<std::uint64_t>(h->int_in(0, 1'000'000'000));
+    if (auto b = cr.get("linearizability_budget"))
+      spec_.linearizability_budget = static_cast<std::uint64_t>(b->int_in(1, 1'000'000'000));
     cr.finish();
   }
   std::optional<ConfigNode> faults_node = r.get("faults");

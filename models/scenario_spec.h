@@ -48,6 +48,7 @@ class InvalidSpec : public std::invalid_argument {
 };
 
 inline constexpr std::uint64_t kDefaultHistoryLimit = 4'000'000;
+inline constexpr std::uint64_t kDefaultLinearizabilityBudget = 1'000'000;
 
 struct ScenarioSpec {
   std::string name = "scenario";
@@ -60,6 +61,10 @@ struct ScenarioSpec {
   // Reads and writes recorded in a run's history at most
   // (consistency.history_limit; analysis/history.h): about 48 bytes each.
   std::uint64_t history_limit = kDefaultHistoryLimit;
+  // Steps of the linearizability search per key, past which that key's
+  // verdict is "unknown" (consistency.linearizability_budget;
+  // analysis/linearizability.h: 64 bytes of memory at most per step).
+  std::uint64_t linearizability_budget = kDefaultLinearizabilityBudget;
   NetworkSpec network;
   std::vector<std::shared_ptr<const ComponentSpec>> components;
   std::vector<FaultSpec> faults;      // node references index `components`
