@@ -89,7 +89,8 @@ TEST(Store, StrictQuorumsNeverReadStaleOrLoseWritesAcrossSeeds) {
   std::uint64_t reads = 0;
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     const Levels& l = levels[seed % 5];
-    auto s = load_or_fail(store_yaml(6, l.n, l.r, l.w, l.extra));
+    // 8 s of each: some 11,000 reads per seed (short enough for the sanitizer builds).
+    auto s = load_or_fail(store_yaml(6, l.n, l.r, l.w, l.extra), LoadOptions{.overrides = {"duration=8s"}});
     ASSERT_TRUE(s);
     RunOptions o;
     o.seed = seed;
@@ -101,7 +102,7 @@ TEST(Store, StrictQuorumsNeverReadStaleOrLoseWritesAcrossSeeds) {
     EXPECT_EQ(c.unconverged_keys, 0u);
     reads += c.figures.reads;
   }
-  EXPECT_GT(reads, 20u * 20000u);
+  EXPECT_GT(reads, 20u * 9000u);
 }
 
 TEST(Store, ClockSkewLosesAcknowledgedWrites) {
