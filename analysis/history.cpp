@@ -107,9 +107,19 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
       h.final_read = true;
       missing.push_back(h);
     }
+    // Only keys the clients' history touched: the store may hold others (a
+    // PBS probe's), whose values no recorded write wrote.
+    std::vector<std::uint64_t> touched;
+    touched.reserve(history_.ops.size());
+    for (const HistoryOp& h : history_.ops) touched.push_back(h.key);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    std::vector<HistoryOp> held;
+    for (const HistoryOp& h : finals_)
+      if (std::binary_search(touched.begin(), touched.end(), h.key)) held.push_back(h);
     std::vector<HistoryOp> all;
-    all.reserve(finals_.size() + missing.size());
-    std::merge(finals_.begin(), finals_.end(), missing.begin(), missing.end(), std::back_inserter(all),
+    all.reserve(held.size() + missing.size());
+    std::merge(held.begin(), held.end(), missing.begin(), missing.end(), std::back_inserter(all),
                [](const HistoryOp& a, const HistoryOp& b) { return a.key < b.key; });
     const auto final_client = static_cast<std::uint32_t>(history_.clients.size());
     history_.clients.push_back("final");
@@ -120,7 +130,15 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
   }
   c.unconverged_keys = unconverged_;
   c.figures = check_stale_and_lost(history_.ops);
-  {
+  if (history_.dropped > 0 || out.partial) {
+    // Operations missing (past the limit, or in flight when the run
+    // stopped) can leave reads of values no recorded write wrote: no verdict.
+    LinearizabilityRecord l;
+    l.verdict = "unknown";
+    l.budget = budget_;
+    l.incomplete = true;
+    c.linearizability = std::move(l);
+  } else {
     const LinHistory lin = to_lin_history(history_);
     LinOptions lo;
     lo.budget = budget_;
@@ -135,7 +153,14 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
     l.budget = budget_;
     if (r.counterexample_key) {
       l.counterexample_key = lin.keys[*r.counterexample_key];
-      for (const std::size_t i : r.counterexample) {
+      l.counterexample_minimal = r.per_key[*r.counterexample_key].counterexample_minimal;
+      // A counterexample that could not be minimised within the budget may
+      // be long: the first kMaxCounterexample operations are kept.
+      std::vector<std::size_t> shown(r.counterexample.begin(),
+                                     r.counterexample.begin() +
+                                         static_cast<std::ptrdiff_t>(std::min(r.counterexample.size(), kMaxCounterexample)));
+      l.counterexample_size = r.counterexample.size();
+      for (const std::size_t i : shown) {
         const LinOp& op = lin.ops[i];
         LinearizabilityRecord::Op o;
         o.client = lin.clients[op.client];
@@ -147,7 +172,7 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
         o.outcome = op.outcome == LinOutcome::kOk ? "ok" : op.outcome == LinOutcome::kFail ? "fail" : "unknown";
         l.counterexample.push_back(o);
       }
-      l.timeline = render_timeline(lin, r.counterexample);
+      l.timeline = render_timeline(lin, shown);
     }
     c.linearizability = std::move(l);
   }

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <new>
+#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -276,13 +277,10 @@ class DsimSax {
       current_ = &fields_[f];
       return true;
     }
-    for (const std::string& o : others_) {
-      if (o == k) {
-        duplicate_ = k;
-        return false;
-      }
+    if (!others_.insert(k).second) {
+      duplicate_ = k;
+      return false;
     }
-    others_.push_back(k);
     current_ = nullptr;
     return true;
   }
@@ -323,7 +321,7 @@ class DsimSax {
 
   JField fields_[kDsimFields];
   bool seen_[kDsimFields] = {};
-  std::vector<std::string> others_;
+  std::set<std::string> others_;  // other fields seen on this line (looked up, never iterated)
   int depth_ = 0;
   JField* current_ = nullptr;
   JField::Type top_ = JField::Type::kMissing;

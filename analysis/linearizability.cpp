@@ -5,6 +5,7 @@
 #include <exception>
 #include <map>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -254,7 +255,10 @@ struct SearchResult {
 class Search {
  public:
   Search(const Problem& p, std::uint64_t budget)
-      : p_(p), budget_(budget), meter_(memory_limit(budget)) {}
+      : p_(p),
+        budget_(budget),
+        move_limit_(budget > (~std::uint64_t{0}) / kLinMovesPerStep ? ~std::uint64_t{0} : budget * kLinMovesPerStep),
+        meter_(memory_limit(budget)) {}
 
   SearchResult run();
 
@@ -332,6 +336,8 @@ class Search {
 
   const Problem& p_;
   std::uint64_t budget_;
+  std::uint64_t move_limit_;  // list moves at most (kLinMovesPerStep per step of budget)
+  std::uint64_t moves_ = 0;
   Meter meter_;
   std::vector<std::uint32_t> next_, prev_;
   std::vector<std::uint64_t> words_, summary_, zobrist_;
@@ -617,6 +623,10 @@ SearchResult Search::run() {
       bool candidate = true;  // before the first return
       std::uint32_t beyond = 0;
       for (std::uint32_t e = next_[head]; e != tail; e = next_[e]) {
+        if (++moves_ > move_limit_) {  // list moves bound the time as steps bound the states
+          out.verdict = LinVerdict::kUnknown;
+          return out;
+        }
         if (!p_.ev_call[e]) candidate = false;
         if (!candidate && ++beyond > kLookahead) break;
         if (!p_.ev_call[e]) continue;
@@ -650,6 +660,10 @@ SearchResult Search::run() {
       if (p_.ev_call[entry]) {
         const std::uint32_t r = p_.ev_rank[entry];
         if (p_.kind[r] == Kind::kObserve) {  // refused at this point in the first pass
+          if (++moves_ > move_limit_) {
+            out.verdict = LinVerdict::kUnknown;
+            return out;
+          }
           entry = next_[entry];
           continue;
         }
@@ -991,12 +1005,16 @@ std::string format_text(std::string_view s) {
   std::string out = "\"";
   std::size_t shown = 0;
   for (const char c : s) {
-    if (shown == 24) {
-      out += "...";
-      break;
-    }
-    ++shown;
     const auto u = static_cast<unsigned char>(c);
+    // 24 characters: a cut never splits a UTF-8 sequence (continuation
+    // bytes, 10xxxxxx, do not count).
+    if ((u & 0xc0) != 0x80) {
+      if (shown == 24) {
+        out += "...";
+        break;
+      }
+      ++shown;
+    }
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
@@ -1059,16 +1077,22 @@ LinResult check_linearizable(const LinHistory& h, const LinOptions& o) {
     std::vector<std::thread> pool;
     pool.reserve(threads);
     for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t]() {
-        try {
-          for (std::size_t k = next.fetch_add(1); k < nkeys; k = next.fetch_add(1))
-            res.per_key[k] = check_key(h, by_key[k], o);
-        } catch (...) {
-          errors[t] = std::current_exception();
-          next.store(nkeys);
-        }
-      });
+      try {
+        pool.emplace_back([&, t]() {
+          try {
+            for (std::size_t k = next.fetch_add(1); k < nkeys; k = next.fetch_add(1))
+              res.per_key[k] = check_key(h, by_key[k], o);
+          } catch (...) {
+            errors[t] = std::current_exception();
+            next.store(nkeys);
+          }
+        });
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: those started take every key
+      }
     }
+    if (pool.empty())  // not even one: this thread does it all
+      for (std::size_t k = next.fetch_add(1); k < nkeys; k = next.fetch_add(1)) res.per_key[k] = check_key(h, by_key[k], o);
     for (std::thread& t : pool) t.join();
     for (const std::exception_ptr& e : errors)
       if (e) std::rethrow_exception(e);

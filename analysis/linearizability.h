@@ -127,6 +127,10 @@ inline constexpr std::uint64_t kDefaultLinBudget = 1'000'000;        // steps pe
 inline constexpr std::uint64_t kLinBytesPerStep = 64;                // memory per unit of budget
 inline constexpr std::uint64_t kLinMinMemoryBytes = 64 * 1024;       // floor of the cap
 inline constexpr std::uint64_t kLinMinimiseCheckBudget = 100'000;   // steps per re-check
+// Moves along the list of events a search may make per step of budget (the
+// scans between steps): past them too the key is unknown, so time is
+// bounded by the budget as memory is.
+inline constexpr std::uint64_t kLinMovesPerStep = 256;
 
 struct LinOptions {
   std::uint64_t budget = kDefaultLinBudget;  // steps per key (see above)

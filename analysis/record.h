@@ -110,6 +110,8 @@ struct PartialRecord {
   Time at = 0;         // simulated time reached
 };
 
+inline constexpr std::size_t kMaxCounterexample = 20;
+
 // The linearizability check of a run's history (analysis/linearizability.h).
 struct LinearizabilityRecord {
   std::string verdict = "true";  // "true", "false" or "unknown"
@@ -118,6 +120,9 @@ struct LinearizabilityRecord {
   std::uint64_t keys_not_linearizable = 0;
   std::uint64_t states_explored = 0;
   std::uint64_t budget = 0;        // steps per key
+  // Not checked: the history is incomplete (truncated, or the run stopped
+  // early), so the verdict is "unknown".
+  bool incomplete = false;
   // On "false": the operations of one key that cannot be ordered.
   struct Op {
     std::string client;
@@ -129,6 +134,8 @@ struct LinearizabilityRecord {
   };
   std::optional<std::string> counterexample_key;
   std::vector<Op> counterexample;
+  bool counterexample_minimal = true;  // minimised within the budget (a write goes with the reads only it explains)
+  std::size_t counterexample_size = 0;  // its operations; at most kMaxCounterexample are listed
   std::string timeline;  // the same, drawn for a terminal
 };
 

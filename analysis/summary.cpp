@@ -257,9 +257,12 @@ Json consistency_json(const ConsistencyRecord& c) {
     lj["keys_not_linearizable"] = l.keys_not_linearizable;
     lj["states_explored"] = l.states_explored;
     lj["budget"] = l.budget;
+    if (l.incomplete) lj["incomplete"] = true;
     if (l.counterexample_key) {
       Json ce;
       ce["key"] = *l.counterexample_key;
+      ce["size"] = l.counterexample_size;
+      ce["minimal"] = l.counterexample_minimal;
       Json ops = Json::array();
       for (const auto& o : l.counterexample) {
         Json oj;
@@ -539,12 +542,20 @@ std::string summary_table(const RunRecord& rec) {
         << " acknowledged, " << group(c.unconverged_keys) << " keys unconverged after settling\n";
     if (c.linearizability) {
       const LinearizabilityRecord& l = *c.linearizability;
-      o << "             linearizable: " << (l.verdict == "true" ? "yes" : l.verdict == "false" ? "NO" : "unknown")
-        << " (" << group(l.keys_checked) << " keys checked";
-      if (l.keys_unknown > 0) o << ", " << group(l.keys_unknown) << " out of budget";
-      o << ", " << group(l.states_explored) << " states)\n";
+      o << "             linearizable: " << (l.verdict == "true" ? "yes" : l.verdict == "false" ? "NO" : "unknown");
+      if (l.incomplete)
+        o << " (not checked: the history is incomplete)\n";
+      else {
+        o << " (" << group(l.keys_checked) << " keys checked";
+        if (l.keys_unknown > 0) o << ", " << group(l.keys_unknown) << " out of budget";
+        o << ", " << group(l.states_explored) << " states)\n";
+      }
       if (l.counterexample_key) {
-        o << "             operations on key " << *l.counterexample_key << " that cannot be ordered:\n";
+        o << "             operations on key " << *l.counterexample_key << " that cannot be ordered";
+        if (l.counterexample_size > l.counterexample.size())
+          o << " (the first " << l.counterexample.size() << " of " << l.counterexample_size << ")";
+        if (!l.counterexample_minimal) o << " (not minimised within the budget)";
+        o << ":\n";
         std::istringstream lines(l.timeline);
         for (std::string line; std::getline(lines, line);) o << "               " << line << "\n";
       }

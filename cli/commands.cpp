@@ -366,7 +366,7 @@ struct HistoryCheckArgs {
 std::vector<HistoryOp> stale_lost_view(const LinHistory& h) {
   std::vector<HistoryOp> out;
   for (const LinOp& op : h.ops) {
-    if (op.client < h.clients.size() && h.clients[op.client] == kInitClient) continue;
+    if (op.line == 0) continue;  // the reader's synthetic initial write (dsim histories)
     HistoryOp x;
     x.client = op.client;
     x.op = op.fn == LinFn::kWrite ? Operation::kWrite : Operation::kRead;
@@ -389,7 +389,16 @@ int cmd_history_check(const HistoryCheckArgs& a) {
     std::fprintf(stderr, "dsim: error: %s: cannot read: %s\n", a.file.c_str(), std::strerror(errno));
     return kExitBadInput;
   }
+  std::error_code ec;
+  if (std::filesystem::is_directory(a.file, ec)) {
+    std::fprintf(stderr, "dsim: error: %s: is a directory, not a history file\n", a.file.c_str());
+    return kExitBadInput;
+  }
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    std::fprintf(stderr, "dsim: error: %s: cannot read: %s\n", a.file.c_str(), std::strerror(errno));
+    return kExitFailure;
+  }
   std::optional<HistoryFormat> format;
   if (!a.format.empty()) {
     format = history_format_from_name(a.format);
@@ -465,11 +474,13 @@ int cmd_history_check(const HistoryCheckArgs& a) {
       j["lost_writes"] = sl->lost_writes;
       j["unexplained_reads"] = sl->unexplained_reads;
     }
-    out = j.dump(2) + "\n";
+    // Keys and values from a foreign file may not be UTF-8: replaced, never an error.
+    out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   } else {
     char buf[512];
-    std::snprintf(buf, sizeof buf, "history      %s (%s, %s model): %s operations, %s keys, %s clients\n",
-                  a.file.c_str(), history_format_name(*format), model_name, group_thousands(h.ops.size()).c_str(),
+    out += "history      " + a.file;
+    std::snprintf(buf, sizeof buf, " (%s, %s model): %s operations, %s keys, %s clients\n",
+                  history_format_name(*format), model_name, group_thousands(h.ops.size()).c_str(),
                   group_thousands(h.keys.size()).c_str(), group_thousands(h.clients.size()).c_str());
     out += buf;
     std::snprintf(buf, sizeof buf, "linearizable %s (%s keys checked, %s out of budget, %s states; budget %s per key)\n",

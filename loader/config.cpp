@@ -341,6 +341,9 @@ Distribution duration_distribution_in(const ConfigNode& self, MapReader& r, bool
       parts.push_back(Distribution::Weighted{weight, duration_distribution_in(item, ir, true)});
       ir.finish();
     }
+    double total = 0;
+    for (const auto& part : parts) total += part.weight;
+    if (!std::isfinite(total)) of.fail("the weights sum to more than a double holds: scale them down");
     d = Distribution::mixture(parts);
   } else {
     dist_node.fail("unknown distribution '" + dist + "'" + did_you_mean(dist, kDistNames) +

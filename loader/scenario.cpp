@@ -318,6 +318,10 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
       cnode.fail("invalid component name '" + cname +
                      "': use letters, digits, '_', '-' and '.', starting with a letter, digit or '_'",
                  true);
+    if (cname == "final")
+      cnode.fail("the name 'final' is reserved: a history's final reads are made by a client of that name; choose "
+                 "another",
+                 true);
     MapReader fr(cnode);
     const ConfigNode kind_node = fr.require("kind", "the model, one of " + join_alternatives(registry.kinds()));
     const std::string kind = kind_node.as_string();

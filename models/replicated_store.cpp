@@ -244,7 +244,10 @@ class Coordinator {
       }
     }
     op.repair = read && read_repair_ > 0 && rng_.uniform() < read_repair_;
-    const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : (ctx.budget > 0 ? ctx.budget : default_timeout);
+    Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : (ctx.budget > 0 ? ctx.budget : default_timeout);
+    // A driver waits no longer than its client would (the client's own
+    // operation ends then anyway).
+    if (host_.self_node() < 0 && ctx.budget > 0) timeout = std::min(timeout, ctx.budget);
     // One timer for the operation; each replica's answer names the
     // operation and its target (call_handle).
     op.timer = calls_.start(timeout, oh);

@@ -168,6 +168,7 @@ Distribution Distribution::mixture(const std::vector<Weighted>& components) {
     DSIM_CHECK(c.dist.kind() != Kind::kMixture);
     total += c.weight;
   }
+  DSIM_CHECK(std::isfinite(total));
   auto table = std::make_shared<MixtureTable>();
   double acc = 0;
   for (const auto& c : components) {
@@ -320,6 +321,7 @@ double Distribution::variance() const {
         m2 += c.weight * (c.dist.variance() + cm * cm);
       }
       const double m = mean();
+      if (!std::isfinite(m2) || !std::isfinite(m)) return kInf;  // a heavy-tailed component
       return std::max(0.0, m2 - m * m);
     }
   }

@@ -233,6 +233,13 @@ TEST(Distribution, MixtureMomentsAndShape) {
   EXPECT_STREQ(d.kind_name(), "mixture");
 }
 
+TEST(Distribution, MixtureWithAHeavyTailHasInfiniteMoments) {
+  const Distribution d =
+      Distribution::mixture({{0.5, Distribution::pareto(1e6, 0.8)}, {0.5, Distribution::exponential(1e6)}});
+  EXPECT_TRUE(std::isinf(d.mean()));
+  EXPECT_TRUE(std::isinf(d.variance()));
+}
+
 TEST(Distribution, MixtureGoldenDraws) {
   expect_golden(lnkd_ssd(), {250411.7334269686, 240017.00947910704, 249830.74417467311, 252720.50126923504, 247107.18976734145});
 }

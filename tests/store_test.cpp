@@ -278,6 +278,10 @@ TEST(Store, HistoryIsBoundedAndSaysSo) {
   EXPECT_EQ(rec.history->ops.size(), 1000u + c.final_reads);
   const std::string json = summary_json_text(rec);
   EXPECT_NE(json.find("\"truncated\": true"), std::string::npos);
+  // Missing operations could make a complete history look non-linearizable.
+  ASSERT_TRUE(c.linearizability.has_value());
+  EXPECT_EQ(c.linearizability->verdict, "unknown");
+  EXPECT_TRUE(c.linearizability->incomplete);
 }
 
 TEST(Store, SuspicionExpiresAfterAPartitionHeals) {
@@ -409,6 +413,19 @@ TEST(Pbs, AProbeOnlyScenarioIsValidAndAProbeNeedsAStore) {
       "name: p\nduration: 1s\ncomponents:\n  probe: {kind: pbs_probe, target: app}\n"
       "  app: {kind: service, service_time: 1ms}\n");
   EXPECT_NE(d.message.find("a pbs_probe measures a replicated_store"), std::string::npos) << d.to_string();
+}
+
+TEST(Pbs, AProbeBesideClientsLeavesTheirHistoryAlone) {
+  // The probe's fresh keys are in the store at settling, but not in the
+  // clients' history: no final read of them, nothing unexplained.
+  const RunRecord rec = run_file(
+      "scenarios/pbs-lnkd-ssd.yaml",
+      {"components.probe.trials=500", "duration=5s",
+       "components.clients={kind: client, rate: 500/s, target: voldemort, mix: {read: 0.5, write: 0.5}, keys: {count: 20}}"});
+  ASSERT_TRUE(rec.consistency && rec.pbs);
+  EXPECT_EQ(rec.consistency->figures.unexplained_reads, 0u);
+  EXPECT_LE(rec.consistency->final_reads, 20u);
+  EXPECT_EQ(rec.pbs->t_visibility.front().reads, 500u);
 }
 
 TEST(Store, SameSeedSameHistoryBytes) {
