@@ -277,6 +277,7 @@ Json consistency_json(const ConsistencyRecord& c) {
         ops.push_back(oj);
       }
       ce["operations"] = ops;
+      ce["timeline"] = l.timeline;
       lj["counterexample"] = ce;
     } else {
       lj["counterexample"] = nullptr;
