@@ -390,16 +390,20 @@ class Coordinator {
       if (!op.read) host_.hint(t.hint_for >= 0 ? t.hint_for : t.node, StoredCell{op.key, op.write, -1});
     }
     ++op.resolved;
+    // Answering may start another operation at once (a probe's driver host
+    // writes its next version): ops_ may grow, so `op` is found again.
     maybe_answer(op);
-    if (op.resolved == op.targets) complete(oh);
+    const Op& after = ops_.at(oh.slot);
+    if (after.resolved == after.targets) complete(oh);
   }
 
   void maybe_answer(Op& op) {
     if (op.answered) return;
     if (op.acks >= op.needed) {
       op.answered = true;
-      const Cell& c = op.read ? op.best : op.write;
-      host_.answer(op.caller, Status::kOk, AnswerValue{true, c.value, c.ts});
+      const Cell c = op.read ? op.best : op.write;
+      const Caller caller = op.caller;  // by value: answering may move ops_ (see outcome)
+      host_.answer(caller, Status::kOk, AnswerValue{true, c.value, c.ts});
       return;
     }
     if (op.acks + (op.targets - op.resolved) >= op.needed) return;
@@ -411,7 +415,8 @@ class Coordinator {
     const bool may_apply = !op.read && (op.acks > 0 || op.resolved < op.targets || cfg_.hinted_handoff.has_value());
     if (op.any_timeout || may_apply) s = Status::kTimeout;
     else if (op.only_rejections) s = Status::kRejected;
-    host_.answer(op.caller, s, {});
+    const Caller caller = op.caller;
+    host_.answer(caller, s, {});
   }
 
   // Every target answered or timed out: repair, then forget the operation.
