@@ -3,6 +3,7 @@
 // (loader/registry.h) of its own is enough.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "dsim/loader/config.h"
@@ -15,6 +16,15 @@ ParsedComponent parse_load_balancer(ComponentCommon common, MapReader& fields);
 ParsedComponent parse_service(ComponentCommon common, MapReader& fields);
 ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& fields);
 ParsedComponent parse_pbs_probe(ComponentCommon common, MapReader& fields);
+
+// Fields several kinds share, read alike (the same ranges and messages).
+// `workers`: 1 to 1,000,000 per replica, at most 10,000,000 over `replicas`.
+std::int64_t read_workers(const ConfigNode& n, int replicas);
+// `queue_capacity`: a whole number from 0 to 10^9 of waiting `what`
+// ("requests", "operations"), or unlimited (-1).
+std::int64_t read_queue_capacity(const ConfigNode& n, const char* what);
+// A message size (`request_size`, `response_size`): 0B to 4GB.
+std::uint32_t read_message_size(const ConfigNode& n);
 
 // The text of a scalar node as written, or "" for a list or mapping: a name
 // kept in a spec before its reference is checked (the check reports a

@@ -96,11 +96,7 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
                  "lower retries or timeout, or give a deadline");
     }
   }
-  if (auto s = r.get("request_size")) {
-    const double v = s->as_size();
-    if (v < 0 || v > 4e9) s->fail("must be a size from 0B to 4GB, got " + s->describe());
-    c.request_size = static_cast<std::uint32_t>(v);
-  }
+  if (auto s = r.get("request_size")) c.request_size = read_message_size(*s);
   auto mix = r.get("mix");
   auto keys = r.get("keys");
   if (mix) {

@@ -65,27 +65,11 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
     (where ? *where : r.node())
         .fail("a replicated_store has at most 1000 nodes (replicas), got " + std::to_string(common.replicas));
   }
-  if (auto w = r.get("workers")) {
-    c.workers = w->int_in(1, 1'000'000);
-    if (c.workers * common.replicas > 10'000'000)
-      w->fail("replicas x workers is " + std::to_string(c.workers * common.replicas) +
-              "; at most 10000000 workers in all can be simulated");
-  }
+  if (auto w = r.get("workers")) c.workers = read_workers(*w, common.replicas);
   if (auto s = r.get("service_time")) c.service_time = s->as_duration_distribution();
   if (auto s = r.get("read_service_time")) c.read_service_time = s->as_duration_distribution();
   if (auto s = r.get("write_service_time")) c.write_service_time = s->as_duration_distribution();
-  if (auto q = r.get("queue_capacity")) {
-    const std::string t = q->text();
-    if (t == "unlimited" || t == "inf") {
-      c.queue_capacity = -1;
-    } else {
-      std::int64_t v = 0;
-      const auto res = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size())
-        q->fail("expected a whole number of waiting operations (0 to 1000000000) or unlimited, got " + q->describe());
-      c.queue_capacity = q->int_in(0, 1'000'000'000);
-    }
-  }
+  if (auto q = r.get("queue_capacity")) c.queue_capacity = read_queue_capacity(*q, "operations");
   if (auto d = r.get("durable")) c.durable = as_bool(*d);
 
   const auto rf_node = r.get("replication_factor");
@@ -148,13 +132,8 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
     }
   }
   if (auto t = r.get("call_timeout")) c.call_timeout = t->positive_duration();
-  auto size = [](const ConfigNode& n) {
-    const double v = n.as_size();
-    if (v < 0 || v > 4e9) n.fail("must be a size from 0B to 4GB, got " + n.describe());
-    return static_cast<std::uint32_t>(v);
-  };
-  if (auto s = r.get("request_size")) c.request_size = size(*s);
-  if (auto s = r.get("response_size")) c.response_size = size(*s);
+  if (auto s = r.get("request_size")) c.request_size = read_message_size(*s);
+  if (auto s = r.get("response_size")) c.response_size = read_message_size(*s);
   ParsedComponent out;
   out.spec = std::make_unique<Spec>(std::move(common), std::move(c));
   return out;

@@ -83,11 +83,9 @@ inline RequestContext context_of(Network& net, const Message& m) {
   return c;
 }
 
-// A request to `to`, answered to handle h. A write's key and value are
-// stored in the network's payload pool; the message owns them from now on,
-// so send it.
-inline Message make_request(Network& net, ActorId from, ActorId to, Handle h, std::uint32_t bytes,
-                            const RequestContext& ctx) {
+namespace detail {
+// The request's header and inline words; a write's value is not in them.
+inline Message request_header(ActorId from, ActorId to, Handle h, std::uint32_t bytes, const RequestContext& ctx) {
   Message m;
   m.src = from;
   m.dst = to;
@@ -100,6 +98,16 @@ inline Message make_request(Network& net, ActorId from, ActorId to, Handle h, st
   m.origin = ctx.origin;
   m.words[0] = static_cast<std::uint64_t>(ctx.budget);
   m.words[1] = ctx.key;
+  return m;
+}
+}  // namespace detail
+
+// A request to `to`, answered to handle h. A write's key and value are
+// stored in the network's payload pool; the message owns them from now on,
+// so send it.
+inline Message make_request(Network& net, ActorId from, ActorId to, Handle h, std::uint32_t bytes,
+                            const RequestContext& ctx) {
+  Message m = detail::request_header(from, to, h, bytes, ctx);
   if (ctx.op == Operation::kWrite) {
     m.words[1] = net.payloads().pool<KeyValue>().store(KeyValue{ctx.key, ctx.value});
     m.flags |= kPooledPayload;
@@ -111,19 +119,7 @@ inline Message make_request(Network& net, ActorId from, ActorId to, Handle h, st
 // reads, health checks). REQUIRES: ctx.op != Operation::kWrite.
 inline Message make_request(ActorId from, ActorId to, Handle h, std::uint32_t bytes, const RequestContext& ctx) {
   DSIM_CHECK_MSG(ctx.op != Operation::kWrite, "a write needs the network's payload pool: make_request(net, ...)");
-  Message m;
-  m.src = from;
-  m.dst = to;
-  m.bytes = bytes;
-  m.type = static_cast<std::uint16_t>(MsgType::kRequest);
-  m.flags = kExpectsReply;
-  m.tag = static_cast<std::uint8_t>(ctx.op);
-  m.token = h.slot;
-  m.gen = h.gen;
-  m.origin = ctx.origin;
-  m.words[0] = static_cast<std::uint64_t>(ctx.budget);
-  m.words[1] = ctx.key;
-  return m;
+  return detail::request_header(from, to, h, bytes, ctx);
 }
 
 // REQUIRES: not a write (no pooled payload): use context_of(net, m).
