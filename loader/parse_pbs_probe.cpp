@@ -35,8 +35,16 @@ ParsedComponent parse_pbs_probe(ComponentCommon common, MapReader& r) {
   out.spec = std::make_unique<PbsProbeSpec>(std::move(common), std::move(c));
   out.check_references = [target](const ComponentIndex& index) {
     const ComponentSpec& s = index.lookup(target, true);
-    if (dynamic_cast<const ReplicatedStoreSpec*>(&s) == nullptr)
+    const auto* store = dynamic_cast<const ReplicatedStoreSpec*>(&s);
+    if (store == nullptr)
       target.fail("'" + s.name() + "' is a " + s.kind() + "; a pbs_probe measures a replicated_store");
+    // A probe coordinates its operations itself, as a leaderless store's
+    // token-aware driver does.
+    if (store->config().model != ReplicatedStoreSpec::Model::kLeaderless)
+      target.fail("'" + s.name() + "' is a replicated_store of model " +
+                  ReplicatedStoreSpec::model_name(store->config().model) +
+                  "; a pbs_probe measures model: leaderless stores (for a leader_follower store's lag, see "
+                  "replication_lag_ms in its figures)");
   };
   return out;
 }

@@ -1,9 +1,11 @@
 // Reads `kind: replicated_store` (models/replicated_store.h); fields:
 // scenarios/README.md, "replicated_store".
+#include <algorithm>
 #include <charconv>
 
 #include "dsim/loader/builtin_parsers.h"
 #include "dsim/models/replicated_store.h"
+#include "dsim/sim/units.h"
 
 namespace dsim {
 
@@ -38,9 +40,63 @@ int consistency_level(const ConfigNode& n, int rf, const ConfigNode* rf_node) {
   return v;
 }
 
-// Fields only the leaderless model reads.
-constexpr const char* kLeaderlessOnly[] = {"vnodes", "read_consistency", "write_consistency", "coordinator",
-                                           "read_repair", "hinted_handoff", "sloppy_quorum", "anti_entropy"};
+// Fields only one model reads.
+constexpr const char* kLeaderlessOnly[] = {"vnodes",       "replication_factor", "read_consistency",
+                                           "write_consistency", "coordinator", "read_repair",
+                                           "hinted_handoff", "sloppy_quorum",   "anti_entropy"};
+constexpr const char* kLeaderFollowerOnly[] = {"replication", "read_from", "failover", "fencing", "log_retention"};
+
+// model: leader_follower's own fields.
+void parse_leader_follower(const ComponentCommon& common, MapReader& r, ReplicatedStoreSpec::Config& c) {
+  using Spec = ReplicatedStoreSpec;
+  if (auto v = r.get("replication")) {
+    const std::string t = v->as_string();
+    if (t == "async") c.replication = Spec::Replication::kAsync;
+    else if (t == "semi_sync") c.replication = Spec::Replication::kSemiSync;
+    else if (t == "sync") c.replication = Spec::Replication::kSync;
+    else v->fail("unknown replication '" + t + "'" + did_you_mean(t, {"async", "semi_sync", "sync"}) +
+                 "; valid: async (acknowledged once the leader has it), semi_sync (and one follower), sync (and "
+                 "every in-sync follower)");
+    if (c.replication == Spec::Replication::kSemiSync && common.replicas < 2)
+      v->fail("semi_sync waits for a follower to have each write, but the store has a single node (replicas: " +
+              std::to_string(common.replicas) + "); give it replicas: 2 or more, or use async");
+  }
+  if (auto v = r.get("read_from")) {
+    const std::string t = v->as_string();
+    std::vector<std::string> names;
+    for (int i = 0; i < common.replicas; ++i)
+      names.push_back(common.replicas_given ? common.name + "-" + std::to_string(i) : common.name);
+    if (t == "leader") {
+      c.read_from = Spec::ReadFrom::kLeader;
+    } else if (t == "any") {
+      c.read_from = Spec::ReadFrom::kAny;
+    } else if (const auto it = std::find(names.begin(), names.end(), t); it != names.end()) {
+      c.read_from = Spec::ReadFrom::kNode;
+      c.read_node = static_cast<int>(it - names.begin());
+    } else {
+      std::vector<std::string> valid = {"leader", "any"};
+      valid.insert(valid.end(), names.begin(), names.end());
+      v->fail("read_from '" + t + "' is neither leader, any nor a node of this store" + did_you_mean(t, valid) +
+              "; valid: leader, any, or one of its nodes: " + names.front() +
+              (names.size() > 1 ? " .. " + names.back() : std::string()));
+    }
+  }
+  if (auto f = r.get("failover")) {
+    MapReader fr(*f);
+    if (auto d = fr.get("detection")) c.detection = d->positive_duration();
+    c.heartbeat = std::min<Time>(kSecond, c.detection / 3);
+    if (auto h = fr.get("heartbeat")) {
+      c.heartbeat = h->positive_duration();
+      if (c.heartbeat >= c.detection)
+        h->fail("the heartbeat must be shorter than detection (" + units::format_duration(c.detection) +
+                "): a leader is declared dead after detection without one");
+    }
+    fr.finish();
+  }
+  if (c.heartbeat <= 0) c.heartbeat = 1;
+  if (auto v = r.get("fencing")) c.fencing = as_bool(*v);
+  if (auto v = r.get("log_retention")) c.log_retention = v->int_in(1, 100'000'000);
+}
 
 }  // namespace
 
@@ -51,12 +107,19 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
   const std::string m = model.as_string();
   if (m == "leaderless") {
     c.model = Spec::Model::kLeaderless;
+  } else if (m == "leader_follower") {
+    c.model = Spec::Model::kLeaderFollower;
   } else {
-    model.fail("unknown model '" + m + "'" + did_you_mean(m, {"leaderless"}) + "; valid: leaderless");
+    model.fail("unknown model '" + m + "'" + did_you_mean(m, {"leaderless", "leader_follower"}) +
+               "; valid: leaderless (Dynamo, Cassandra), leader_follower (a primary with replicas)");
   }
   if (c.model != Spec::Model::kLeaderless)
     for (const char* f : kLeaderlessOnly)
       if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: leaderless; this store's model is " + m, true);
+  if (c.model != Spec::Model::kLeaderFollower)
+    for (const char* f : kLeaderFollowerOnly)
+      if (auto n = r.get(f))
+        n->fail(std::string(f) + " applies to model: leader_follower; this store's model is " + m, true);
 
   // Each node's coordinator keeps a word per node (what it suspects): a
   // thousand nodes is 8 MB in all.
@@ -71,6 +134,8 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
   if (auto s = r.get("write_service_time")) c.write_service_time = s->as_duration_distribution();
   if (auto q = r.get("queue_capacity")) c.queue_capacity = read_queue_capacity(*q, "operations");
   if (auto d = r.get("durable")) c.durable = as_bool(*d);
+
+  if (c.model == Spec::Model::kLeaderFollower) parse_leader_follower(common, r, c);
 
   const auto rf_node = r.get("replication_factor");
   if (rf_node) {

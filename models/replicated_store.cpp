@@ -6,8 +6,10 @@
 #include <utility>
 
 #include "dsim/models/events.h"
+#include "dsim/models/leader_follower.h"
 #include "dsim/models/occupancy.h"
 #include "dsim/models/rpc.h"
+#include "dsim/models/store_cells.h"
 #include "dsim/models/world.h"
 #include "dsim/sim/node_state.h"
 #include "dsim/sim/ring_buffer.h"
@@ -15,6 +17,12 @@
 namespace dsim {
 
 namespace {
+
+using store_detail::Cell;
+using store_detail::CellMap;
+using store_detail::mix64;
+using store_detail::newer;
+using store_detail::same;
 
 // The store's own messages (the built-in protocol of models/rpc.h numbers
 // its types below 16).
@@ -31,84 +39,12 @@ bool is_store(const Message& m, StoreMsg t) { return m.type == static_cast<std::
 // wanted), or a hint's (answered to the node's own calls).
 enum ReplicaTag : std::uint8_t { kForCoordinator = 0, kRepair = 1, kForHint = 2 };
 
-// A copy of a key's value, with the version last-writer-wins compares.
-struct Cell {
-  std::uint64_t value = kInitialValue;
-  std::int64_t ts = kNoVersion;
-};
-// Last writer wins: the later timestamp, ties to the larger value.
-bool newer(const Cell& a, const Cell& b) { return a.ts != b.ts ? a.ts > b.ts : a.value > b.value; }
-bool same(const Cell& a, const Cell& b) { return a.ts == b.ts && a.value == b.value; }
-
 struct StoredCell {
   std::uint64_t key = 0;
   Cell cell;
   std::int32_t hint_for = -1;  // sloppy quorum: the replica (index) this write stands in for
 };
 using Cells = std::vector<StoredCell>;
-
-std::uint64_t mix64(std::uint64_t z);
-
-// A node's copies by key: open addressing with linear probing, keys and
-// cells side by side (one cache line per lookup, where a node-based map
-// takes two misses). Keys are never removed. Iterated only into vectors
-// that are then sorted, so its layout never reaches a result.
-class CellMap {
- public:
-  // No key is kEmpty (keys stay below 2^54: models/operation.h), so a
-  // slot needs no flag: 24 bytes.
-  static constexpr std::uint64_t kEmpty = UINT64_MAX;
-  struct Slot {
-    std::uint64_t key = kEmpty;
-    Cell cell;
-    bool used() const { return key != kEmpty; }
-  };
-  const Cell* find(std::uint64_t key) const {
-    if (slots_.empty()) return nullptr;
-    for (std::size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.key == key) return &s.cell;
-      if (!s.used()) return nullptr;
-    }
-  }
-  // Brings the key's first slot into the cache ahead of a lookup.
-  void prefetch(std::uint64_t key) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[mix64(key) & mask_]);
-  }
-  // The key's cell, inserted as `c` if absent; whether it was inserted.
-  std::pair<Cell*, bool> try_emplace(std::uint64_t key, const Cell& c) {
-    DSIM_CHECK(key != kEmpty);
-    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-    for (std::size_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
-      Slot& s = slots_[i];
-      if (s.key == key) return {&s.cell, false};
-      if (!s.used()) {
-        s = Slot{key, c};
-        ++size_;
-        return {&s.cell, true};
-      }
-    }
-  }
-  std::size_t size() const { return size_; }
-  template <class Fn>
-  void for_each(Fn&& fn) const {
-    for (const Slot& s : slots_)
-      if (s.used()) fn(s.key, s.cell);
-  }
-
- private:
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    size_ = 0;
-    for (const Slot& s : old)
-      if (s.used()) try_emplace(s.key, s.cell);
-  }
-  std::vector<Slot> slots_;
-  std::size_t mask_ = 0;
-  std::size_t size_ = 0;
-};
 
 // Counters of a node (whole run), reported per store.
 struct StoreCounters {
@@ -1096,20 +1032,19 @@ class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode
   mutable StoreCounters driver_counters_;
 };
 
-// SplitMix64's finaliser: spreads keys (often small consecutive numbers)
-// over the ring.
-std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 ReplicatedStoreSpec::ReplicatedStoreSpec(ComponentCommon common, Config config)
     : ComponentSpec(std::move(common)), config_(std::move(config)) {
   const int nodes = replica_count();
   DSIM_CHECK(config_.workers >= 1);
+  if (config_.model == Model::kLeaderFollower) {  // every node holds every key: no ring
+    DSIM_CHECK(config_.heartbeat > 0 && config_.heartbeat < config_.detection);
+    DSIM_CHECK(config_.log_retention >= 1);
+    DSIM_CHECK(config_.replication != Replication::kSemiSync || nodes >= 2);
+    DSIM_CHECK(config_.read_from != ReadFrom::kNode || (config_.read_node >= 0 && config_.read_node < nodes));
+    return;
+  }
   DSIM_CHECK(config_.replication_factor >= 1 && config_.replication_factor <= nodes &&
              config_.replication_factor <= kMaxReplicationFactor);
   DSIM_CHECK(config_.read_consistency >= 1 && config_.read_consistency <= config_.replication_factor);
@@ -1162,6 +1097,7 @@ ReplicatedStoreSpec::~ReplicatedStoreSpec() = default;
 const char* ReplicatedStoreSpec::model_name(Model m) {
   switch (m) {
     case Model::kLeaderless: break;
+    case Model::kLeaderFollower: return "leader_follower";
   }
   return "leaderless";
 }
@@ -1201,11 +1137,15 @@ std::optional<double> ReplicatedStoreSpec::capacity() const {
   const double write = (config_.write_service_time ? *config_.write_service_time : config_.service_time).mean();
   const double mean_ns = std::max(read, write);
   if (!(mean_ns > 0)) return std::nullopt;
+  // Leader-follower: the leader serves every write (and every read, unless
+  // read_from spreads them): one node's workers bound it.
+  if (config_.model == Model::kLeaderFollower) return static_cast<double>(config_.workers) * 1e9 / mean_ns;
   return static_cast<double>(replica_count()) * static_cast<double>(config_.workers) * 1e9 / mean_ns /
          static_cast<double>(config_.replication_factor);
 }
 
 std::unique_ptr<ComponentInstance> ReplicatedStoreSpec::instantiate(BuildContext& ctx) const {
+  if (config_.model == Model::kLeaderFollower) return make_leader_follower_instance(*this, ctx);
   return std::make_unique<StoreInstance>(*this, ctx);
 }
 

@@ -46,6 +46,45 @@
 // publishes each key's converged value (StoreKeySettled, models/events.h),
 // which a history records as a read by the client "final".
 // Example: scenarios/cassandra-rf3.yaml; fields: scenarios/README.md.
+//
+// `model: leader_follower` is a primary with replicas (PostgreSQL, MySQL,
+// MongoDB, Redis with Sentinel). Every node holds every key. One node leads
+// (initially <name>-0); a write reaching a follower is forwarded to the
+// leader that follower knows (one more hop; "unavailable" if it knows none).
+// The leader serves the write on a worker, appends it to its log at the next
+// index (the version of the value is (epoch << 40) + index) and streams the
+// entry to every follower, which applies entries strictly in log order, each
+// taking a worker for a write service time: replication lag is what that
+// and the network make it. The leader acknowledges a write
+//  - async: once it has applied it itself;
+//  - semi_sync: once one follower has it too (MySQL's semi-synchronous
+//    replication, without its fallback to async);
+//  - sync: once every in-sync follower has it. A follower leaves the in-sync
+//    set when the leader has not heard from it for `detection`, and rejoins
+//    once it has caught up (PostgreSQL's synchronous standbys, counted ANY).
+// Reads are served by the leader (read_from: leader, forwarded there), by
+// whichever node they reach (any: stale by that node's lag), or by one named
+// node. The leader sends heartbeats every `heartbeat`; lost entries are sent
+// again when a heartbeat's answer shows a follower stuck behind. Each node
+// keeps its last `log_retention` entries; a follower further behind is
+// re-cloned from a snapshot of the leader's data.
+// Failover (failover: {detection}): the followers detect — no separate
+// monitor. A follower that has not heard from its leader for `detection`
+// waits a random stagger of one to two heartbeats, then stands for the next
+// epoch; a node votes for it unless it hears from a live leader, has voted
+// in that epoch, or is more up to date (then it stands itself), so the node
+// promoted by a majority is the most up-to-date of that majority. A node that
+// learns of a newer epoch follows its leader: the leader finds where their
+// logs part (each node keeps the epoch at which each leader began, as
+// Kafka's leader epochs) and the follower discards its entries beyond,
+// undoing them; each discarded write is counted once. With fencing (the
+// default) a leader that has not heard from a majority for `detection`
+// steps down before any new leader can be elected; without it, a leader cut
+// off from the majority keeps accepting writes: split brain, until it hears
+// of the newer epoch. Settling at the end of a run heals faults and waits
+// until one leader leads every node at its last index (a minute at most);
+// the leader's copy is then each key's converged value.
+// Example: scenarios/failover-db.yaml, scenarios/split-brain.yaml.
 #pragma once
 
 #include <cstdint>
@@ -61,7 +100,9 @@ namespace dsim {
 
 class ReplicatedStoreSpec final : public ComponentSpec {
  public:
-  enum class Model { kLeaderless };
+  enum class Model { kLeaderless, kLeaderFollower };
+  enum class Replication { kAsync, kSemiSync, kSync };
+  enum class ReadFrom { kLeader, kAny, kNode };
   enum class Coordinator { kNode, kClient };
 
   struct HintedHandoff {
@@ -91,6 +132,14 @@ class ReplicatedStoreSpec final : public ComponentSpec {
     std::optional<Time> call_timeout;  // the coordinator's wait on replicas
     std::uint32_t request_size = 200;  // replica messages
     std::uint32_t response_size = 200;
+    // leader_follower
+    Replication replication = Replication::kAsync;
+    ReadFrom read_from = ReadFrom::kLeader;
+    int read_node = -1;                 // ReadFrom::kNode: the replica index
+    Time detection = 5 * kSecond;       // failover: a leader silent this long is dead
+    Time heartbeat = kSecond;           // the leader's heartbeat period
+    bool fencing = true;
+    std::int64_t log_retention = 100'000;  // log entries each node keeps
   };
 
   // The largest replication factor (a coordinator's fan-out is fixed-size).
@@ -98,7 +147,9 @@ class ReplicatedStoreSpec final : public ComponentSpec {
 
   // REQUIRES: workers >= 1; 1 <= replication_factor <= min(replicas,
   // kMaxReplicationFactor); 1 <= R, W <= replication_factor; vnodes >= 1;
-  // 0 <= read_repair <= 1.
+  // 0 <= read_repair <= 1. leader_follower: 0 < heartbeat < detection;
+  // log_retention >= 1; semi_sync needs 2 nodes; read_node a replica index
+  // with ReadFrom::kNode.
   ReplicatedStoreSpec(ComponentCommon common, Config config);
   ~ReplicatedStoreSpec() override;
 

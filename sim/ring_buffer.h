@@ -39,6 +39,10 @@ class RingBuffer {
     head_ = (head_ + 1) & (buf_.size() - 1);
     --size_;
   }
+  void pop_back() {
+    DSIM_CHECK(size_ > 0);
+    --size_;
+  }
   void clear() {
     head_ = 0;
     size_ = 0;
