@@ -43,6 +43,17 @@ void Tracer::attach(Bus& bus, const RunContext& ctx) {
   bus.subscribe<&Tracer::on_resolved>(*this);
   bus.subscribe<&Tracer::on_proxied>(*this);
   bus.subscribe<&Tracer::on_handled>(*this);
+  bus.subscribe<&Tracer::on_leader>(*this);
+}
+
+void Tracer::on_leader(const LeaderChanged& e) {
+  const World::NodeInfo n = world_->node(e.node);
+  DSIM_CHECK(n.component >= 0);
+  const std::string name = (e.leading ? "leads epoch " : "stops leading epoch ") + std::to_string(e.epoch);
+  Json j{{"name", name}, {"cat", "leader"}, {"ph", "i"}, {"s", "t"}, {"ts", us(e.at)},
+         {"pid", static_cast<std::uint32_t>(n.component + 1)}, {"tid", static_cast<std::uint32_t>(n.replica)},
+         {"args", Json{{"reason", std::string(e.reason)}, {"epoch", e.epoch}}}};
+  event(j.dump());
 }
 
 void Tracer::on_invoked(const OperationInvoked& e) {

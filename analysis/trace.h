@@ -7,7 +7,9 @@
 // balancer's proxying of it (RequestProxied), a service's handling of it
 // (waiting plus serving, with the wait in args: RequestHandled), and every
 // fault and random failure in a "faults" process, with the detection and
-// recovery times the "faults" recorder found.
+// recovery times the "faults" recorder found. Instants ("i" events): a store
+// node beginning or ceasing to lead an epoch (LeaderChanged), always
+// recorded (they are few).
 //
 // Traces grow with requests, so they are capped: spans that begin after the
 // client requests sent reach `limit` are not recorded, and the tracer says
@@ -49,6 +51,7 @@ class Tracer final : public Recorder {
   void on_resolved(const OperationResolved& e);
   void on_proxied(const RequestProxied& e);
   void on_handled(const RequestHandled& e);
+  void on_leader(const LeaderChanged& e);
 
   bool truncated() const { return cutoff_ != kNever; }
   Time cutoff() const { return cutoff_; }

@@ -153,6 +153,18 @@ struct ProbeTrialFailed {
   std::uint64_t trial = 0;
 };
 
+// A node of a replicated store began leading an epoch (elected, or the
+// initial leader at time 0), or stopped leading it: stepped down, fenced (cut
+// off from a majority), deposed (it heard of a newer epoch) or crashed.
+// Published by models with a leader (leader_follower).
+struct LeaderChanged {
+  ActorId node = 0;
+  std::uint32_t epoch = 0;
+  bool leading = true;
+  std::string_view reason;  // "initial", "elected", "fenced", "deposed", "crashed"
+  Time at = 0;
+};
+
 // A store settled at the end of the run (ComponentInstance::settle): one
 // event per key any of its nodes holds, in key order, with the value a read
 // of every replica then returns (the newest) and whether the key's

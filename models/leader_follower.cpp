@@ -48,6 +48,7 @@ enum AckTag : std::uint8_t {
   kAckReconciled = 1,    // after a truncation or a snapshot: the log agrees with the leader's up to words[1]
   kAckNeedSnapshot = 2,  // the log no longer reaches back to where it parts from the leader's
   kAckNewerEpoch = 3,    // the sender knows a newer epoch (words[0]): the leader is deposed
+  kAckGap = 4,           // entries after words[1] (the last it has in order) went missing: send them again
 };
 
 // A log entry. On the wire `prev` is unset: each node fills it in with its
@@ -246,6 +247,7 @@ class LfNode final : public ReplicaActor {
         n_(spec.replica_count()),
         sim_(ctx.sim),
         handled_(ctx.sim.bus().channel<RequestHandled>()),
+        leader_changed_(ctx.sim.bus().channel<LeaderChanged>()),
         rng_(ctx.sim.stream(spec.replica_name(index))),
         default_timeout_(ctx.default_timeout),
         workers_(static_cast<std::size_t>(cfg_.workers)) {
@@ -280,7 +282,7 @@ class LfNode final : public ReplicaActor {
         const auto i = static_cast<std::size_t>(f);
         checked_[i] = in_sync_[i] = f != index_;
       }
-      become(Role::kLeader);
+      become(Role::kLeader, "initial");
     } else {
       leader_ = 0;
       reconciled_ = true;
@@ -341,7 +343,7 @@ class LfNode final : public ReplicaActor {
         // Entries received are applied first (as a replica applies its
         // relay log before it is promoted).
         if (!inflight_.empty()) return schedule_stand(kApplyWait);
-        stand();
+        pre_stand();
         return;
       case kSettleCheck:
         if (settle_check_()) sim_.schedule_after(kSettleRetry, actor_id(), kSettleCheck, 0);
@@ -361,7 +363,7 @@ class LfNode final : public ReplicaActor {
     sim_.network().drop_in_flight([self](const Message& m) {
       return m.src == self && (is_lf(m, LfMsg::kAppend) || is_lf(m, LfMsg::kAppendBatch) || is_lf(m, LfMsg::kSnapshot));
     });
-    if (role_ == Role::kLeader) cluster_->leading(index_, 0, now);
+    if (role_ == Role::kLeader) become(Role::kFollower, "crashed");
     role_ = Role::kFollower;
     leader_ = -1;
     pending_.clear();  // the callers time out
@@ -369,6 +371,7 @@ class LfNode final : public ReplicaActor {
     clear_pipeline();
     ++stand_gen_;
     stand_due_ = false;
+    prevoting_ = false;
     while (!queue_.empty()) {
       occupancy_.queued(now, -1);
       occupancy_.lose(now);
@@ -699,7 +702,7 @@ class LfNode final : public ReplicaActor {
     }
     if (cfg_.fencing && reachable < majority()) {
       ++cluster_->counters.fenced;
-      step_down();
+      step_down("fenced");
       return;
     }
     expire_pending(false);
@@ -720,18 +723,27 @@ class LfNode final : public ReplicaActor {
       return;
     }
     const std::uint64_t end = std::min(d.last_index, from + kBatch - 1);
-    std::vector<Entry> batch;
-    batch.reserve(end - from + 1);
-    const std::uint64_t first = d.first_logged();
-    for (std::uint64_t i = from; i <= end; ++i) batch.push_back(d.log[i - first]);
     sent_[f] = end;
+    resend(f, from, end);
+  }
+  static constexpr std::uint64_t kBatch = 4096;
+
+  // Sends entries [from, to] (at most a batch) again, as a batch that asks
+  // for an acknowledgement; what was sent after them stays sent.
+  void resend(std::size_t f, std::uint64_t from, std::uint64_t to) {
+    const Disk& d = st();
+    to = std::min({to, d.last_index, from + kBatch - 1});
+    if (from > to || d.log.empty() || from < d.first_logged()) return;  // the tick's catch-up handles the rest
+    std::vector<Entry> batch;
+    batch.reserve(to - from + 1);
+    const std::uint64_t first = d.first_logged();
+    for (std::uint64_t i = from; i <= to; ++i) batch.push_back(d.log[i - first]);
     Message m = lf_message(actor_id(), nodes_[f], LfMsg::kAppendBatch, bytes_for(batch.size()));
     m.words[0] = meta_->epoch;
     m.words[1] = sim_.network().payloads().pool<std::vector<Entry>>().store(std::move(batch));
     m.flags = kPooledPayload;
     sim_.network().send(m);
   }
-  static constexpr std::uint64_t kBatch = 4096;
   std::uint32_t bytes_for(std::size_t entries) const {
     return static_cast<std::uint32_t>(std::min<std::uint64_t>(
         64 + static_cast<std::uint64_t>(entries) * cfg_.request_size, UINT32_MAX));
@@ -780,6 +792,9 @@ class LfNode final : public ReplicaActor {
         check_follower(f, last_epoch_of(msg.words[0]));
         return;
       }
+    } else if (msg.tag == kAckGap) {
+      if (checked_[f]) resend(f, last + 1, sent_[f]);
+      return;
     } else if (msg.tag == kAckNeedSnapshot) {
       send_snapshot(f);
       return;
@@ -811,7 +826,7 @@ class LfNode final : public ReplicaActor {
     sim_.network().send(m);
   }
 
-  void become(Role r) {
+  void become(Role r, const char* reason = "") {
     const Time now = sim_.now();
     const bool was_leader = role_ == Role::kLeader;
     role_ = r;
@@ -822,16 +837,20 @@ class LfNode final : public ReplicaActor {
         match_[i] = sent_[i] = progress_[i] = 0;
         heard_[i] = contact_[i] = now;
       }
-      if (!was_leader) cluster_->leading(index_, meta_->epoch, now);
+      if (!was_leader) {
+        cluster_->leading(index_, meta_->epoch, now);
+        if (leader_changed_.active()) leader_changed_.publish(LeaderChanged{actor_id(), meta_->epoch, true, reason, now});
+      }
       cluster_->highest_epoch = std::max(cluster_->highest_epoch, meta_->epoch);
     } else if (was_leader) {
       cluster_->leading(index_, 0, now);
+      if (leader_changed_.active()) leader_changed_.publish(LeaderChanged{actor_id(), meta_->epoch, false, reason, now});
     }
   }
 
-  void step_down() {
+  void step_down(const char* reason) {
     expire_pending(true);
-    become(Role::kFollower);
+    become(Role::kFollower, reason);
     leader_ = -1;
     last_heard_ = sim_.now();
     reconciled_ = false;
@@ -842,7 +861,7 @@ class LfNode final : public ReplicaActor {
   // A newer epoch exists: follow whoever leads it (once heard from).
   void adopt_epoch(std::uint32_t e) {
     meta_->epoch = e;
-    if (role_ == Role::kLeader) step_down();
+    if (role_ == Role::kLeader) step_down("deposed");
     else if (role_ == Role::kCandidate) become(Role::kFollower);
     leader_ = -1;
   }
@@ -861,13 +880,14 @@ class LfNode final : public ReplicaActor {
     }
     if (e > meta_->epoch || leader_ != from || role_ != Role::kFollower) {
       if (e > meta_->epoch) meta_->epoch = e;
-      if (role_ == Role::kLeader) step_down();
+      if (role_ == Role::kLeader) step_down("deposed");
       else if (role_ == Role::kCandidate) become(Role::kFollower);
       leader_ = from;
       reconciled_ = false;
       clear_pipeline();
     }
     last_heard_ = sim_.now();
+    prevoting_ = false;
     return true;
   }
 
@@ -899,6 +919,17 @@ class LfNode final : public ReplicaActor {
   void accept(const Entry& e, bool ack) {
     if (e.index <= accepted_) return;
     if (e.index > accepted_ + 1) {
+      // A gap: entries lost or overtaken on the way. Ask for them at once
+      // (TCP's fast retransmit), again if the gap stays a while.
+      const Time now = sim_.now();
+      if ((reorder_.empty() || now - last_gap_ask_ >= cfg_.heartbeat / 4) && leader_ >= 0) {
+        last_gap_ask_ = now;
+        Message m = lf_message(actor_id(), nodes_[static_cast<std::size_t>(leader_)], LfMsg::kAck, 64);
+        m.tag = kAckGap;
+        m.words[0] = pack(meta_->epoch, accepted_epoch_);
+        m.words[1] = accepted_;
+        sim_.network().send(m);
+      }
       if (reorder_.size() < kMaxReorder) reorder_.emplace(e.index, Inflight{e, false, ack});
       return;
     }
@@ -1049,7 +1080,7 @@ class LfNode final : public ReplicaActor {
   // stagger of one to two heartbeats: a fenced leader has stepped down by then).
   void follower_tick() {
     if (leader_alive() || stand_due_ || sim_.now() - last_heard_ < cfg_.detection) return;
-    if (role_ == Role::kCandidate && sim_.now() - candidate_since_ < cfg_.detection) return;
+    if ((role_ == Role::kCandidate || prevoting_) && sim_.now() - standing_since_ < cfg_.detection) return;
     schedule_stand(cfg_.heartbeat + round_to_time(rng_.uniform() * static_cast<double>(cfg_.heartbeat)));
   }
 
@@ -1060,33 +1091,54 @@ class LfNode final : public ReplicaActor {
 
   static constexpr Time kApplyWait = kMillisecond;
 
+  // Asks first whether a majority would vote for it (Raft's pre-vote): a
+  // node cut off from the majority never raises its epoch, so it does not
+  // depose the leader when it is back.
+  void pre_stand() {
+    reorder_.clear();  // beyond a gap: never applied
+    prevoting_ = true;
+    prevote_epoch_ = std::max({meta_->epoch, meta_->voted, seen_}) + 1;
+    standing_since_ = sim_.now();
+    std::fill(granted_.begin(), granted_.end(), false);
+    granted_[static_cast<std::size_t>(index_)] = true;
+    votes_ = 1;
+    if (votes_ >= majority()) return stand();
+    ask_votes(prevote_epoch_, true);
+  }
+
+  void ask_votes(std::uint32_t epoch, bool pre) {
+    const Disk& d = st();
+    for (int f = 0; f < n_; ++f) {
+      if (f == index_) continue;
+      Message m = lf_message(actor_id(), nodes_[static_cast<std::size_t>(f)], LfMsg::kVote, 64);
+      m.words[0] = epoch;
+      m.words[1] = d.last_index;
+      m.token = d.last_epoch;
+      m.tag = pre ? 1 : 0;
+      sim_.network().send(m);
+    }
+  }
+
   // Stands for the next epoch.
   void stand() {
-    reorder_.clear();  // beyond a gap: never applied
+    prevoting_ = false;
     ++cluster_->counters.elections;
     meta_->epoch = std::max({meta_->epoch, meta_->voted, seen_}) + 1;
     meta_->voted = meta_->epoch;
     become(Role::kCandidate);
     leader_ = -1;
-    candidate_since_ = sim_.now();
+    standing_since_ = sim_.now();
     std::fill(granted_.begin(), granted_.end(), false);
     granted_[static_cast<std::size_t>(index_)] = true;
     votes_ = 1;
     if (votes_ >= majority()) return win();
-    const Disk& d = st();
-    for (int f = 0; f < n_; ++f) {
-      if (f == index_) continue;
-      Message m = lf_message(actor_id(), nodes_[static_cast<std::size_t>(f)], LfMsg::kVote, 64);
-      m.words[0] = meta_->epoch;
-      m.words[1] = d.last_index;
-      m.token = d.last_epoch;
-      sim_.network().send(m);
-    }
+    ask_votes(meta_->epoch, false);
   }
 
   void on_vote(const Message& msg, int) {
     const auto e = static_cast<std::uint32_t>(msg.words[0]);
-    seen_ = std::max(seen_, e);
+    const bool pre = msg.tag == 1;  // would it vote? (nothing recorded)
+    if (!pre) seen_ = std::max(seen_, e);
     const std::uint64_t their_last = msg.words[1];
     const std::uint32_t their_epoch = msg.token;
     // Against what this node has received, applied or not: it would apply
@@ -1097,10 +1149,10 @@ class LfNode final : public ReplicaActor {
     if (grant && !up_to_date) {
       grant = false;
       // This node has more: it stands itself, soon.
-      if (role_ != Role::kCandidate && !stand_due_)
+      if (role_ != Role::kCandidate && !prevoting_ && !stand_due_)
         schedule_stand(round_to_time(rng_.uniform() * static_cast<double>(cfg_.heartbeat)));
     }
-    if (grant) {
+    if (grant && !pre) {
       meta_->voted = e;
       meta_->epoch = e;
       if (role_ == Role::kCandidate) become(Role::kFollower);
@@ -1110,12 +1162,22 @@ class LfNode final : public ReplicaActor {
     Message m = lf_message(actor_id(), msg.src, LfMsg::kVoteReply, 64);
     m.words[0] = meta_->epoch;
     m.token = e;
+    m.tag = msg.tag;
     m.status = static_cast<std::uint16_t>(grant ? Status::kOk : Status::kRejected);
     sim_.network().send(m);
   }
 
   void on_vote_reply(const Message& msg) {
     const auto their = static_cast<std::uint32_t>(msg.words[0]);
+    if (msg.tag == 1) {  // a pre-vote
+      if (their > meta_->epoch && role_ != Role::kLeader) meta_->epoch = their;
+      if (!prevoting_ || msg.token != prevote_epoch_ || static_cast<Status>(msg.status) != Status::kOk) return;
+      const int from = node_of(msg.src);
+      if (granted_[static_cast<std::size_t>(from)]) return;
+      granted_[static_cast<std::size_t>(from)] = true;
+      if (++votes_ >= majority()) stand();
+      return;
+    }
     if (role_ != Role::kCandidate || msg.token != meta_->epoch) {
       if (their > meta_->epoch) adopt_epoch(their);
       return;
@@ -1134,7 +1196,7 @@ class LfNode final : public ReplicaActor {
     ++cluster_->counters.failovers;
     Disk& d = st();
     d.epochs.push_back(EpochStart{meta_->epoch, d.last_index + 1});
-    become(Role::kLeader);
+    become(Role::kLeader, "elected");
     // The nodes that voted are reachable and up: sync writes wait for them
     // (each once it has caught up).
     for (int f = 0; f < n_; ++f) {
@@ -1150,6 +1212,7 @@ class LfNode final : public ReplicaActor {
   int n_;
   Simulation& sim_;
   const Channel<RequestHandled>& handled_;
+  const Channel<LeaderChanged>& leader_changed_;
   Rng rng_;
   Time default_timeout_;
   Cluster* cluster_ = nullptr;
@@ -1167,7 +1230,9 @@ class LfNode final : public ReplicaActor {
   // Standing for election.
   bool stand_due_ = false;
   std::uint32_t stand_gen_ = 0;
-  Time candidate_since_ = 0;
+  Time standing_since_ = 0;  // pre-vote or candidacy
+  bool prevoting_ = false;
+  std::uint32_t prevote_epoch_ = 0;
   std::uint32_t seen_ = 0;  // the newest epoch a candidate asked for
   int votes_ = 0;
   std::vector<bool> granted_;
@@ -1183,6 +1248,7 @@ class LfNode final : public ReplicaActor {
   std::uint64_t accepted_ = 0;
   std::uint32_t accepted_epoch_ = 0;
   std::uint32_t apply_gen_ = 0;
+  Time last_gap_ask_ = 0;
   std::map<std::uint64_t, Inflight> reorder_;
   RingBuffer<Inflight> inflight_;
   // Workers.
