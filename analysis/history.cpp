@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iterator>
 #include <ostream>
+#include <span>
 
 #include "dsim/analysis/linearizability.h"
 #include "dsim/analysis/record.h"
@@ -77,6 +78,98 @@ void HistoryRecorder::on_settled(const StoreKeySettled& e) {
   finals_.push_back(h);
 }
 
+namespace {
+
+LinOp lin_op(const HistoryOp& h, std::uint32_t key) {
+  LinOp op;
+  op.key = key;
+  op.client = h.client;
+  op.invoke = h.invoke;
+  op.complete = h.complete;
+  op.outcome = h.outcome == OpOutcome::kOk ? LinOutcome::kOk
+               : h.outcome == OpOutcome::kFail ? LinOutcome::kFail
+                                               : LinOutcome::kUnknown;
+  if (h.op == Operation::kWrite) {
+    op.fn = LinFn::kWrite;
+    op.arg = RegValue{static_cast<std::int64_t>(h.value), false};
+  } else {
+    op.fn = LinFn::kRead;
+    if (op.outcome == LinOutcome::kOk) op.result = RegValue{static_cast<std::int64_t>(h.value), false};
+  }
+  return op;
+}
+
+// The history's reads and writes, one register per key (initial value 0),
+// as (key, index) pairs sorted: grouped by key, in history order within one.
+std::vector<std::pair<std::uint64_t, std::uint32_t>> ops_by_key(const History& history) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_key;
+  by_key.reserve(history.ops.size());
+  for (std::size_t i = 0; i < history.ops.size(); ++i)
+    if (history.ops[i].op != Operation::kRequest) by_key.emplace_back(history.ops[i].key, static_cast<std::uint32_t>(i));
+  std::sort(by_key.begin(), by_key.end());
+  return by_key;
+}
+
+// Whether a key's operations (indices, in history order) all succeeded and
+// never overlap, and the real-time order reads what was written: then it is
+// linearizable, in as many steps as the search would count (one per
+// operation). False sends the key to the search.
+bool sequential_key(const History& history, std::span<const std::pair<std::uint64_t, std::uint32_t>> group,
+                    std::vector<const HistoryOp*>& scratch) {
+  scratch.clear();
+  for (const auto& [key, i] : group) {
+    const HistoryOp& h = history.ops[i];
+    if (h.outcome != OpOutcome::kOk) return false;
+    scratch.push_back(&h);
+  }
+  std::stable_sort(scratch.begin(), scratch.end(),
+                   [](const HistoryOp* a, const HistoryOp* b) { return a->invoke < b->invoke; });
+  std::uint64_t state = kInitialValue;
+  Time last_return = 0;
+  for (std::size_t k = 0; k < scratch.size(); ++k) {
+    const HistoryOp& h = *scratch[k];
+    if (k > 0 && !(last_return < h.invoke)) return false;
+    last_return = std::max(h.complete, h.invoke);
+    if (h.op == Operation::kWrite) state = h.value;
+    else if (h.value != state) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched) {
+  searched = LinHistory{};
+  searched.model = LinModel::kRegister;
+  searched.clients = history.clients;
+  const auto by_key = ops_by_key(history);
+  std::uint64_t easy_keys = 0, easy_ops = 0;
+  std::vector<const HistoryOp*> scratch;
+  for (std::size_t j = 0; j < by_key.size();) {
+    std::size_t end = j;
+    while (end < by_key.size() && by_key[end].first == by_key[j].first) ++end;
+    const std::span<const std::pair<std::uint64_t, std::uint32_t>> group(by_key.data() + j, end - j);
+    if (group.size() <= budget && sequential_key(history, group, scratch)) {
+      ++easy_keys;
+      easy_ops += group.size();
+    } else {
+      const auto key = static_cast<std::uint32_t>(searched.keys.size());
+      searched.keys.push_back(std::to_string(group.front().first));
+      for (const auto& [k, i] : group) searched.ops.push_back(lin_op(history.ops[i], key));
+    }
+    j = end;
+  }
+  LinOptions lo;
+  lo.budget = budget;
+  lo.initial = RegValue{0, false};
+  lo.threads = 0;  // every core: keys are checked independently, the verdict is the same
+  LinResult r = check_linearizable(searched, lo);
+  r.keys_checked += easy_keys;
+  r.ops_checked += easy_ops;
+  r.states_explored += easy_ops;
+  return r;
+}
+
 void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
   if (!attached_) return;
   ConsistencyRecord c;
@@ -139,11 +232,8 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
     l.incomplete = true;
     c.linearizability = std::move(l);
   } else {
-    const LinHistory lin = to_lin_history(history_);
-    LinOptions lo;
-    lo.budget = budget_;
-    lo.initial = RegValue{0, false};
-    const LinResult r = check_linearizable(lin, lo);
+    LinHistory lin;
+    const LinResult r = check_run_history(history_, budget_, lin);
     LinearizabilityRecord l;
     l.verdict = verdict_name(r.verdict);
     l.keys_checked = r.keys_checked;
@@ -189,34 +279,17 @@ LinHistory to_lin_history(const History& history) {
   LinHistory lin;
   lin.model = LinModel::kRegister;
   lin.clients = history.clients;
-  std::vector<std::uint64_t> keys;
-  keys.reserve(history.ops.size());
-  for (const HistoryOp& h : history.ops)
-    if (h.op != Operation::kRequest) keys.push_back(h.key);
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  lin.keys.reserve(keys.size());
-  for (const std::uint64_t k : keys) lin.keys.push_back(std::to_string(k));
-  lin.ops.reserve(history.ops.size());
-  for (const HistoryOp& h : history.ops) {
-    if (h.op == Operation::kRequest) continue;
-    LinOp op;
-    op.key = static_cast<std::uint32_t>(std::lower_bound(keys.begin(), keys.end(), h.key) - keys.begin());
-    op.client = h.client;
-    op.invoke = h.invoke;
-    op.complete = h.complete;
-    op.outcome = h.outcome == OpOutcome::kOk ? LinOutcome::kOk
-                 : h.outcome == OpOutcome::kFail ? LinOutcome::kFail
-                                                 : LinOutcome::kUnknown;
-    if (h.op == Operation::kWrite) {
-      op.fn = LinFn::kWrite;
-      op.arg = RegValue{static_cast<std::int64_t>(h.value), false};
-    } else {
-      op.fn = LinFn::kRead;
-      if (op.outcome == LinOutcome::kOk) op.result = RegValue{static_cast<std::int64_t>(h.value), false};
-    }
-    lin.ops.push_back(std::move(op));
+  // One sort of (key, operation) pairs numbers the keys and places each
+  // operation's key at once.
+  const auto by_key = ops_by_key(history);
+  std::vector<std::uint32_t> key_of(history.ops.size(), 0);
+  for (std::size_t j = 0; j < by_key.size(); ++j) {
+    if (j == 0 || by_key[j].first != by_key[j - 1].first) lin.keys.push_back(std::to_string(by_key[j].first));
+    key_of[by_key[j].second] = static_cast<std::uint32_t>(lin.keys.size() - 1);
   }
+  lin.ops.reserve(by_key.size());
+  for (std::size_t i = 0; i < history.ops.size(); ++i)
+    if (history.ops[i].op != Operation::kRequest) lin.ops.push_back(lin_op(history.ops[i], key_of[i]));
   return lin;
 }
 

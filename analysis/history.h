@@ -27,6 +27,7 @@
 
 #include "dsim/analysis/consistency.h"
 #include "dsim/analysis/lin_history.h"
+#include "dsim/analysis/linearizability.h"
 #include "dsim/analysis/recorder.h"
 
 namespace dsim {
@@ -44,6 +45,14 @@ void write_history_jsonl(const History& history, std::ostream& out);
 // The history as a linearizability checker reads it: one register per key,
 // whose initial value is 0 (check with LinOptions::initial = {0, false}).
 LinHistory to_lin_history(const History& history);
+
+// The same verdict and figures as check_linearizable(to_lin_history(h))
+// with `budget` steps per key, on every core, for less: keys whose
+// operations all succeeded, never overlap and read what the real-time order
+// wrote are settled in place (one step per operation, as the search counts
+// them); only the others are searched, as `searched` — the LinHistory the
+// result's key and operation indices refer to.
+LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched);
 
 class HistoryRecorder final : public Recorder {
  public:

@@ -506,9 +506,16 @@ class LfNode final : public ReplicaActor {
     }
     if (serve_at != index_) {
       ++cluster_->counters.forwarded;
+      // The request goes on as it came (a write's payload taken along),
+      // answered to this node, which relays the answer.
       const Handle h = fwd_.start(call_timeout(ctx.budget), Forward{msg.src, handle_of(msg)});
-      sim_.network().send(make_request(sim_.network(), actor_id(), nodes_[static_cast<std::size_t>(serve_at)], h,
-                                       cfg_.request_size, ctx));
+      Message fwd = msg;
+      fwd.src = actor_id();
+      fwd.dst = nodes_[static_cast<std::size_t>(serve_at)];
+      fwd.token = h.slot;
+      fwd.gen = h.gen;
+      if (msg.has(kPooledPayload)) fwd.words[1] = sim_.network().take_payload(msg);
+      sim_.network().send(fwd);
       return;
     }
     Job job;
