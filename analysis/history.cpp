@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <exception>
 #include <iterator>
 #include <ostream>
+#include <optional>
 #include <span>
+#include <system_error>
+#include <thread>
 
 #include "dsim/analysis/linearizability.h"
 #include "dsim/analysis/record.h"
@@ -139,10 +143,14 @@ bool sequential_key(const History& history, std::span<const std::pair<std::uint6
 }  // namespace
 
 LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched) {
+  return check_run_history(history, ops_by_key(history), budget, searched);
+}
+
+LinResult check_run_history(const History& history, std::span<const std::pair<std::uint64_t, std::uint32_t>> by_key,
+                            std::uint64_t budget, LinHistory& searched) {
   searched = LinHistory{};
   searched.model = LinModel::kRegister;
   searched.clients = history.clients;
-  const auto by_key = ops_by_key(history);
   std::uint64_t easy_keys = 0, easy_ops = 0;
   std::vector<const HistoryOp*> scratch;
   for (std::size_t j = 0; j < by_key.size();) {
@@ -176,15 +184,23 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
   c.operations = operations_;
   c.recorded = history_.ops.size();
   c.history_limit = history_.limit;
+  auto by_key = ops_by_key(history_);
   if (!out.partial) {
     // Final reads: every key the store holds (in key order, as published),
     // and the keys writes touched that no replica holds: still their
-    // initial value.
-    std::vector<std::uint64_t> written;
-    for (const HistoryOp& h : history_.ops)
-      if (h.op == Operation::kWrite && h.outcome != OpOutcome::kFail) written.push_back(h.key);
-    std::sort(written.begin(), written.end());
-    written.erase(std::unique(written.begin(), written.end()), written.end());
+    // initial value. Only keys the clients' history touched: the store may
+    // hold others (a PBS probe's), whose values no recorded write wrote.
+    std::vector<std::uint64_t> written, touched;
+    for (std::size_t j = 0; j < by_key.size();) {
+      const std::uint64_t k = by_key[j].first;
+      bool write = false;
+      for (; j < by_key.size() && by_key[j].first == k; ++j) {
+        const HistoryOp& h = history_.ops[by_key[j].second];
+        write = write || (h.op == Operation::kWrite && h.outcome != OpOutcome::kFail);
+      }
+      touched.push_back(k);
+      if (write) written.push_back(k);
+    }
     const Time at = settled_ ? settled_at_ : out.end;
     std::vector<HistoryOp> missing;
     std::size_t f = 0;
@@ -200,13 +216,6 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
       h.final_read = true;
       missing.push_back(h);
     }
-    // Only keys the clients' history touched: the store may hold others (a
-    // PBS probe's), whose values no recorded write wrote.
-    std::vector<std::uint64_t> touched;
-    touched.reserve(history_.ops.size());
-    for (const HistoryOp& h : history_.ops) touched.push_back(h.key);
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     std::vector<HistoryOp> held;
     for (const HistoryOp& h : finals_)
       if (std::binary_search(touched.begin(), touched.end(), h.key)) held.push_back(h);
@@ -219,10 +228,39 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
     for (HistoryOp& h : all) h.client = final_client;
     c.final_reads = all.size();
     c.settled = true;
+    // The final reads come last, in key order: merged into by_key.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> finals_by_key;
+    finals_by_key.reserve(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+      finals_by_key.emplace_back(all[i].key, static_cast<std::uint32_t>(history_.ops.size() + i));
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> merged;
+    merged.reserve(by_key.size() + finals_by_key.size());
+    std::merge(by_key.begin(), by_key.end(), finals_by_key.begin(), finals_by_key.end(), std::back_inserter(merged));
+    by_key = std::move(merged);
     history_.ops.insert(history_.ops.end(), all.begin(), all.end());
   }
   c.unconverged_keys = unconverged_;
-  c.figures = check_stale_and_lost(history_.ops);
+  // Stale reads and lost writes on another core while this one checks
+  // linearizability: both only read the history.
+  std::optional<std::thread> stale_thread;
+  std::exception_ptr stale_error;
+  try {
+    stale_thread.emplace([this, &c, &stale_error] {
+      try {
+        c.figures = check_stale_and_lost(history_.ops);
+      } catch (...) {
+        stale_error = std::current_exception();
+      }
+    });
+  } catch (const std::system_error&) {
+    c.figures = check_stale_and_lost(history_.ops);  // no thread to be had
+  }
+  struct Join {
+    std::optional<std::thread>& t;
+    ~Join() {
+      if (t && t->joinable()) t->join();
+    }
+  } join{stale_thread};
   if (history_.dropped > 0 || out.partial) {
     // Operations missing (past the limit, or in flight when the run
     // stopped) can leave reads of values no recorded write wrote: no verdict.
@@ -233,7 +271,7 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
     c.linearizability = std::move(l);
   } else {
     LinHistory lin;
-    const LinResult r = check_run_history(history_, budget_, lin);
+    const LinResult r = check_run_history(history_, by_key, budget_, lin);
     LinearizabilityRecord l;
     l.verdict = verdict_name(r.verdict);
     l.keys_checked = r.keys_checked;
@@ -266,6 +304,8 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
     }
     c.linearizability = std::move(l);
   }
+  if (stale_thread) stale_thread->join();
+  if (stale_error) std::rethrow_exception(stale_error);
   c.truncated = history_.dropped > 0;
   out.consistency = c;
   out.history = std::make_shared<const History>(std::move(history_));

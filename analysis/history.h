@@ -22,7 +22,9 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dsim/analysis/consistency.h"
@@ -53,6 +55,10 @@ LinHistory to_lin_history(const History& history);
 // them); only the others are searched, as `searched` — the LinHistory the
 // result's key and operation indices refer to.
 LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched);
+// The same, given the history's (key, index) pairs sorted (every operation
+// of the history).
+LinResult check_run_history(const History& history, std::span<const std::pair<std::uint64_t, std::uint32_t>> by_key,
+                            std::uint64_t budget, LinHistory& searched);
 
 class HistoryRecorder final : public Recorder {
  public:
