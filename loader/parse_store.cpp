@@ -83,17 +83,23 @@ void parse_leader_follower(const ComponentCommon& common, MapReader& r, Replicat
   }
   if (auto f = r.get("failover")) {
     MapReader fr(*f);
-    if (auto d = fr.get("detection")) c.detection = d->positive_duration();
-    c.heartbeat = std::min<Time>(kSecond, c.detection / 3);
+    // Heartbeats of at least a millisecond: a node ticks every heartbeat for
+    // the whole run.
+    constexpr Time kMinHeartbeat = kMillisecond;
+    const auto d = fr.get("detection");
+    if (d) c.detection = d->positive_duration();
+    c.heartbeat = std::clamp<Time>(c.detection / 3, kMinHeartbeat, kSecond);
     if (auto h = fr.get("heartbeat")) {
       c.heartbeat = h->positive_duration();
+      if (c.heartbeat < kMinHeartbeat) h->fail("must be at least 1ms, got " + h->describe());
       if (c.heartbeat >= c.detection)
         h->fail("the heartbeat must be shorter than detection (" + units::format_duration(c.detection) +
                 "): a leader is declared dead after detection without one");
+    } else if (c.heartbeat >= c.detection) {
+      d->fail("must be longer than the heartbeat (at least 1ms), got " + d->describe());
     }
     fr.finish();
   }
-  if (c.heartbeat <= 0) c.heartbeat = 1;
   if (auto v = r.get("fencing")) c.fencing = as_bool(*v);
   if (auto v = r.get("log_retention")) c.log_retention = v->int_in(1, 100'000'000);
 }

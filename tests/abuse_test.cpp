@@ -205,13 +205,47 @@ const std::vector<Extreme> kStoreExtremes = {
     {"volatile_nodes_all_crashed", {"components.db.durable=false", "faults=[{at: 1s, for: 1s, crash: db}]"}, true},
 };
 
-class StoreExtremeRange : public ::testing::TestWithParam<Extreme> {};
+constexpr const char* kLeaderFollowerBase = R"(
+name: lf-base
+duration: 10s
+network: {zones: [a, b, c]}
+components:
+  clients: {kind: client, rate: 500/s, timeout: 1s, target: db, mix: {read: 0.8, write: 0.2}, keys: {count: 1000}}
+  db: {kind: replicated_store, model: leader_follower, replicas: 3, zones: [a, b, c], workers: 4, service_time: 1ms,
+       failover: {detection: 1s}}
+faults: [{at: 2s, for: 2s, crash: db-0}]
+)";
 
-TEST_P(StoreExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) {
-  const Extreme& x = GetParam();
+const std::vector<Extreme> kLeaderFollowerExtremes = {
+    {"most_nodes", {"components.db.replicas=1000"}, true},
+    {"too_many_nodes", {"components.db.replicas=1001"}, false},
+    {"one_node_crashed", {"components.db.replicas=1", "faults=[{at: 2s, for: 2s, crash: db}]"}, true},
+    {"one_node_semi_sync", {"components.db.replicas=1", "components.db.replication=semi_sync"}, false},
+    {"two_nodes_sync_follower_down", {"components.db.replicas=2", "components.db.replication=sync",
+                                      "faults=[{at: 2s, for: 5s, crash: db-1}]"}, true},
+    {"semi_sync_every_follower_down", {"components.db.replication=semi_sync",
+                                       "faults=[{at: 2s, for: 3s, crash: db-1}, {at: 2s, for: 3s, crash: db-2}]"}, true},
+    {"retention_of_one", {"components.db.log_retention=1"}, true},
+    {"largest_retention", {"components.db.log_retention=100000000"}, true},
+    {"retention_zero", {"components.db.log_retention=0"}, false},
+    {"fastest_heartbeat", {"components.db.failover={detection: 2ms, heartbeat: 1ms}"}, true},
+    {"heartbeat_below_1ms", {"components.db.failover={detection: 2ms, heartbeat: 999us}"}, false},
+    {"longest_detection", {"components.db.failover={detection: 18250d}"}, true},
+    {"every_node_alone_no_fencing", {"components.db.fencing=false",
+                                     "faults=[{at: 2s, for: 3s, partition: [[db-0], [db-1], [db-2]]}]"}, true},
+    {"every_node_alone_fenced", {"faults=[{at: 2s, for: 3s, partition: [[db-0], [db-1], [db-2]]}]"}, true},
+    {"volatile_all_crashed", {"components.db.durable=false", "faults=[{at: 1s, for: 1s, crash: db}]"}, true},
+    {"read_node_down", {"components.db.read_from=db-2", "faults=[{at: 1s, for: 5s, crash: db-2}]"}, true},
+    {"reads_anywhere_killed_leader", {"components.db.read_from=any", "faults=[{at: 1s, for: 5s, kill: db-0}]"}, true},
+    {"no_history", {"consistency={history_limit: 0}"}, true},
+};
+
+// Loads `base` with the extreme's --set values: it runs (under an event cap)
+// to a consistent record, or is refused with a located message.
+void run_extreme(const char* base, const Extreme& x) {
   LoadOptions lo;
   lo.overrides = x.sets;
-  LoadResult loaded = Scenario::load_text(kStoreBase, "store-base.yaml", lo);
+  LoadResult loaded = Scenario::load_text(base, "store-base.yaml", lo);
   if (auto* d = std::get_if<Diagnostic>(&loaded)) {
     EXPECT_FALSE(x.loads) << "refused: " << d->to_string();
     EXPECT_FALSE(d->field.empty()) << d->to_string();
@@ -232,7 +266,16 @@ TEST_P(StoreExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) {
   EXPECT_NE(summary_json_text(rec).find("\"consistency\""), std::string::npos);
 }
 
+class StoreExtremeRange : public ::testing::TestWithParam<Extreme> {};
+TEST_P(StoreExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) { run_extreme(kStoreBase, GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Documented, StoreExtremeRange, ::testing::ValuesIn(kStoreExtremes),
+                         [](const ::testing::TestParamInfo<Extreme>& info) { return std::string(info.param.name); });
+
+class LeaderFollowerExtremeRange : public ::testing::TestWithParam<Extreme> {};
+TEST_P(LeaderFollowerExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) {
+  run_extreme(kLeaderFollowerBase, GetParam());
+}
+INSTANTIATE_TEST_SUITE_P(Documented, LeaderFollowerExtremeRange, ::testing::ValuesIn(kLeaderFollowerExtremes),
                          [](const ::testing::TestParamInfo<Extreme>& info) { return std::string(info.param.name); });
 
 // An open-loop rate far beyond capacity stops at the budget, names the
