@@ -585,6 +585,27 @@ std::string summary_table(const RunRecord& rec) {
       o << "             " << group(p.trials_failed) << " trials and " << group(p.reads_failed)
         << " reads failed (not counted)\n";
   }
+  // Leader-follower stores: leadership and replication (their figures
+  // include "failovers").
+  for (const ComponentRecord& comp : rec.components) {
+    std::map<std::string, double> x;
+    for (const auto& [k, v] : comp.extra) x[k] = v;
+    if (!x.count("failovers")) continue;
+    const auto n = [&x](const char* k) { return static_cast<std::uint64_t>(x[k]); };
+    o << "leader       " << comp.name << ": " << group(n("failovers")) << (n("failovers") == 1 ? " failover" : " failovers")
+      << " (last epoch " << n("epoch") << "), " << fmt(x["without_writable_leader_s"], 3)
+      << " s without a writable leader";
+    if (n("max_leaders") > 1)
+      o << ", up to " << n("max_leaders") << " leaders at once for " << fmt(x["split_brain_s"], 3) << " s ("
+        << group(n("split_brain_writes")) << " split-brain writes)";
+    if (n("fenced") > 0) o << ", " << group(n("fenced")) << " fenced";
+    o << "\n";
+    o << "             replication lag ms p50 " << fmt(x["replication_lag_ms/p50"], 3) << "  p99 "
+      << fmt(x["replication_lag_ms/p99"], 3) << "  max " << fmt(x["replication_lag_ms/max"], 3) << "; "
+      << group(n("discarded_writes")) << " writes discarded, " << group(n("forwarded")) << " requests forwarded";
+    if (n("resyncs") > 0) o << ", " << group(n("resyncs")) << " snapshots";
+    o << "\n";
+  }
   o << "\n";
   const std::vector<std::string> head = {"component", "kind", "zone", "util", "queue", "in_sys", "arrivals/s", "W ms", "rejected"};
   std::vector<std::vector<std::string>> rows;

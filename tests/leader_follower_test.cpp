@@ -125,6 +125,10 @@ TEST(LeaderFollower, AsyncLeaderCrashLosesAcknowledgedWritesAndIsNotLinearizable
   EXPECT_EQ(log.changes[2].epoch, 2u);
   EXPECT_NEAR(static_cast<double>(log.changes[2].at - crashed->at) / 1e9, without, 1e-6);
   EXPECT_EQ(c.unconverged_keys, 0u);
+  // The terminal table says so too.
+  const std::string table = summary_table(rec);
+  EXPECT_NE(table.find("leader       db: 1 failover (last epoch 2), "), std::string::npos) << table;
+  EXPECT_NE(table.find("writes discarded"), std::string::npos) << table;
 }
 
 TEST(LeaderFollower, SyncLeaderCrashLosesNoWriteAtALatencyCost) {
