@@ -43,6 +43,32 @@ inline RunRecord run_or_fail(const ScenarioSpec& spec, const RunOptions& options
   return std::move(r).record();
 }
 
+// Runs the scenario file at `path` (relative to the source tree) with
+// `overrides` (as --set) and the caller's recorders; fails the test (and
+// returns an empty record) on a diagnostic or a run error.
+inline RunRecord run_source_file(const std::string& path, std::vector<std::string> overrides = {},
+                                 std::vector<Recorder*> recorders = {}) {
+  LoadResult res = Scenario::load_file(std::string(DSIM_SOURCE_DIR) + "/" + path, LoadOptions{.overrides = overrides});
+  if (auto* d = std::get_if<Diagnostic>(&res)) {
+    ADD_FAILURE() << d->to_string();
+    return {};
+  }
+  RunOptions options;
+  options.extra_recorders = std::move(recorders);
+  return run_or_fail(std::get<std::unique_ptr<Scenario>>(res)->spec(), options);
+}
+
+// The run's consistency record; fails the test (and returns an empty one)
+// if it has none.
+inline const ConsistencyRecord& consistency_of(const RunRecord& rec) {
+  static const ConsistencyRecord none;
+  if (!rec.consistency) {
+    ADD_FAILURE() << "no consistency record";
+    return none;
+  }
+  return *rec.consistency;
+}
+
 inline RunRecord run_yaml(const std::string& yaml, const LoadOptions& options = {}) {
   auto s = load_or_fail(yaml, options);
   if (!s) return {};

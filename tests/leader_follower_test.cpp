@@ -14,18 +14,6 @@
 namespace dsim::testing {
 namespace {
 
-RunRecord run_file(const std::string& path, std::vector<std::string> overrides = {},
-                   std::vector<Recorder*> recorders = {}) {
-  LoadResult res = Scenario::load_file(std::string(DSIM_SOURCE_DIR) + "/" + path, LoadOptions{.overrides = overrides});
-  if (auto* d = std::get_if<Diagnostic>(&res)) {
-    ADD_FAILURE() << d->to_string();
-    return {};
-  }
-  RunOptions options;
-  options.extra_recorders = std::move(recorders);
-  return run_or_fail(std::get<std::unique_ptr<Scenario>>(res)->spec(), options);
-}
-
 RunRecord run_text(const std::string& yaml, std::vector<Recorder*> recorders = {}) {
   auto s = load_or_fail(yaml);
   if (!s) return {};
@@ -34,16 +22,8 @@ RunRecord run_text(const std::string& yaml, std::vector<Recorder*> recorders = {
   return run_or_fail(s->spec(), options);
 }
 
-const ConsistencyRecord& consistency(const RunRecord& rec) {
-  static const ConsistencyRecord none;
-  if (!rec.consistency) {
-    ADD_FAILURE() << "no consistency record";
-    return none;
-  }
-  return *rec.consistency;
-}
 std::string verdict(const RunRecord& rec) {
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   return c.linearizability ? c.linearizability->verdict : "none";
 }
 double db(const RunRecord& rec, const std::string& figure) {
@@ -106,8 +86,8 @@ std::string lf_yaml(const std::string& fields, const std::string& faults = "[]",
 
 TEST(LeaderFollower, AsyncLeaderCrashLosesAcknowledgedWritesAndIsNotLinearizable) {
   LeaderLog log;
-  const RunRecord rec = run_file("scenarios/failover-db.yaml", {}, {&log});
-  const auto& c = consistency(rec);
+  const RunRecord rec = run_source_file("scenarios/failover-db.yaml", {}, {&log});
+  const auto& c = consistency_of(rec);
   EXPECT_GT(c.figures.lost_writes, 0u);
   EXPECT_EQ(verdict(rec), "false");
   EXPECT_GE(db(rec, "discarded_writes"), static_cast<double>(c.figures.lost_writes));
@@ -132,9 +112,9 @@ TEST(LeaderFollower, AsyncLeaderCrashLosesAcknowledgedWritesAndIsNotLinearizable
 }
 
 TEST(LeaderFollower, SyncLeaderCrashLosesNoWriteAtALatencyCost) {
-  const RunRecord async = run_file("scenarios/failover-db.yaml");
-  const RunRecord sync = run_file("scenarios/failover-db.yaml", {"components.db.replication=sync"});
-  const auto& c = consistency(sync);
+  const RunRecord async = run_source_file("scenarios/failover-db.yaml");
+  const RunRecord sync = run_source_file("scenarios/failover-db.yaml", {"components.db.replication=sync"});
+  const auto& c = consistency_of(sync);
   EXPECT_GT(c.figures.writes_acknowledged, 50'000u);
   EXPECT_EQ(c.figures.lost_writes, 0u);
   EXPECT_EQ(c.figures.stale_reads, 0u);
@@ -148,7 +128,7 @@ TEST(LeaderFollower, SyncLeaderCrashLosesNoWriteAtALatencyCost) {
 
 TEST(LeaderFollower, WithoutFencingTwoLeadersAcceptWritesAndTheOldOnesAreLost) {
   LeaderLog log;
-  const RunRecord rec = run_file("scenarios/split-brain.yaml", {}, {&log});
+  const RunRecord rec = run_source_file("scenarios/split-brain.yaml", {}, {&log});
   EXPECT_EQ(db(rec, "max_leaders"), 2.0);
   EXPECT_GT(db(rec, "split_brain_writes"), 1000.0);
   EXPECT_GT(db(rec, "split_brain_s"), 20.0);
@@ -164,7 +144,7 @@ TEST(LeaderFollower, WithoutFencingTwoLeadersAcceptWritesAndTheOldOnesAreLost) {
   ASSERT_NE(deposed, nullptr);
   EXPECT_GE(deposed->at, 50 * kSecond);
   EXPECT_LT(deposed->at, 52 * kSecond);
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   EXPECT_GT(db(rec, "discarded_writes"), 1000.0);
   EXPECT_GT(c.figures.lost_writes, 1000u);
   EXPECT_EQ(verdict(rec), "false");
@@ -173,7 +153,7 @@ TEST(LeaderFollower, WithoutFencingTwoLeadersAcceptWritesAndTheOldOnesAreLost) {
 
 TEST(LeaderFollower, WithFencingTheMinorityLeaderStepsDownFirstAndRefuses) {
   LeaderLog log;
-  const RunRecord rec = run_file("scenarios/split-brain.yaml", {"components.db.fencing=true"}, {&log});
+  const RunRecord rec = run_source_file("scenarios/split-brain.yaml", {"components.db.fencing=true"}, {&log});
   EXPECT_EQ(db(rec, "max_leaders"), 1.0);
   EXPECT_EQ(db(rec, "split_brain_writes"), 0.0);
   EXPECT_EQ(db(rec, "fenced"), 1.0);
@@ -208,8 +188,8 @@ TEST(LeaderFollower, WithFencingTheMinorityLeaderStepsDownFirstAndRefuses) {
   EXPECT_GT(refused, 4000u);
   EXPECT_EQ(ok, 0u);
   // Only the writes of the first seconds of the split are lost.
-  const RunRecord unfenced = run_file("scenarios/split-brain.yaml");
-  EXPECT_LT(consistency(rec).figures.lost_writes * 5, consistency(unfenced).figures.lost_writes);
+  const RunRecord unfenced = run_source_file("scenarios/split-brain.yaml");
+  EXPECT_LT(consistency_of(rec).figures.lost_writes * 5, consistency_of(unfenced).figures.lost_writes);
 }
 
 // --- routing, reads and lag --------------------------------------------------
@@ -237,9 +217,9 @@ TEST(LeaderFollower, ReadsFromAnyNodeAreStaleByTheLagFromTheLeaderNone) {
   const std::string far = "{dist: lognormal, median: 2ms, p99: 20ms}";
   const RunRecord any = run_text(lf_yaml(", read_from: any", "[]", "", far));
   const RunRecord leader = run_text(lf_yaml(", read_from: leader", "[]", "", far));
-  EXPECT_GT(consistency(any).figures.stale_reads, 100u);
+  EXPECT_GT(consistency_of(any).figures.stale_reads, 100u);
   EXPECT_EQ(verdict(any), "false");
-  EXPECT_EQ(consistency(leader).figures.stale_reads, 0u);
+  EXPECT_EQ(consistency_of(leader).figures.stale_reads, 0u);
   EXPECT_EQ(verdict(leader), "true");
 }
 
@@ -306,8 +286,8 @@ TEST(LeaderFollower, ACrashedFollowerCatchesUpFromTheLogOrASnapshot) {
   EXPECT_EQ(db(log, "resyncs"), 0.0);
   EXPECT_GE(db(snap, "resyncs"), 1.0);
   for (const RunRecord* r : {&log, &snap}) {
-    EXPECT_EQ(consistency(*r).unconverged_keys, 0u);
-    EXPECT_EQ(consistency(*r).figures.lost_writes, 0u);
+    EXPECT_EQ(consistency_of(*r).unconverged_keys, 0u);
+    EXPECT_EQ(consistency_of(*r).figures.lost_writes, 0u);
     EXPECT_EQ(db(*r, "failovers"), 0.0);
   }
   // Catching up from the log shows in the lag: entries of its 8 s down
@@ -317,7 +297,7 @@ TEST(LeaderFollower, ACrashedFollowerCatchesUpFromTheLogOrASnapshot) {
   // Without its disk it comes back empty and needs the whole data again.
   const RunRecord volatile_ = run_text(lf_yaml(", durable: false, log_retention: 100", faults));
   EXPECT_GE(db(volatile_, "resyncs"), 1.0);
-  EXPECT_EQ(consistency(volatile_).unconverged_keys, 0u);
+  EXPECT_EQ(consistency_of(volatile_).unconverged_keys, 0u);
 }
 
 TEST(LeaderFollower, LostMessagesAreSentAgain) {
@@ -325,9 +305,9 @@ TEST(LeaderFollower, LostMessagesAreSentAgain) {
   // after a heartbeat shows it stuck, and the nodes converge.
   std::string y = lf_yaml(", replication: sync", "[]", "", "{dist: lognormal, median: 1ms, p99: 3ms}, loss: 5%");
   const RunRecord rec = run_text(y);
-  EXPECT_EQ(consistency(rec).unconverged_keys, 0u);
-  EXPECT_EQ(consistency(rec).figures.lost_writes, 0u);
-  EXPECT_GT(consistency(rec).figures.writes_acknowledged, 10'000u);
+  EXPECT_EQ(consistency_of(rec).unconverged_keys, 0u);
+  EXPECT_EQ(consistency_of(rec).figures.lost_writes, 0u);
+  EXPECT_GT(consistency_of(rec).figures.writes_acknowledged, 10'000u);
 }
 
 TEST(LeaderFollower, LeaderChangesAreInTheTrace) {
@@ -381,7 +361,7 @@ TEST(LeaderFollower, SafeAcrossSeedsOfCrashesAndPartitions) {
       last_epoch[ch.node] = ch.epoch;
     }
     for (const auto& [epoch, nodes] : leaders_of) EXPECT_EQ(nodes.size(), 1u) << "epoch " << epoch;
-    const auto& c = consistency(rec);
+    const auto& c = consistency_of(rec);
     EXPECT_EQ(c.figures.lost_writes, 0u) << faults.str();
     EXPECT_EQ(c.unconverged_keys, 0u) << faults.str();
     EXPECT_EQ(c.figures.stale_reads, 0u) << faults.str();

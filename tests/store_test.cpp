@@ -30,27 +30,10 @@ std::string store_yaml(int nodes, int rf, const std::string& r, const std::strin
          faults + "\n";
 }
 
-RunRecord run_file(const std::string& path, std::vector<std::string> overrides = {}) {
-  LoadResult res = Scenario::load_file(std::string(DSIM_SOURCE_DIR) + "/" + path, LoadOptions{.overrides = overrides});
-  if (auto* d = std::get_if<Diagnostic>(&res)) {
-    ADD_FAILURE() << d->to_string();
-    return {};
-  }
-  return run_or_fail(std::get<std::unique_ptr<Scenario>>(res)->spec());
-}
-
-const ConsistencyRecord& consistency(const RunRecord& rec) {
-  static const ConsistencyRecord none;
-  if (!rec.consistency) {
-    ADD_FAILURE() << "no consistency record";
-    return none;
-  }
-  return *rec.consistency;
-}
 
 TEST(Store, QuorumWithoutFaultsHasNoStaleReadsAndNoLostWrites) {
   const RunRecord rec = run_yaml(store_yaml(5, 3, "QUORUM", "QUORUM"));
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   EXPECT_GT(c.figures.reads, 20000u);
   EXPECT_GT(c.figures.writes_acknowledged, 10000u);
   EXPECT_EQ(c.figures.stale_reads, 0u);
@@ -65,7 +48,7 @@ TEST(Store, OneAndOneReadsStaleDataUnderTheSameLoad) {
   // The same design and load at ONE/ONE: a read may reach a replica the
   // last write has not reached yet. (The test above can therefore fail.)
   const RunRecord rec = run_yaml(store_yaml(5, 3, "ONE", "ONE"));
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   EXPECT_GT(c.figures.stale_reads, 10u);
   EXPECT_GT(c.figures.staleness_ms.max, 0.0);
   EXPECT_GE(c.figures.staleness_versions.max, 1.0);
@@ -95,7 +78,7 @@ TEST(Store, StrictQuorumsNeverReadStaleOrLoseWritesAcrossSeeds) {
     RunOptions o;
     o.seed = seed;
     const RunRecord rec = run_or_fail(s->spec(), o);
-    const auto& c = consistency(rec);
+    const auto& c = consistency_of(rec);
     SCOPED_TRACE("seed " + std::to_string(seed) + ", N " + std::to_string(l.n) + ", R " + l.r + ", W " + l.w);
     EXPECT_EQ(c.figures.stale_reads, 0u);
     EXPECT_EQ(c.figures.lost_writes, 0u);
@@ -109,22 +92,22 @@ TEST(Store, ClockSkewLosesAcknowledgedWrites) {
   // dynamo-lww in small: one node's clock 500 ms ahead for good.
   const std::string faults = "[{at: 2s, clock_skew: {node: db-0, offset: 500ms}}]";
   const RunRecord skewed = run_yaml(store_yaml(3, 3, "QUORUM", "QUORUM", "", faults));
-  EXPECT_GT(consistency(skewed).figures.lost_writes, 0u);
-  EXPECT_GT(consistency(skewed).figures.stale_reads, 0u);
+  EXPECT_GT(consistency_of(skewed).figures.lost_writes, 0u);
+  EXPECT_GT(consistency_of(skewed).figures.stale_reads, 0u);
   // A clock behind loses nothing of the others' (its own writes lose instead).
   const RunRecord none = run_yaml(store_yaml(3, 3, "QUORUM", "QUORUM"));
-  EXPECT_EQ(consistency(none).figures.lost_writes, 0u);
+  EXPECT_EQ(consistency_of(none).figures.lost_writes, 0u);
 }
 
 TEST(Store, DynamoLwwScenarioLosesWritesAndCassandraRf3DoesNot) {
-  const RunRecord a = run_file("scenarios/dynamo-lww.yaml");
-  EXPECT_GT(consistency(a).figures.lost_writes, 10u);
-  EXPECT_GT(consistency(a).figures.stale_reads, 1000u);
+  const RunRecord a = run_source_file("scenarios/dynamo-lww.yaml");
+  EXPECT_GT(consistency_of(a).figures.lost_writes, 10u);
+  EXPECT_GT(consistency_of(a).figures.stale_reads, 1000u);
 
-  const RunRecord b = run_file("scenarios/cassandra-rf3.yaml", {"duration=5s", "warmup=1s"});
-  EXPECT_EQ(consistency(b).figures.stale_reads, 0u);
-  EXPECT_EQ(consistency(b).figures.lost_writes, 0u);
-  EXPECT_GT(consistency(b).figures.reads, 50000u);
+  const RunRecord b = run_source_file("scenarios/cassandra-rf3.yaml", {"duration=5s", "warmup=1s"});
+  EXPECT_EQ(consistency_of(b).figures.stale_reads, 0u);
+  EXPECT_EQ(consistency_of(b).figures.lost_writes, 0u);
+  EXPECT_GT(consistency_of(b).figures.reads, 50000u);
 }
 
 TEST(Store, QuorumCostsLatencyAgainstOne) {
@@ -146,11 +129,11 @@ TEST(Store, ANodeThatIsNotDurableComesBackEmpty) {
   // Reads after the restart find the initial value of keys written before
   // the crash: stale (a single copy is never stale otherwise). The hot keys
   // are written again later, so none is lost in the end (FreshWrites... below).
-  EXPECT_GT(consistency(volatile_).figures.stale_reads, 10u);
+  EXPECT_GT(consistency_of(volatile_).figures.stale_reads, 10u);
   const RunRecord durable = run_yaml(store_yaml(3, 1, "ONE", "ONE", "", crash,
                                                 ", retries: 3, retry_backoff: {base: 100ms, max: 1s}"));
-  EXPECT_EQ(consistency(durable).figures.stale_reads, 0u);
-  EXPECT_EQ(consistency(durable).figures.lost_writes, 0u);
+  EXPECT_EQ(consistency_of(durable).figures.stale_reads, 0u);
+  EXPECT_EQ(consistency_of(durable).figures.lost_writes, 0u);
   // Failed operations while it was down: the ones it held are unavailable.
   EXPECT_GT(durable.requests.failed.total(), 0u);
 }
@@ -164,10 +147,10 @@ TEST(Store, HintsCarryWritesToANodeThatWasDown) {
   EXPECT_GT(extra(*db, "hints_stored"), 100.0);
   EXPECT_GT(extra(*db, "hints_delivered"), 100.0);
   EXPECT_EQ(extra(*db, "hints_left"), 0.0);
-  EXPECT_EQ(consistency(rec).unconverged_keys, 0u);
+  EXPECT_EQ(consistency_of(rec).unconverged_keys, 0u);
   // Without hints, the node that was down misses the writes until anti-entropy.
   const RunRecord off = run_yaml(store_yaml(3, 3, "ONE", "ONE", ", call_timeout: 100ms, hinted_handoff: false", crash));
-  EXPECT_GT(consistency(off).figures.stale_reads, consistency(rec).figures.stale_reads);
+  EXPECT_GT(consistency_of(off).figures.stale_reads, consistency_of(rec).figures.stale_reads);
 }
 
 TEST(Store, SloppyQuorumWritesToStandInsDuringAPartition) {
@@ -181,7 +164,7 @@ TEST(Store, SloppyQuorumWritesToStandInsDuringAPartition) {
   ASSERT_NE(db, nullptr);
   EXPECT_GT(extra(*db, "stand_ins"), 100.0);
   EXPECT_LT(sloppy.requests.failed.total(), strict.requests.failed.total());
-  EXPECT_EQ(consistency(sloppy).unconverged_keys, 0u);  // hints delivered when it healed
+  EXPECT_EQ(consistency_of(sloppy).unconverged_keys, 0u);  // hints delivered when it healed
 }
 
 TEST(Store, ReadRepairAndAntiEntropyConvergeReplicas) {
@@ -204,7 +187,7 @@ TEST(Store, BalancerAndServiceInFrontForwardOperationsAndValues) {
       "  db: {kind: replicated_store, model: leaderless, replicas: 3, read_consistency: QUORUM,\n"
       "       write_consistency: QUORUM, service_time: 100us}\n";
   const RunRecord rec = run_yaml(yaml);
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   EXPECT_GT(c.figures.reads, 2000u);
   EXPECT_GT(c.figures.writes_acknowledged, 2000u);
   EXPECT_EQ(c.figures.unexplained_reads, 0u);  // every read brought back a value some write wrote
@@ -219,7 +202,7 @@ TEST(Store, BalancerAndServiceInFrontForwardOperationsAndValues) {
 TEST(Store, ClientCoordinatorSavesAHop) {
   const RunRecord node = run_yaml(store_yaml(5, 3, "QUORUM", "QUORUM", "", "[]", "", "200us"));
   const RunRecord client = run_yaml(store_yaml(5, 3, "QUORUM", "QUORUM", ", coordinator: client", "[]", "", "200us"));
-  EXPECT_EQ(consistency(client).figures.stale_reads, 0u);
+  EXPECT_EQ(consistency_of(client).figures.stale_reads, 0u);
   // Constant 200 us hops: the node coordinator adds the client's hop to it
   // and back; the driver goes to the replicas directly.
   EXPECT_NEAR(node.requests.latency.quantile(0.5) - client.requests.latency.quantile(0.5), 400e3, 150e3);
@@ -259,19 +242,19 @@ TEST(Store, FreshWritesShowEveryLostWrite) {
     return s ? run_or_fail(s->spec()) : RunRecord{};
   };
   const RunRecord rec = fresh(", durable: false");
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   // About a third of the fresh keys written before the crash were on db-0.
   EXPECT_GT(c.figures.lost_writes, 1000u);
   EXPECT_GT(c.figures.keys_checked_for_loss, 5000u);
   const RunRecord kept = fresh("");
-  EXPECT_EQ(consistency(kept).figures.lost_writes, 0u);
+  EXPECT_EQ(consistency_of(kept).figures.lost_writes, 0u);
 }
 
 TEST(Store, HistoryIsBoundedAndSaysSo) {
   auto s = load_or_fail(store_yaml(3, 3, "ONE", "ONE"), LoadOptions{.overrides = {"consistency.history_limit=1000"}});
   ASSERT_TRUE(s);
   const RunRecord rec = run_or_fail(s->spec());
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   EXPECT_TRUE(c.truncated);
   EXPECT_EQ(c.recorded, 1000u);
   EXPECT_GT(c.operations, 30000u);
@@ -310,8 +293,8 @@ TEST(Store, SettlingDeliversEveryHintEvenToABusyNode) {
   ASSERT_NE(db, nullptr);
   EXPECT_GT(extra(*db, "hints_stored"), 1000.0);
   EXPECT_EQ(extra(*db, "hints_left"), 0.0);
-  EXPECT_EQ(consistency(rec).figures.lost_writes, 0u);
-  EXPECT_EQ(consistency(rec).unconverged_keys, 0u);
+  EXPECT_EQ(consistency_of(rec).figures.lost_writes, 0u);
+  EXPECT_EQ(consistency_of(rec).unconverged_keys, 0u);
 }
 
 TEST(Store, ClientDriversAreCountedInTheStore) {
@@ -319,7 +302,7 @@ TEST(Store, ClientDriversAreCountedInTheStore) {
   const ComponentRecord* db = component(rec, "db");
   ASSERT_NE(db, nullptr);
   EXPECT_NEAR(extra(*db, "coordinated_reads") + extra(*db, "coordinated_writes"),
-              static_cast<double>(consistency(rec).operations), 0.5);
+              static_cast<double>(consistency_of(rec).operations), 0.5);
 }
 
 TEST(Store, AWriteAServiceFailsAfterTheStoreTookItIsUnknown) {
@@ -343,7 +326,7 @@ TEST(Store, AWriteAServiceFailsAfterTheStoreTookItIsUnknown) {
   EXPECT_GT(unknown_writes, 100u);
   EXPECT_EQ(failed_writes, 0u);
   EXPECT_GT(failed_reads, 100u);  // a read has no effect to be unsure of
-  EXPECT_EQ(consistency(rec).figures.unexplained_reads, 0u);
+  EXPECT_EQ(consistency_of(rec).figures.unexplained_reads, 0u);
 }
 
 TEST(Store, APartialRunDoesNotSettleOrJudgeLostWrites) {
@@ -353,7 +336,7 @@ TEST(Store, APartialRunDoesNotSettleOrJudgeLostWrites) {
   o.limits.max_events_run = 200'000;
   const RunRecord rec = run_or_fail(s->spec(), o);
   ASSERT_TRUE(rec.partial);
-  const auto& c = consistency(rec);
+  const auto& c = consistency_of(rec);
   EXPECT_FALSE(c.settled);
   EXPECT_EQ(c.final_reads, 0u);
   for (const HistoryOp& h : rec.history->ops) EXPECT_FALSE(h.final_read);
@@ -363,7 +346,7 @@ TEST(Store, APartialRunDoesNotSettleOrJudgeLostWrites) {
 // The PBS paper's LNKD-SSD result: 97.4% consistent reads at t = 0 with
 // N = 3, R = W = 1 (Bailis et al., VLDB 2012, Table 3), rising towards 1.
 TEST(Pbs, LnkdSsdReproducesThePapersTVisibility) {
-  const RunRecord rec = run_file("scenarios/pbs-lnkd-ssd.yaml");
+  const RunRecord rec = run_source_file("scenarios/pbs-lnkd-ssd.yaml");
   ASSERT_TRUE(rec.pbs.has_value());
   const PbsRecord& p = *rec.pbs;
   ASSERT_EQ(p.t_visibility.size(), 8u);
@@ -383,7 +366,7 @@ TEST(Pbs, LnkdSsdReproducesThePapersTVisibility) {
 }
 
 TEST(Pbs, StrictQuorumsAlwaysReadTheLastVersion) {
-  const RunRecord rec = run_file("scenarios/pbs-lnkd-ssd.yaml",
+  const RunRecord rec = run_source_file("scenarios/pbs-lnkd-ssd.yaml",
                                  {"components.voldemort.read_consistency=2", "components.voldemort.write_consistency=2",
                                   "components.probe.trials=2000"});
   ASSERT_TRUE(rec.pbs.has_value());
@@ -393,7 +376,7 @@ TEST(Pbs, StrictQuorumsAlwaysReadTheLastVersion) {
 TEST(Pbs, KStalenessCountsVersionsBehind) {
   // Three versions per trial, read at t = 0 at ONE: within the last 3 more
   // often than within the last 1, all within 3 plus the initial value.
-  const RunRecord rec = run_file("scenarios/pbs-lnkd-ssd.yaml", {"components.probe.k=3", "components.probe.trials=3000"});
+  const RunRecord rec = run_source_file("scenarios/pbs-lnkd-ssd.yaml", {"components.probe.k=3", "components.probe.trials=3000"});
   ASSERT_TRUE(rec.pbs.has_value());
   const auto& ks = rec.pbs->k_staleness;
   ASSERT_EQ(ks.size(), 3u);
@@ -418,7 +401,7 @@ TEST(Pbs, AProbeOnlyScenarioIsValidAndAProbeNeedsAStore) {
 TEST(Pbs, AProbeBesideClientsLeavesTheirHistoryAlone) {
   // The probe's fresh keys are in the store at settling, but not in the
   // clients' history: no final read of them, nothing unexplained.
-  const RunRecord rec = run_file(
+  const RunRecord rec = run_source_file(
       "scenarios/pbs-lnkd-ssd.yaml",
       {"components.probe.trials=500", "duration=5s",
        "components.clients={kind: client, rate: 500/s, target: voldemort, mix: {read: 0.5, write: 0.5}, keys: {count: 20}}"});
