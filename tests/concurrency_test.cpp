@@ -95,6 +95,14 @@ TEST(Concurrency, ClosedLoopRandomFailuresAndEveryPolicy) {
   expect_threads_match_sequential("tests/data/corpus/policies.yaml", {"duration=8s"});
 }
 
+// Stores: their runs check the history on more threads of their own (the
+// linearizability search on every core, stale reads and lost writes beside).
+TEST(Concurrency, StoresAndTheirHistoryChecks) {
+  expect_threads_match_sequential("scenarios/split-brain.yaml", {"duration=12s", "warmup=1s",
+                                                                 "faults=[{at: 3s, for: 5s, partition: [[az-a], [az-b, az-c]]}]"});
+  expect_threads_match_sequential("scenarios/cassandra-rf3.yaml", {"duration=3s", "warmup=1s"});
+}
+
 TEST(Concurrency, ALoadedScenarioRunsAgainWithTheSameResult) {
   auto s = testing::load_or_fail(testing::read_file(std::string(DSIM_SOURCE_DIR) + "/scenarios/failover.yaml"));
   ASSERT_NE(s, nullptr);
