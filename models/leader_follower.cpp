@@ -264,6 +264,8 @@ class LfNode final : public ReplicaActor {
     checked_.assign(n, false);
     in_sync_.assign(n, false);
     granted_.assign(n, false);
+    snapshot_at_.assign(n, -1);
+    snapshot_index_.assign(n, 0);
   }
 
   void bind() { fwd_.bind(sim_, actor_id(), kForwardTimeout); }
@@ -365,6 +367,9 @@ class LfNode final : public ReplicaActor {
     });
     if (role_ == Role::kLeader) become(Role::kFollower, "crashed");
     role_ = Role::kFollower;
+    uncommitted_.clear();
+    std::fill(snapshot_at_.begin(), snapshot_at_.end(), Time{-1});
+    retain_from_ = 0;
     leader_ = -1;
     pending_.clear();  // the callers time out
     fwd_.drop_all();
@@ -592,7 +597,13 @@ class LfNode final : public ReplicaActor {
     switch (job.kind) {
       case JobKind::kRead: {
         const Cell* c = st().data.find(job.key);
-        const Cell cell = c != nullptr ? *c : Cell{};
+        Cell cell = c != nullptr ? *c : Cell{};
+        // A leader shows what replication has made durable: a write still
+        // waiting for its followers is not read (MySQL's lossless
+        // semi-synchronous replication, AFTER_SYNC).
+        if (!uncommitted_.empty()) {
+          if (const auto it = uncommitted_.find(job.key); it != uncommitted_.end()) cell = it->second.before;
+        }
         answer(job.from, job.reply_to, Status::kOk, AnswerValue{true, cell.value, cell.ts});
         break;
       }
@@ -631,6 +642,12 @@ class LfNode final : public ReplicaActor {
     e.key = job.key;
     e.value = job.value;
     e.committed = sim_.now();
+    const bool waits = cfg_.replication != Spec::Replication::kAsync;
+    if (waits) {  // invisible to reads until committed
+      const Cell* c = d.data.find(e.key);
+      const auto [it, inserted] = uncommitted_.try_emplace(e.key, Uncommitted{c != nullptr ? *c : Cell{}, e.index});
+      if (!inserted) it->second.last = e.index;
+    }
     append(e);
     ++cluster_->counters.entries;
     if (cluster_->split_brain(e.epoch)) ++cluster_->split_brain_writes;
@@ -645,34 +662,69 @@ class LfNode final : public ReplicaActor {
       m.flags = kPooledPayload;
       sim_.network().send(m);
     }
-    if (cfg_.replication == Spec::Replication::kAsync || acknowledged(e.index)) {
+    if (!waits) {
       answer(job.from, job.reply_to, Status::kOk, AnswerValue{true, cell.value, cell.ts});
       return;
     }
     pending_.push_back(Pending{e.index, job.from, job.reply_to, sim_.now() + call_timeout(job.budget), cell, false});
+    advance_commit();
   }
 
   bool heard_recently(std::size_t f) const { return sim_.now() - heard_[f] < cfg_.detection; }
 
-  // Whether the followers a write waits for have entry i.
-  bool acknowledged(std::uint64_t i) const {
+  // The highest index the followers' acknowledgements make durable enough
+  // (sync, semi_sync): semi_sync, what one follower has; sync, what every
+  // in-sync follower has and, with the leader, a majority of the nodes (so
+  // that whoever a majority elects has it). With async, everything.
+  std::uint64_t committable() {
+    const std::uint64_t last = st().last_index;
+    if (cfg_.replication == Spec::Replication::kAsync) return last;
+    std::uint64_t c = 0;
     if (cfg_.replication == Spec::Replication::kSemiSync) {
       for (int f = 0; f < n_; ++f)
-        if (f != index_ && match_[static_cast<std::size_t>(f)] >= i) return true;
-      return false;
+        if (f != index_) c = std::max(c, match_[static_cast<std::size_t>(f)]);
+      return std::min(c, last);
     }
+    c = last;
+    holders_.clear();
+    holders_.push_back(last);
     for (int f = 0; f < n_; ++f) {
+      if (f == index_) continue;
       const auto k = static_cast<std::size_t>(f);
-      if (f != index_ && in_sync_[k] && match_[k] < i) return false;
+      holders_.push_back(match_[k]);
+      if (in_sync_[k]) c = std::min(c, match_[k]);
     }
-    return true;
+    const auto m = static_cast<std::size_t>(majority() - 1);
+    std::nth_element(holders_.begin(), holders_.begin() + static_cast<std::ptrdiff_t>(m), holders_.end(),
+                     std::greater<>());
+    return std::min(c, holders_[m]);
   }
 
-  void answer_pending() {
+  // Moves the commit point on: writes up to it become readable and are
+  // acknowledged.
+  void advance_commit() {
+    const std::uint64_t c = committable();
+    if (c <= commit_) return;
+    if (!uncommitted_.empty()) {
+      const Disk& d = st();
+      if (!d.log.empty() && commit_ + 1 >= d.first_logged()) {
+        const std::uint64_t first = d.first_logged();
+        for (std::uint64_t i = commit_ + 1; i <= c; ++i) {
+          const Entry& e = d.log[i - first];
+          const auto it = uncommitted_.find(e.key);
+          if (it == uncommitted_.end()) continue;
+          if (it->second.last <= c) uncommitted_.erase(it);
+          else it->second.before = Cell{e.value, version_of(e.epoch, e.index)};  // the key's newest committed write
+        }
+      } else {
+        std::erase_if(uncommitted_, [c](const auto& kv) { return kv.second.last <= c; });
+      }
+    }
+    commit_ = c;
     while (!pending_.empty()) {
       Pending& p = pending_.front();
       if (!p.answered) {
-        if (!acknowledged(p.index)) return;
+        if (p.index > commit_) return;
         answer(p.caller, p.reply_to, Status::kOk, AnswerValue{true, p.cell.value, p.cell.ts});
       }
       pending_.pop_front();
@@ -713,7 +765,7 @@ class LfNode final : public ReplicaActor {
       return;
     }
     expire_pending(false);
-    answer_pending();
+    advance_commit();
   }
 
   // Sends follower f the entries after its last, a batch at a time (or a
@@ -756,9 +808,30 @@ class LfNode final : public ReplicaActor {
         64 + static_cast<std::uint64_t>(entries) * cfg_.request_size, UINT32_MAX));
   }
 
+  // One snapshot in flight per follower (another only if it has not been
+  // installed within `detection`); meanwhile the log keeps what came after it.
+  bool snapshot_in_flight(std::size_t f) const {
+    return snapshot_at_[f] >= 0 && sim_.now() - snapshot_at_[f] < cfg_.detection;
+  }
+  void end_snapshot(std::size_t f) {
+    if (snapshot_at_[f] < 0) return;
+    snapshot_at_[f] = -1;
+    update_retain_from();
+  }
+  void update_retain_from() {
+    retain_from_ = 0;
+    for (std::size_t i = 0; i < snapshot_at_.size(); ++i)
+      if (snapshot_at_[i] >= 0 && (retain_from_ == 0 || snapshot_index_[i] < retain_from_))
+        retain_from_ = std::max<std::uint64_t>(snapshot_index_[i], 1);
+  }
+
   void send_snapshot(std::size_t f) {
+    if (snapshot_in_flight(f)) return;
     ++cluster_->counters.resyncs;
     const Disk& d = st();
+    snapshot_at_[f] = sim_.now();
+    snapshot_index_[f] = d.last_index;
+    update_retain_from();
     Snapshot s;
     d.data.for_each([&s](std::uint64_t key, const Cell& c) { s.cells.emplace_back(key, c); });
     std::sort(s.cells.begin(), s.cells.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -789,23 +862,31 @@ class LfNode final : public ReplicaActor {
     const std::uint64_t last = msg.words[1] & kIndexMask;
     if (is_lf(msg, LfMsg::kHeartbeatReply)) {
       contact_[f] = std::max(contact_[f], static_cast<Time>((static_cast<std::uint64_t>(msg.token) << 32) | msg.gen));
-      if (msg.tag != 0) checked_[f] = false;  // it does not follow this leader's log yet
+      // Tag 1: it does not follow this leader's log yet (new to this
+      // leader, or back from a crash). (An index below match_ is an older
+      // answer overtaken on the way: nothing to do.)
+      if (msg.tag != 0) checked_[f] = false;
       if (!checked_[f]) {
-        check_follower(f, last_epoch_of(msg.words[0]));
-        return;
-      }
-      if (last < match_[f]) {  // it lost entries (a disk lost in a crash)
-        checked_[f] = false;
-        check_follower(f, last_epoch_of(msg.words[0]));
+        if (!snapshot_in_flight(f)) check_follower(f, last_epoch_of(msg.words[0]));
         return;
       }
     } else if (msg.tag == kAckGap) {
       if (checked_[f]) resend(f, last + 1, sent_[f]);
       return;
     } else if (msg.tag == kAckNeedSnapshot) {
-      send_snapshot(f);
+      if (!checked_[f]) send_snapshot(f);
       return;
     } else if (msg.tag == kAckReconciled) {
+      if (checked_[f]) return;  // an older answer
+      // Its log agrees with this one up to `last` if this log's entry there
+      // is of the same epoch; else another round (where the logs part may
+      // be further back: Kafka's KIP-279 iterates too).
+      const std::uint32_t their_last_epoch = last_epoch_of(msg.words[0]);
+      if (last > 0 && (last > st().last_index || st().epoch_at(last) != their_last_epoch)) {
+        check_follower(f, their_last_epoch);
+        return;
+      }
+      end_snapshot(f);
       checked_[f] = true;
       match_[f] = progress_[f] = sent_[f] = last;
       catch_up(f);
@@ -813,10 +894,11 @@ class LfNode final : public ReplicaActor {
     }
     if (!checked_[f]) return;
     if (last > match_[f]) match_[f] = last;
-    if (!in_sync_[f] && match_[f] >= (pending_.empty() ? st().last_index : pending_.front().index)) in_sync_[f] = true;
+    // Back in the in-sync set once it has every write committed so far.
+    if (!in_sync_[f] && heard_recently(f) && match_[f] >= commit_) in_sync_[f] = true;
     // A catch-up batch landed: send the next one (until the stream resumes).
     if (is_lf(msg, LfMsg::kAck) && sent_[f] < st().last_index && match_[f] >= sent_[f]) catch_up(f);
-    if (!pending_.empty()) answer_pending();
+    if (!pending_.empty()) advance_commit();
   }
   static constexpr std::uint64_t kIndexMask = (std::uint64_t{1} << kIndexBits) - 1;
 
@@ -830,6 +912,7 @@ class LfNode final : public ReplicaActor {
     m.words[0] = meta_->epoch;
     m.words[1] = e == 0 ? 0 : d.end_of(e);
     m.token = e;
+    m.gen = their_last_epoch;  // the position it answers: a follower that has moved on ignores it
     sim_.network().send(m);
   }
 
@@ -837,8 +920,13 @@ class LfNode final : public ReplicaActor {
     const Time now = sim_.now();
     const bool was_leader = role_ == Role::kLeader;
     role_ = r;
+    uncommitted_.clear();
+    std::fill(snapshot_at_.begin(), snapshot_at_.end(), Time{-1});
+    retain_from_ = 0;
     if (r == Role::kLeader) {
       leader_ = index_;
+      // What a new leader has is the data now (as a promoted replica's is).
+      commit_ = st().last_index;
       for (int f = 0; f < n_; ++f) {
         const auto i = static_cast<std::size_t>(f);
         match_[i] = sent_[i] = progress_[i] = 0;
@@ -1007,7 +1095,11 @@ class LfNode final : public ReplicaActor {
     d.last_index = e.index;
     d.last_epoch = e.epoch;
     d.log.push_back(e);
-    if (d.log.size() > static_cast<std::size_t>(cfg_.log_retention)) d.log.pop_front();
+    // Beyond the retention, the oldest goes; not past a snapshot in flight
+    // (the follower installing it needs what came after).
+    if (d.log.size() > static_cast<std::size_t>(cfg_.log_retention) &&
+        (retain_from_ == 0 || d.log.front().index <= retain_from_))
+      d.log.pop_front();
   }
 
   // Undoes entries after `to`, newest first; false if the log does not
@@ -1030,6 +1122,7 @@ class LfNode final : public ReplicaActor {
   void on_truncate(const Message& msg, int from) {
     if (!follow(msg, from, static_cast<std::uint32_t>(msg.words[0]))) return;
     Disk& d = st();
+    if (msg.gen != d.last_epoch) return;  // computed from an older position of this log
     const std::uint32_t e = msg.token;
     std::uint64_t to = std::min(msg.words[1], d.end_of(d.floor_epoch(e)));
     if (d.floor_epoch(e) == 0) to = 0;
@@ -1037,8 +1130,12 @@ class LfNode final : public ReplicaActor {
     clear_pipeline();
     Message m = lf_message(actor_id(), msg.src, LfMsg::kAck, 64);
     if (!truncate(to)) {
-      // Beyond what the log keeps: count what it had past `to` as discarded.
-      cluster_->counters.discarded_untracked += d.last_index - to;
+      // Beyond what the log keeps: count what it had past `to` as
+      // discarded (once for this log).
+      if (untracked_at_ != std::pair{d.last_epoch, d.last_index}) {
+        untracked_at_ = {d.last_epoch, d.last_index};
+        cluster_->counters.discarded_untracked += d.last_index - to;
+      }
       m.tag = kAckNeedSnapshot;
     } else {
       reconciled_ = true;
@@ -1056,6 +1153,17 @@ class LfNode final : public ReplicaActor {
     const Snapshot& s = sim_.network().payloads().pool<Snapshot>().get(msg.words[1]);
     Disk& d = st();
     clear_pipeline();
+    if (s.last_epoch == d.last_epoch && s.last_index < d.last_index) {
+      // This log is ahead of the snapshot in the same epoch (it received
+      // entries since): keep it, and say where it stands.
+      reconciled_ = true;
+      Message m = lf_message(actor_id(), msg.src, LfMsg::kAck, 64);
+      m.tag = kAckReconciled;
+      m.words[0] = pack(meta_->epoch, d.last_epoch);
+      m.words[1] = d.last_index;
+      sim_.network().send(m);
+      return;
+    }
     d.data = CellMap{};
     for (const auto& [key, cell] : s.cells) d.data.try_emplace(key, cell);
     d.log.clear();
@@ -1152,7 +1260,7 @@ class LfNode final : public ReplicaActor {
     // it all if it led.
     const bool up_to_date =
         their_epoch != accepted_epoch_ ? their_epoch > accepted_epoch_ : their_last >= accepted_;
-    bool grant = role_ != Role::kLeader && !leader_alive() && e > meta_->epoch && e > meta_->voted;
+    bool grant = role_ != Role::kLeader && !leader_alive() && e >= meta_->epoch && e > meta_->voted;
     if (grant && !up_to_date) {
       grant = false;
       // This node has more: it stands itself, soon.
@@ -1177,7 +1285,6 @@ class LfNode final : public ReplicaActor {
   void on_vote_reply(const Message& msg) {
     const auto their = static_cast<std::uint32_t>(msg.words[0]);
     if (msg.tag == 1) {  // a pre-vote
-      if (their > meta_->epoch && role_ != Role::kLeader) meta_->epoch = their;
       if (!prevoting_ || msg.token != prevote_epoch_ || static_cast<Status>(msg.status) != Status::kOk) return;
       const int from = node_of(msg.src);
       if (granted_[static_cast<std::size_t>(from)]) return;
@@ -1247,9 +1354,22 @@ class LfNode final : public ReplicaActor {
   // heard from, the newest heartbeat it answered (contact), whether its log
   // was checked against this one, and whether sync writes wait for it.
   std::vector<std::uint64_t> match_, sent_, progress_;
+  std::vector<Time> snapshot_at_;                // when a snapshot was sent to it (-1: none in flight)
+  std::vector<std::uint64_t> snapshot_index_;    // ... and the last index it held
+  std::uint64_t retain_from_ = 0;                // the log keeps entries after this (0: retention only)
+  std::pair<std::uint32_t, std::uint64_t> untracked_at_{0, 0};  // the log last counted as discarded untracked
   std::vector<Time> heard_, contact_;
   std::vector<bool> checked_, in_sync_;
   RingBuffer<Pending> pending_;
+  // Writes waiting for followers: each key's last one, and the key's copy
+  // before the first (what reads see meanwhile).
+  struct Uncommitted {
+    Cell before;
+    std::uint64_t last = 0;
+  };
+  std::map<std::uint64_t, Uncommitted> uncommitted_;
+  std::uint64_t commit_ = 0;  // leading: writes up to here are acknowledged
+  std::vector<std::uint64_t> holders_;  // scratch
   // Following: entries accepted (in order) and applying.
   bool reconciled_ = false;  // the log agrees with the leader's: entries are accepted
   std::uint64_t accepted_ = 0;

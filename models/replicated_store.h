@@ -59,9 +59,14 @@
 //  - async: once it has applied it itself;
 //  - semi_sync: once one follower has it too (MySQL's semi-synchronous
 //    replication, without its fallback to async);
-//  - sync: once every in-sync follower has it. A follower leaves the in-sync
-//    set when the leader has not heard from it for `detection`, and rejoins
-//    once it has caught up (PostgreSQL's synchronous standbys, counted ANY).
+//  - sync: once every in-sync follower has it and, with them, a majority of
+//    the nodes (Kafka's in-sync replicas with min.insync.replicas a
+//    majority). A follower leaves the in-sync set when the leader has not
+//    heard from it for `detection`, and rejoins once it has every write
+//    committed so far.
+// With sync and semi_sync a write is invisible to the leader's reads until
+// it is acknowledged (MySQL's lossless AFTER_SYNC); a newly elected leader
+// takes what it holds as committed, as a promoted replica does.
 // Reads are served by the leader (read_from: leader, forwarded there), by
 // whichever node they reach (any: stale by that node's lag), or by one named
 // node. The leader sends heartbeats every `heartbeat`; lost entries are sent
@@ -71,13 +76,15 @@
 // Failover (failover: {detection}): the followers detect — no separate
 // monitor. A follower that has not heard from its leader for `detection`
 // waits a random stagger of one to two heartbeats, then stands for the next
-// epoch; a node votes for it unless it hears from a live leader, has voted
-// in that epoch, or is more up to date (then it stands itself), so the node
-// promoted by a majority is the most up-to-date of that majority. A node that
+// epoch (after asking whether a majority would vote for it: a pre-vote); a
+// node votes for it unless it hears from a live leader, has voted in that
+// epoch, or has received more of the log (then it stands itself), so the
+// node promoted by a majority is the most up-to-date of that majority. A node that
 // learns of a newer epoch follows its leader: the leader finds where their
-// logs part (each node keeps the epoch at which each leader began, as
-// Kafka's leader epochs) and the follower discards its entries beyond,
-// undoing them; each discarded write is counted once. With fencing (the
+// logs part (each node keeps the index at which each epoch's entries begin,
+// as Kafka's leader epochs, and the exchange repeats until the epochs
+// agree) and the follower discards its entries beyond, undoing them; each
+// discarded write is counted once. With fencing (the
 // default) a leader that has not heard from a majority for `detection`
 // steps down before any new leader can be elected; without it, a leader cut
 // off from the majority keeps accepting writes: split brain, until it hears
