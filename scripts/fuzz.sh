@@ -22,7 +22,7 @@ for t in $targets; do
   mkdir -p "$corpus"
   # The seed corpus: kept between runs (libFuzzer adds what it finds), and
   # refreshed from the repository each time.
-  cp scenarios/*.yaml scenarios/*/*.yaml tests/data/bad/*.yaml tests/data/corpus/*.yaml "$corpus"/ 2>/dev/null || true
+  cp scenarios/*.yaml scenarios/*/*.yaml tests/data/bad/*.yaml tests/data/corpus/*.yaml tests/data/leader_follower/*.yaml "$corpus"/ 2>/dev/null || true
   [ -d fuzz/regressions ] && cp fuzz/regressions/* "$corpus"/ 2>/dev/null || true
   echo "=== $t: ${seconds} s"
   if ! "build/fuzz/fuzz/$t" "$corpus" -dict=fuzz/dsim.dict -max_total_time="$seconds" -timeout=10 \
