@@ -15,6 +15,7 @@
 #include "dsim/models/replicated_store.h"
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
+#include "dsim/models/worker_pool.h"
 #include "dsim/sim/node_state.h"
 #include "dsim/sim/ring_buffer.h"
 #include "dsim/sim/stats.h"
@@ -250,11 +251,9 @@ class LfNode final : public ReplicaActor {
         leader_changed_(ctx.sim.bus().channel<LeaderChanged>()),
         rng_(ctx.sim.stream(spec.replica_name(index))),
         default_timeout_(ctx.default_timeout),
-        workers_(static_cast<std::size_t>(cfg_.workers)) {
+        pool_(static_cast<std::size_t>(cfg_.workers), ctx.warmup, ctx.duration) {
     if (cfg_.durable) disk_.emplace(*this, Disk{});
     else memory_.emplace(*this, Disk{});
-    occupancy_.init(ctx.warmup, ctx.duration, static_cast<std::uint64_t>(cfg_.workers));
-    for (std::size_t w = workers_.size(); w > 0; --w) free_.push_back(static_cast<std::uint32_t>(w - 1));
     const auto n = static_cast<std::size_t>(n_);
     match_.assign(n, 0);
     sent_.assign(n, 0);
@@ -322,13 +321,9 @@ class LfNode final : public ReplicaActor {
 
   void on_event(std::uint16_t kind, std::uint32_t arg) override {
     switch (kind) {
-      case kServiceDone: {
-        Worker& worker = workers_[arg];
-        if (!worker.in_service || worker.done_at != sim_.now()) return;  // stale: before a crash
-        worker.in_service = false;
-        serve(arg);
+      case kServiceDone:
+        if (pool_.finishing(arg, sim_.now())) serve(arg);  // (else an event from before a crash)
         return;
-      }
       case kForwardTimeout:
         fwd_.on_timer(arg, [this](Handle, const Forward& f) { relay(f, Status::kTimeout, {}); });
         return;
@@ -377,21 +372,7 @@ class LfNode final : public ReplicaActor {
     ++stand_gen_;
     stand_due_ = false;
     prevoting_ = false;
-    while (!queue_.empty()) {
-      occupancy_.queued(now, -1);
-      occupancy_.lose(now);
-      queue_.pop_front();
-    }
-    free_.clear();
-    for (std::size_t w = workers_.size(); w > 0; --w) {
-      Worker& worker = workers_[w - 1];
-      if (worker.busy) {
-        occupancy_.busy(now, -1);
-        occupancy_.lose(now);
-      }
-      worker = Worker{};
-      free_.push_back(static_cast<std::uint32_t>(w - 1));
-    }
+    pool_.crash(now);
     // (With durable: false, the engine empties the data and log after this.)
   }
   void on_up() override {
@@ -403,8 +384,8 @@ class LfNode final : public ReplicaActor {
   }
   void set_slowdown(double factor) override { slowdown_ = factor; }
 
-  Occupancy& occupancy() { return occupancy_; }
-  const Occupancy& occupancy() const { return occupancy_; }
+  Occupancy& occupancy() { return pool_.occupancy(); }
+  const Occupancy& occupancy() const { return pool_.occupancy(); }
   std::uint64_t in_progress() const { return pending_.size() + fwd_.outstanding(); }
   Simulation& sim() { return sim_; }
 
@@ -440,13 +421,6 @@ class LfNode final : public ReplicaActor {
     std::uint64_t index = 0;  // an application's entry
     Time arrived = 0;
     bool measured = false;
-  };
-  struct Worker {
-    Job job;
-    bool busy = false;
-    bool in_service = false;
-    Time done_at = 0;
-    Time started = 0;
   };
   // A write the leader applied, waiting for followers (sync, semi_sync).
   struct Pending {
@@ -553,35 +527,21 @@ class LfNode final : public ReplicaActor {
 
   // --- workers ------------------------------------------------------------
 
-  void admit(Job job) {
+  // (Applies never wait for queue room: the log must be applied.)
+  void admit(const Job& job) {
     const Time now = sim_.now();
-    const bool has_worker = !free_.empty();
-    if (!has_worker && job.kind != JobKind::kApply && cfg_.queue_capacity >= 0 &&
-        queue_.size() >= static_cast<std::size_t>(cfg_.queue_capacity)) {
-      occupancy_.reject(now);
+    if (job.kind != JobKind::kApply && pool_.full(cfg_.queue_capacity)) {
+      pool_.reject(now);
       answer(job.from, job.reply_to, Status::kRejected, {});
       return;
     }
-    job.arrived = now;
-    job.measured = occupancy_.accept(now);
-    if (has_worker) {
-      begin(job);
-    } else {
-      queue_.push_back(job);
-      occupancy_.queued(now, +1);
-    }
+    if (const auto w = pool_.admit(job, now)) begin(*w);
   }
 
-  void begin(const Job& job) {
-    const std::uint32_t w = free_.back();
-    free_.pop_back();
-    occupancy_.busy(sim_.now(), +1);
-    Worker& worker = workers_[w];
-    worker.job = job;
-    worker.busy = true;
-    worker.in_service = true;
-    worker.started = sim_.now();
-    const bool read = job.kind == JobKind::kRead;
+  // Worker w took a job: its service time.
+  void begin(std::uint32_t w) {
+    auto& worker = pool_.worker(w);
+    const bool read = worker.job.kind == JobKind::kRead;
     const Distribution& d = read ? (cfg_.read_service_time ? *cfg_.read_service_time : cfg_.service_time)
                                  : (cfg_.write_service_time ? *cfg_.write_service_time : cfg_.service_time);
     double t = d.sample(rng_);
@@ -592,8 +552,7 @@ class LfNode final : public ReplicaActor {
 
   void serve(std::uint32_t w) {
     const Time now = sim_.now();
-    const Job job = workers_[w].job;
-    workers_[w].busy = false;
+    const Job job = pool_.worker(w).job;
     switch (job.kind) {
       case JobKind::kRead: {
         const Cell* c = st().data.find(job.key);
@@ -615,16 +574,8 @@ class LfNode final : public ReplicaActor {
         break;
     }
     if (job.kind != JobKind::kApply && handled_.active())
-      handled_.publish(RequestHandled{actor_id(), job.from, job.arrived, workers_[w].started, now, Status::kOk});
-    occupancy_.depart(now, job.arrived, job.measured);
-    occupancy_.busy(now, -1);
-    free_.push_back(w);
-    if (!queue_.empty()) {
-      const Job next = queue_.front();
-      queue_.pop_front();
-      occupancy_.queued(now, -1);
-      begin(next);
-    }
+      handled_.publish(RequestHandled{actor_id(), job.from, job.arrived, pool_.worker(w).started, now, Status::kOk});
+    if (const auto next = pool_.release(w, now)) begin(*next);
   }
 
   // --- the leader ---------------------------------------------------------
@@ -1379,10 +1330,7 @@ class LfNode final : public ReplicaActor {
   std::map<std::uint64_t, Inflight> reorder_;
   RingBuffer<Inflight> inflight_;
   // Workers.
-  std::vector<Worker> workers_;
-  std::vector<std::uint32_t> free_;
-  RingBuffer<Job> queue_;
-  Occupancy occupancy_;
+  store_detail::WorkerPool<Job> pool_;
   double slowdown_ = 1.0;
   CallTracker<Forward> fwd_;
   std::function<bool()> settle_check_;

@@ -10,6 +10,7 @@
 #include "dsim/models/occupancy.h"
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
+#include "dsim/models/worker_pool.h"
 #include "dsim/models/world.h"
 #include "dsim/sim/node_state.h"
 #include "dsim/sim/ring_buffer.h"
@@ -415,15 +416,12 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
         settled_(ctx.sim.bus().channel<StoreKeySettled>()),
         rng_(ctx.sim.stream(spec.replica_name(index))),
         default_timeout_(ctx.default_timeout),
-        workers_(static_cast<std::size_t>(cfg_.workers)) {
+        pool_(static_cast<std::size_t>(cfg_.workers), ctx.warmup, ctx.duration) {
     if (cfg_.durable) {
       disk_.emplace(*this, CellMap{});
     } else {
       memory_.emplace(*this, CellMap{});
     }
-    occupancy_.init(ctx.warmup, ctx.duration, static_cast<std::uint64_t>(cfg_.workers));
-    for (std::size_t w = workers_.size(); w > 0; --w) free_.push_back(static_cast<std::uint32_t>(w - 1));
-    queue_.reserve(64);
   }
 
   void bind() {
@@ -467,13 +465,9 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
 
   void on_event(std::uint16_t kind, std::uint32_t arg) override {
     switch (kind) {
-      case kServiceDone: {
-        Worker& worker = workers_[arg];
-        if (!worker.in_service || worker.done_at != sim_.now()) return;  // stale: before a crash
-        worker.in_service = false;
-        serve(arg);
+      case kServiceDone:
+        if (pool_.finishing(arg, sim_.now())) serve(arg);  // (else an event from before a crash)
         return;
-      }
       case kCoordTimeout:
         coord_->on_timer(arg);
         return;
@@ -508,21 +502,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
       settle_work_ = false;
       sim_.end_work();
     }
-    while (!queue_.empty()) {
-      occupancy_.queued(now, -1);
-      occupancy_.lose(now);
-      queue_.pop_front();
-    }
-    free_.clear();
-    for (std::size_t w = workers_.size(); w > 0; --w) {
-      Worker& worker = workers_[w - 1];
-      if (worker.busy) {
-        occupancy_.busy(now, -1);
-        occupancy_.lose(now);
-      }
-      worker = Worker{};
-      free_.push_back(static_cast<std::uint32_t>(w - 1));
-    }
+    pool_.crash(now);
     for (auto& [id, h] : *hints_) h.in_flight = false;
     hint_tick_due_ = false;
     ++hint_tick_gen_;  // the pending tick, if any, is stale
@@ -534,8 +514,8 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   }
   void set_slowdown(double factor) override { slowdown_ = factor; }
 
-  Occupancy& occupancy() { return occupancy_; }
-  const Occupancy& occupancy() const { return occupancy_; }
+  Occupancy& occupancy() { return pool_.occupancy(); }
+  const Occupancy& occupancy() const { return pool_.occupancy(); }
   const StoreCounters& counters() const { return counters_; }
   Simulation& sim() { return sim_; }
   const CellMap& copies() const { return cfg_.durable ? **disk_ : **memory_; }
@@ -567,13 +547,6 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     StoredCell cell;
     Time arrived = 0;
     bool measured = false;
-  };
-  struct Worker {
-    Job job;
-    bool busy = false;
-    bool in_service = false;
-    Time done_at = 0;
-    Time started = 0;
   };
   struct Hint {
     int node = 0;
@@ -619,33 +592,20 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
     admit(job);
   }
 
-  void admit(Job job) {
+  void admit(const Job& job) {
     const Time now = sim_.now();
-    const bool has_worker = !free_.empty();
-    if (!has_worker && cfg_.queue_capacity >= 0 && queue_.size() >= static_cast<std::size_t>(cfg_.queue_capacity)) {
-      occupancy_.reject(now);
+    if (pool_.full(cfg_.queue_capacity)) {
+      pool_.reject(now);
       answer_replica(job, Status::kRejected, {});
       return;
     }
-    job.arrived = now;
-    job.measured = occupancy_.accept(now);
-    if (has_worker) {
-      begin(job);
-    } else {
-      queue_.push_back(job);
-      occupancy_.queued(now, +1);
-    }
+    if (const auto w = pool_.admit(job, now)) begin(*w);
   }
 
-  void begin(const Job& job) {
-    const std::uint32_t w = free_.back();
-    free_.pop_back();
-    occupancy_.busy(sim_.now(), +1);
-    Worker& worker = workers_[w];
-    worker.job = job;
-    worker.busy = true;
-    worker.in_service = true;
-    worker.started = sim_.now();
+  // Worker w took a job: its service time.
+  void begin(std::uint32_t w) {
+    auto& worker = pool_.worker(w);
+    const Job& job = worker.job;
     const Distribution& d = job.read ? (cfg_.read_service_time ? *cfg_.read_service_time : cfg_.service_time)
                                      : (cfg_.write_service_time ? *cfg_.write_service_time : cfg_.service_time);
     double t = d.sample(rng_);
@@ -657,8 +617,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   // The worker's service time is over: read or write the copy, answer.
   void serve(std::uint32_t w) {
     const Time now = sim_.now();
-    const Job job = workers_[w].job;
-    workers_[w].busy = false;
+    const Job job = pool_.worker(w).job;
     Cell result;
     if (job.read) {
       if (const Cell* c = data().find(job.cell.key)) result = *c;
@@ -668,16 +627,9 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
       result = job.cell.cell;
     }
     answer_replica(job, Status::kOk, result);
-    if (handled_.active()) handled_.publish(RequestHandled{actor_id(), job.from, job.arrived, workers_[w].started, now, Status::kOk});
-    occupancy_.depart(now, job.arrived, job.measured);
-    occupancy_.busy(now, -1);
-    free_.push_back(w);
-    if (!queue_.empty()) {
-      const Job next = queue_.front();
-      queue_.pop_front();
-      occupancy_.queued(now, -1);
-      begin(next);
-    }
+    if (handled_.active())
+      handled_.publish(RequestHandled{actor_id(), job.from, job.arrived, pool_.worker(w).started, now, Status::kOk});
+    if (const auto next = pool_.release(w, now)) begin(*next);
   }
 
   // Last writer wins. Returns whether the copy changed.
@@ -898,11 +850,8 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   static constexpr int kSettleTicks = 600;  // a minute of replays
   bool down_ = false;
   bool settling_ = false;
-  std::vector<Worker> workers_;
-  std::vector<std::uint32_t> free_;
-  RingBuffer<Job> queue_;
+  store_detail::WorkerPool<Job> pool_;
   CallTracker<NodeCall> calls_;
-  Occupancy occupancy_;
   double slowdown_ = 1.0;
   std::vector<int> scratch_;
 };
