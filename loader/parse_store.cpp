@@ -109,7 +109,7 @@ void parse_leader_follower(const ComponentCommon& common, MapReader& r, Replicat
 ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
   using Spec = ReplicatedStoreSpec;
   Spec::Config c;
-  const ConfigNode model = r.require("model", "how the store replicates, e.g. model: leaderless (Dynamo, Cassandra)");
+  const ConfigNode model = r.require("model", "how the store replicates: model: leaderless (Dynamo, Cassandra) or model: leader_follower (a primary with replicas)");
   const std::string m = model.as_string();
   if (m == "leaderless") {
     c.model = Spec::Model::kLeaderless;

@@ -237,7 +237,14 @@ class Cluster {
   Histogram lag_;
 };
 
-enum NodeEvent : std::uint16_t { kServiceDone = 1, kForwardTimeout = 2, kTick = 3, kStand = 4, kSettleCheck = 5 };
+enum NodeEvent : std::uint16_t {
+  kServiceDone = 1,
+  kForwardTimeout = 2,
+  kTick = 3,
+  kStand = 4,
+  kSettleCheck = 5,
+  kApplyDone = 6,
+};
 enum class Role : std::uint8_t { kFollower, kCandidate, kLeader };
 
 class LfNode final : public ReplicaActor {
@@ -251,7 +258,8 @@ class LfNode final : public ReplicaActor {
         leader_changed_(ctx.sim.bus().channel<LeaderChanged>()),
         rng_(ctx.sim.stream(spec.replica_name(index))),
         default_timeout_(ctx.default_timeout),
-        pool_(static_cast<std::size_t>(cfg_.workers), ctx.warmup, ctx.duration) {
+        pool_(static_cast<std::size_t>(cfg_.workers), ctx.warmup, ctx.duration),
+        appliers_(static_cast<std::size_t>(cfg_.workers), ctx.warmup, ctx.duration) {
     if (cfg_.durable) disk_.emplace(*this, Disk{});
     else memory_.emplace(*this, Disk{});
     const auto n = static_cast<std::size_t>(n_);
@@ -324,6 +332,12 @@ class LfNode final : public ReplicaActor {
       case kServiceDone:
         if (pool_.finishing(arg, sim_.now())) serve(arg);  // (else an event from before a crash)
         return;
+      case kApplyDone:
+        if (appliers_.finishing(arg, sim_.now())) {
+          applied(appliers_.worker(arg).job);
+          if (const auto next = appliers_.release(arg, sim_.now())) begin_apply(*next);
+        }
+        return;
       case kForwardTimeout:
         fwd_.on_timer(arg, [this](Handle, const Forward& f) { relay(f, Status::kTimeout, {}); });
         return;
@@ -373,6 +387,7 @@ class LfNode final : public ReplicaActor {
     stand_due_ = false;
     prevoting_ = false;
     pool_.crash(now);
+    appliers_.crash(now);
     // (With durable: false, the engine empties the data and log after this.)
   }
   void on_up() override {
@@ -527,10 +542,18 @@ class LfNode final : public ReplicaActor {
 
   // --- workers ------------------------------------------------------------
 
-  // (Applies never wait for queue room: the log must be applied.)
+  // Client operations take the node's workers; a follower applies the log
+  // on applier threads of its own (as many as `workers`: a replica's
+  // applier threads, apart from the connections that serve reads), so
+  // reads on a lagging follower are served at once, stale, rather than
+  // queued behind the backlog. Applies never wait for queue room.
   void admit(const Job& job) {
     const Time now = sim_.now();
-    if (job.kind != JobKind::kApply && pool_.full(cfg_.queue_capacity)) {
+    if (job.kind == JobKind::kApply) {
+      if (const auto w = appliers_.admit(job, now)) begin_apply(*w);
+      return;
+    }
+    if (pool_.full(cfg_.queue_capacity)) {
       pool_.reject(now);
       answer(job.from, job.reply_to, Status::kRejected, {});
       return;
@@ -538,16 +561,24 @@ class LfNode final : public ReplicaActor {
     if (const auto w = pool_.admit(job, now)) begin(*w);
   }
 
-  // Worker w took a job: its service time.
-  void begin(std::uint32_t w) {
-    auto& worker = pool_.worker(w);
-    const bool read = worker.job.kind == JobKind::kRead;
+  Time service_time(bool read) {
     const Distribution& d = read ? (cfg_.read_service_time ? *cfg_.read_service_time : cfg_.service_time)
                                  : (cfg_.write_service_time ? *cfg_.write_service_time : cfg_.service_time);
     double t = d.sample(rng_);
     if (slowdown_ != 1.0) t *= slowdown_;
-    worker.done_at = sim_.now() + round_to_time(t);
+    return round_to_time(t);
+  }
+
+  // Worker w took a job: its service time.
+  void begin(std::uint32_t w) {
+    auto& worker = pool_.worker(w);
+    worker.done_at = sim_.now() + service_time(worker.job.kind == JobKind::kRead);
     sim_.schedule(worker.done_at, actor_id(), kServiceDone, w);
+  }
+  void begin_apply(std::uint32_t w) {
+    auto& worker = appliers_.worker(w);
+    worker.done_at = sim_.now() + service_time(false);
+    sim_.schedule(worker.done_at, actor_id(), kApplyDone, w);
   }
 
   void serve(std::uint32_t w) {
@@ -569,11 +600,10 @@ class LfNode final : public ReplicaActor {
       case JobKind::kWrite:
         lead_write(job);
         break;
-      case JobKind::kApply:
-        applied(job);
+      case JobKind::kApply:  // (on the appliers)
         break;
     }
-    if (job.kind != JobKind::kApply && handled_.active())
+    if (handled_.active())
       handled_.publish(RequestHandled{actor_id(), job.from, job.arrived, pool_.worker(w).started, now, Status::kOk});
     if (const auto next = pool_.release(w, now)) begin(*next);
   }
@@ -1330,7 +1360,8 @@ class LfNode final : public ReplicaActor {
   std::map<std::uint64_t, Inflight> reorder_;
   RingBuffer<Inflight> inflight_;
   // Workers.
-  store_detail::WorkerPool<Job> pool_;
+  store_detail::WorkerPool<Job> pool_;      // client operations
+  store_detail::WorkerPool<Job> appliers_;  // a follower's applies of the log
   double slowdown_ = 1.0;
   CallTracker<Forward> fwd_;
   std::function<bool()> settle_check_;

@@ -49,13 +49,15 @@
 //
 // `model: leader_follower` is a primary with replicas (PostgreSQL, MySQL,
 // MongoDB, Redis with Sentinel). Every node holds every key. One node leads
-// (initially <name>-0); a write reaching a follower is forwarded to the
+// (initially the first, <name>-0); a write reaching a follower is forwarded to the
 // leader that follower knows (one more hop; "unavailable" if it knows none).
 // The leader serves the write on a worker, appends it to its log at the next
 // index (the version of the value is (epoch << 40) + index) and streams the
-// entry to every follower, which applies entries strictly in log order, each
-// taking a worker for a write service time: replication lag is what that
-// and the network make it. The leader acknowledges a write
+// entry to every follower, which applies entries strictly in log order on
+// applier threads of its own (as many as `workers`, apart from the workers
+// that serve requests), each apply a write service time: replication lag is
+// what that and the network make it, and reads on a lagging follower are
+// stale, not slow. The leader acknowledges a write
 //  - async: once it has applied it itself;
 //  - semi_sync: once one follower has it too (MySQL's semi-synchronous
 //    replication, without its fallback to async);
