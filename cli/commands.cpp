@@ -29,6 +29,8 @@
 #include "dsim/cli/output.h"
 #include "dsim/models/client.h"
 #include "dsim/models/pbs_probe.h"
+#include "dsim/models/replicated_store.h"
+#include "dsim/sim/units.h"
 #include "dsim/loader/scenario.h"
 
 namespace dsim::cli {
@@ -301,6 +303,46 @@ int cmd_run(const RunArgs& args, const Common& common) {
   return status;
 }
 
+// Leader-follower stores whose failure detection leaves less than four
+// round trips between their nodes after a heartbeat period: a heartbeat a
+// little late starts a failover (a warning, not an error). Round trips from
+// the mean latencies of the links between the nodes' zones (network.default
+// where two zones have no link).
+void warn_of_hasty_failover(const Scenario& scenario, const std::string& file) {
+  const ScenarioSpec& spec = scenario.spec();
+  const auto one_way = [&spec](const std::string& a, const std::string& b) {
+    if (a != b)
+      for (const LinkSpec& l : spec.network.links)
+        if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return l.params.latency.mean();
+    return spec.network.default_link.latency.mean();
+  };
+  for (const auto& c : spec.components) {
+    const auto* store = dynamic_cast<const ReplicatedStoreSpec*>(c.get());
+    if (store == nullptr || store->config().model != ReplicatedStoreSpec::Model::kLeaderFollower) continue;
+    double rtt = 0;
+    std::vector<std::string> zones;
+    for (int i = 0; i < store->replica_count(); ++i) zones.push_back(store->replica_zone(i));
+    std::sort(zones.begin(), zones.end());
+    zones.erase(std::unique(zones.begin(), zones.end()), zones.end());
+    for (const auto& a : zones)
+      for (const auto& b : zones) rtt = std::max(rtt, 2 * one_way(a, b));
+    const auto& cfg = store->config();
+    if (static_cast<double>(cfg.detection) >= static_cast<double>(cfg.heartbeat) + 4 * rtt) continue;
+    std::string where = file;
+    for (const char* field : {"failover.detection", "failover", "model"})
+      if (const auto loc = scenario.sources().find("components." + store->name() + "." + field)) {
+        where = loc->to_string();
+        break;
+      }
+    std::fprintf(stderr,
+                 "dsim: warning: %s: components.%s.failover: detection %s leaves less than four round trips (%s "
+                 "between its nodes) after a heartbeat period (%s): late heartbeats will start failovers\n",
+                 where.c_str(), store->name().c_str(), units::format_duration(cfg.detection).c_str(),
+                 units::format_duration(static_cast<Time>(rtt)).c_str(),
+                 units::format_duration(cfg.heartbeat).c_str());
+  }
+}
+
 int cmd_validate(const std::string& file, const Common& common) {
   auto scenario = load(file, load_options(common));
   if (!scenario) return kExitBadInput;
@@ -324,6 +366,7 @@ int cmd_validate(const std::string& file, const Common& common) {
                  where.c_str(), l.component.c_str(), format_rate(*l.offered).c_str(),
                  format_rate(*l.capacity).c_str());
   }
+  warn_of_hasty_failover(*scenario, file);
   char line[512];
   std::snprintf(line, sizeof line, "%s: ok (scenario '%s', %zu components, %zu replicas)\n", file.c_str(),
                 spec.name.c_str(), spec.components.size(), replicas);

@@ -157,6 +157,19 @@ TEST(Cli, ValidateReportsOk) {
   EXPECT_NE(r.out.find("ok"), std::string::npos);
 }
 
+TEST(Cli, ValidateWarnsOfAFailoverFasterThanTheNetwork) {
+  // Detection 3 ms with 1 ms heartbeats across zones 2 ms apart: a warning,
+  // located, and still exit 0; the scenario as shipped has none.
+  const auto r = testing::run_dsim(
+      "validate scenarios/failover-db.yaml --set 'components.db.failover={detection: 3ms, heartbeat: 1ms}'");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("dsim: warning: --set components.db.failover="), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("detection 3ms leaves less than four round trips"), std::string::npos) << r.err;
+  const auto shipped = testing::run_dsim("validate scenarios/failover-db.yaml");
+  EXPECT_EQ(shipped.exit_code, 0);
+  EXPECT_EQ(shipped.err.find("warning"), std::string::npos) << shipped.err;
+}
+
 TEST(Cli, GraphPrintsDot) {
   const auto r = testing::run_dsim("graph scenarios/ecommerce.yaml");
   ASSERT_EQ(r.exit_code, 0) << r.err;
