@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "dsim/analysis/compare.h"
 #include "dsim/analysis/graph.h"
 #include "dsim/analysis/history.h"
 #include "dsim/analysis/history_io.h"
@@ -564,6 +566,83 @@ int cmd_history_check(const HistoryCheckArgs& a) {
 
 }  // namespace
 
+struct CompareArgs {
+  std::vector<std::string> files;
+  std::optional<std::uint64_t> seed;
+  bool json = false;
+  bool changed = false;
+  bool quiet = false;
+};
+
+// `dsim compare A B`: each a summary JSON file (--json or --out's
+// summary.json) or a scenario, which is run — both with the same seed:
+// --seed, else the first scenario's own — and every figure compared.
+int cmd_compare(const CompareArgs& args, const Common& common) {
+  InterruptGuard interrupts;
+  std::array<nlohmann::ordered_json, 2> summaries;
+  std::array<std::unique_ptr<Scenario>, 2> scenarios;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string& file = args.files[i];
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "dsim: error: %s: cannot read it: %s\n", file.c_str(), std::strerror(errno));
+      return kExitBadInput;
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && text[first] == '{') {
+      auto j = nlohmann::ordered_json::parse(text, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || !j.contains("schema") || !j["schema"].is_string() ||
+          j["schema"].get<std::string>().rfind("dsim.summary/", 0) != 0) {
+        std::fprintf(stderr,
+                     "dsim: error: %s: not a dsim summary (a JSON object whose \"schema\" is dsim.summary/N, as "
+                     "dsim run --json or --out write) nor a scenario\n",
+                     file.c_str());
+        return kExitBadInput;
+      }
+      summaries[i] = std::move(j);
+      continue;
+    }
+    scenarios[i] = load(file, load_options(common));
+    if (!scenarios[i]) return kExitBadInput;
+  }
+  std::optional<std::uint64_t> seed = args.seed;
+  for (const auto& s : scenarios)
+    if (!seed && s) seed = s->spec().seed;
+  bool partial = false;
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!scenarios[i]) continue;
+    RunOptions options;
+    options.seed = seed;
+    options.interrupt = interrupts.flag();
+    RunResult r = run(scenarios[i]->spec(), options);
+    if (!r.ok()) {
+      std::fprintf(stderr, "dsim: error: %s: %s\n", args.files[i].c_str(), r.error().to_string().c_str());
+      return kExitFailure;
+    }
+    const RunRecord rec = std::move(r).record();
+    if (rec.partial) {
+      partial = true;
+      std::fprintf(stderr, "dsim: %s stopped early (%s): its figures cover %s of simulated time\n",
+                   args.files[i].c_str(), rec.partial->message.c_str(),
+                   units::format_duration(rec.partial->at).c_str());
+    }
+    summaries[i] = summary_json(rec);
+    if (!args.quiet)
+      std::fprintf(stderr, "dsim: ran %s (seed %llu)\n", args.files[i].c_str(),
+                   static_cast<unsigned long long>(*seed));
+  }
+  const auto figures = compare_summaries(summaries[0], summaries[1]);
+  const std::string out = args.json ? comparison_json(figures, args.files[0], args.files[1]).dump(2) + "\n"
+                                    : comparison_table(figures, "A", "B", args.changed) + "A: " + args.files[0] +
+                                          "\nB: " + args.files[1] + "\n";
+  if (auto err = write_stdout(out); !err.empty()) {
+    std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+    return kExitFailure;
+  }
+  return partial ? kExitIncomplete : kExitOk;
+}
+
 int cli_main(int argc, char** argv, const CliConfig& config) {
   CLI::App app{"dsim: a deterministic discrete-event simulator for distributed-system designs"};
   app.set_version_flag("--version", std::string("dsim ") + kDsimVersion);
@@ -622,6 +701,20 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   graph->add_option("file", graph_file, "scenario YAML file")->required();
   graph->add_option("--set", common.sets, "override a field (repeatable)")->type_name("PATH=VALUE");
 
+  CompareArgs compare_args;
+  std::optional<std::string> compare_seed_text;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "compare two runs figure by figure: two scenarios (run with the same seed) or two summary JSON files");
+  compare->add_option("files", compare_args.files, "A and B: scenario YAML files or summary JSON files")
+      ->required()
+      ->expected(2);
+  compare->add_option("--set", common.sets, "override a field of both scenarios (repeatable)")->type_name("PATH=VALUE");
+  compare->add_option("--seed", compare_seed_text, "the seed of both runs (default: the first scenario's)")
+      ->type_name("UINT");
+  compare->add_flag("--json", compare_args.json, "print the comparison as JSON");
+  compare->add_flag("--changed", compare_args.changed, "list only the figures that differ");
+  compare->add_flag("-q,--quiet", compare_args.quiet, "nothing on stderr but errors");
+
   HistoryCheckArgs history_args;
   CLI::App* history = app.add_subcommand("history", "work on operation histories (dsim's own, or Jepsen's)");
   history->require_subcommand(1);
@@ -671,6 +764,21 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
       return cmd_run(run_args, common);
     }
     if (validate->parsed()) return cmd_validate(validate_file, common);
+    if (compare->parsed()) {
+      if (compare_seed_text) {
+        std::uint64_t v = 0;
+        const char* b = compare_seed_text->data();
+        const char* e = b + compare_seed_text->size();
+        const auto res = std::from_chars(b, e, v);
+        if (res.ec != std::errc() || res.ptr != e) {
+          std::fprintf(stderr, "dsim: error: --seed: expected an integer from 0 to 18446744073709551615, got '%s'\n",
+                       compare_seed_text->c_str());
+          return kExitBadInput;
+        }
+        compare_args.seed = v;
+      }
+      return cmd_compare(compare_args, common);
+    }
     if (graph->parsed()) return cmd_graph(graph_file, common);
     if (history_check->parsed()) return cmd_history_check(history_args);
   } catch (const std::exception& e) {

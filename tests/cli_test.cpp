@@ -6,6 +6,7 @@
 #include <set>
 
 #include <filesystem>
+#include <fstream>
 
 #include "cli_helpers.h"
 #include "helpers.h"
@@ -168,6 +169,56 @@ TEST(Cli, ValidateWarnsOfAFailoverFasterThanTheNetwork) {
   const auto shipped = testing::run_dsim("validate scenarios/failover-db.yaml");
   EXPECT_EQ(shipped.exit_code, 0);
   EXPECT_EQ(shipped.err.find("warning"), std::string::npos) << shipped.err;
+}
+
+TEST(Cli, CompareRunsTwoScenariosWithTheSameSeed) {
+  // The same scenario twice: every figure equal, whatever the seed.
+  const auto same = testing::run_dsim("compare scenarios/ecommerce.yaml scenarios/ecommerce.yaml --seed 7 --changed -q "
+                                      "--set duration=3s --set warmup=1s");
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(same.out.rfind("figure ", 0), 0u);
+  EXPECT_EQ(same.out.find("requests.sent"), std::string::npos) << same.out;
+  // Without --seed both run with the first scenario's seed: the same again,
+  // in JSON, with differences of 0.
+  const auto r = testing::run_dsim(
+      "compare scenarios/ecommerce.yaml scenarios/ecommerce.yaml --json -q --set duration=3s --set warmup=1s");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["a"], "scenarios/ecommerce.yaml");
+  bool found = false;
+  for (const auto& f : j["figures"])
+    if (f["figure"] == "requests.sent") {
+      found = true;
+      EXPECT_EQ(f["a"], f["b"]);
+      EXPECT_EQ(f["diff"], 0.0);
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST(Cli, CompareSummaryFilesAndRefusesOtherJson) {
+  const std::string dir = ::testing::TempDir() + "dsim_compare_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const auto write_file = [](const std::string& path, const std::string& text) { std::ofstream(path) << text; };
+  const auto a = testing::run_dsim("run scenarios/failover-db.yaml --json -q --set duration=30s");
+  const auto b = testing::run_dsim("run scenarios/failover-db.yaml --json -q --set duration=30s --set components.db.replication=sync");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  write_file(dir + "/a.json", a.out);
+  write_file(dir + "/b.json", b.out);
+  const auto r = testing::run_dsim("compare " + dir + "/a.json " + dir + "/b.json --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& f : j["figures"]) by[f["figure"]] = f;
+  EXPECT_GT(by["consistency.lost_writes"]["a"].get<double>(), 0.0);
+  EXPECT_EQ(by["consistency.lost_writes"]["b"], 0);
+  EXPECT_EQ(by["consistency.linearizable"]["a"], false);
+  EXPECT_EQ(by["consistency.linearizable"]["b"], true);
+  EXPECT_GT(by["latency_ms.write.p50"]["diff"].get<double>(), 2.0);
+  write_file(dir + "/other.json", "{\"x\": 1}");
+  const auto bad = testing::run_dsim("compare " + dir + "/a.json " + dir + "/other.json");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("not a dsim summary"), std::string::npos) << bad.err;
 }
 
 TEST(Cli, GraphPrintsDot) {
