@@ -615,7 +615,12 @@ int cmd_compare(const CompareArgs& args, const Common& common) {
     RunOptions options;
     options.seed = seed;
     options.interrupt = interrupts.flag();
+    Progress progress(!args.quiet && stderr_is_terminal(), "dsim compare: " + scenarios[i]->name());
+    options.progress = [&progress](Time now, Time duration, std::uint64_t events) {
+      progress.update(now, duration, events);
+    };
     RunResult r = run(scenarios[i]->spec(), options);
+    progress.done();
     if (!r.ok()) {
       std::fprintf(stderr, "dsim: error: %s: %s\n", args.files[i].c_str(), r.error().to_string().c_str());
       return kExitFailure;
