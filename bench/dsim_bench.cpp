@@ -130,6 +130,37 @@ void BM_LbMm1FullPath(benchmark::State& state) {
 }
 BENCHMARK(BM_LbMm1FullPath)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
 
+// Runs a store scenario once per iteration (history and checks on, as a
+// user's run): events and client operations per second of wall time.
+// `refuse` names what is wrong with a record, or returns nullptr.
+void run_store_bench(benchmark::State& state, const std::string& yaml, const char* name, const dsim::LoadOptions& opt,
+                     const char* (*refuse)(const dsim::RunRecord&)) {
+  std::uint64_t events = 0, operations = 0;
+  for (auto _ : state) {
+    auto res = dsim::Scenario::load_text(yaml, name, opt);
+    if (auto* d = std::get_if<dsim::Diagnostic>(&res)) {
+      state.SkipWithError(d->to_string().c_str());
+      return;
+    }
+    dsim::RunResult r = dsim::run(std::get<std::unique_ptr<dsim::Scenario>>(res)->spec());
+    if (!r.ok()) {
+      state.SkipWithError(r.error().to_string().c_str());
+      return;
+    }
+    const dsim::RunRecord rec = std::move(r).record();
+    const char* wrong = rec.consistency ? refuse(rec) : "expected a consistency record";
+    if (wrong != nullptr) {
+      state.SkipWithError(wrong);
+      return;
+    }
+    events += rec.events;
+    operations += rec.consistency->operations;
+  }
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["operations_per_s"] =
+      benchmark::Counter(static_cast<double>(operations), benchmark::Counter::kIsRate);
+}
+
 // The cassandra-rf3 workload (9 nodes, RF 3, QUORUM, 90% reads on 100,000
 // Zipf keys) for 30 s of simulated time, history and checkers on (the
 // "history" recorder is built in), settling included: client operations
@@ -145,26 +176,9 @@ void BM_CassandraRf3(benchmark::State& state) {
         "network.links=[{between: [az-a, az-b], latency: 1ms}, {between: [az-b, az-c], latency: 1ms}, "
         "{between: [az-a, az-c], latency: 1ms}]");
   }
-  std::uint64_t events = 0, operations = 0;
-  for (auto _ : state) {
-    auto res = dsim::Scenario::load_text(yaml, "cassandra-rf3.yaml", opt);
-    auto& scenario = std::get<std::unique_ptr<dsim::Scenario>>(res);
-    dsim::RunResult r = dsim::run(scenario->spec());
-    if (!r.ok()) {
-      state.SkipWithError(r.error().to_string().c_str());
-      return;
-    }
-    const dsim::RunRecord rec = std::move(r).record();
-    if (!rec.consistency || rec.consistency->figures.stale_reads != 0) {
-      state.SkipWithError("expected a consistency record without stale reads");
-      return;
-    }
-    events += rec.events;
-    operations += rec.consistency->operations;
-  }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["operations_per_s"] =
-      benchmark::Counter(static_cast<double>(operations), benchmark::Counter::kIsRate);
+  run_store_bench(state, yaml, "cassandra-rf3.yaml", opt, [](const dsim::RunRecord& rec) {
+    return rec.consistency->figures.stale_reads == 0 ? nullptr : "expected no stale reads";
+  });
 }
 BENCHMARK(BM_CassandraRf3)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->ReportAggregatesOnly(true);
 
@@ -188,30 +202,11 @@ void BM_LeaderFollower(benchmark::State& state) {
     opt.overrides.push_back("components.clients.keys={count: 100000, dist: zipf, s: 0.99}");
   }
   if (state.range(0) == 1) opt.overrides.push_back("components.db.replication=sync");
-  std::uint64_t events = 0, operations = 0;
-  for (auto _ : state) {
-    auto res = dsim::Scenario::load_text(yaml, "failover-db.yaml", opt);
-    if (auto* d = std::get_if<dsim::Diagnostic>(&res)) {
-      state.SkipWithError(d->to_string().c_str());
-      return;
-    }
-    auto& scenario = std::get<std::unique_ptr<dsim::Scenario>>(res);
-    dsim::RunResult r = dsim::run(scenario->spec());
-    if (!r.ok()) {
-      state.SkipWithError(r.error().to_string().c_str());
-      return;
-    }
-    const dsim::RunRecord rec = std::move(r).record();
-    if (!rec.consistency || rec.consistency->figures.lost_writes != 0 || rec.requests.failed.total() != 0) {
-      state.SkipWithError("expected every operation to succeed and no lost write");
-      return;
-    }
-    events += rec.events;
-    operations += rec.consistency->operations;
-  }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["operations_per_s"] =
-      benchmark::Counter(static_cast<double>(operations), benchmark::Counter::kIsRate);
+  run_store_bench(state, yaml, "failover-db.yaml", opt, [](const dsim::RunRecord& rec) {
+    return rec.consistency->figures.lost_writes == 0 && rec.requests.failed.total() == 0
+               ? nullptr
+               : "expected every operation to succeed and no lost write";
+  });
 }
 BENCHMARK(BM_LeaderFollower)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
 

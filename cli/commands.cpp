@@ -648,6 +648,23 @@ int cmd_compare(const CompareArgs& args, const Common& common) {
   return partial ? kExitIncomplete : kExitOk;
 }
 
+// --seed's text, if given, into `seed`; false (after saying why) if it is
+// not an unsigned 64-bit integer.
+bool parse_seed(const std::optional<std::string>& text, std::optional<std::uint64_t>& seed) {
+  if (!text) return true;
+  std::uint64_t v = 0;
+  const char* b = text->data();
+  const char* e = b + text->size();
+  const auto res = std::from_chars(b, e, v);
+  if (res.ec != std::errc() || res.ptr != e) {
+    std::fprintf(stderr, "dsim: error: --seed: expected an integer from 0 to 18446744073709551615, got '%s'\n",
+                 text->c_str());
+    return false;
+  }
+  seed = v;
+  return true;
+}
+
 int cli_main(int argc, char** argv, const CliConfig& config) {
   CLI::App app{"dsim: a deterministic discrete-event simulator for distributed-system designs"};
   app.set_version_flag("--version", std::string("dsim ") + kDsimVersion);
@@ -754,34 +771,12 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
 
   try {
     if (run->parsed()) {
-      if (seed_text) {
-        std::uint64_t v = 0;
-        const char* b = seed_text->data();
-        const char* e = b + seed_text->size();
-        const auto res = std::from_chars(b, e, v);
-        if (res.ec != std::errc() || res.ptr != e) {
-          std::fprintf(stderr, "dsim: error: --seed: expected an integer from 0 to 18446744073709551615, got '%s'\n",
-                       seed_text->c_str());
-          return kExitBadInput;
-        }
-        run_args.seed = v;
-      }
+      if (!parse_seed(seed_text, run_args.seed)) return kExitBadInput;
       return cmd_run(run_args, common);
     }
     if (validate->parsed()) return cmd_validate(validate_file, common);
     if (compare->parsed()) {
-      if (compare_seed_text) {
-        std::uint64_t v = 0;
-        const char* b = compare_seed_text->data();
-        const char* e = b + compare_seed_text->size();
-        const auto res = std::from_chars(b, e, v);
-        if (res.ec != std::errc() || res.ptr != e) {
-          std::fprintf(stderr, "dsim: error: --seed: expected an integer from 0 to 18446744073709551615, got '%s'\n",
-                       compare_seed_text->c_str());
-          return kExitBadInput;
-        }
-        compare_args.seed = v;
-      }
+      if (!parse_seed(compare_seed_text, compare_args.seed)) return kExitBadInput;
       return cmd_compare(compare_args, common);
     }
     if (graph->parsed()) return cmd_graph(graph_file, common);
