@@ -114,36 +114,19 @@ std::vector<std::pair<std::uint64_t, std::uint32_t>> ops_by_key(const History& h
   return by_key;
 }
 
-// Keys with more operations than this go to the search (a hot key's
-// operations overlap anyway).
-constexpr std::uint64_t kSequentialMax = 64;
-
 // Whether a key's operations (indices, in history order) all succeeded and
-// never overlap, and the real-time order reads what was written: then it is
-// linearizable, in as many steps as the search would count (one per
-// operation). False sends the key to the search.
+// the real-time order explains them (sequential_register_ok): false sends
+// the key to the search.
 bool sequential_key(const History& history, std::span<const std::pair<std::uint64_t, std::uint32_t>> group,
-                    std::vector<const HistoryOp*>& scratch) {
+                    std::vector<SequentialOp>& scratch) {
   scratch.clear();
   for (const auto& [key, i] : group) {
     const HistoryOp& h = history.ops[i];
     if (h.outcome != OpOutcome::kOk) return false;
-    scratch.push_back(&h);
+    scratch.push_back(SequentialOp{h.op == Operation::kWrite, RegValue{static_cast<std::int64_t>(h.value), false},
+                                   h.invoke, h.complete});
   }
-  // By invoke, stable: insertion (a key's operations are few, and mostly in
-  // order already: the history is in completion order).
-  for (std::size_t k = 1; k < scratch.size(); ++k)
-    for (std::size_t m = k; m > 0 && scratch[m]->invoke < scratch[m - 1]->invoke; --m) std::swap(scratch[m], scratch[m - 1]);
-  std::uint64_t state = kInitialValue;
-  Time last_return = 0;
-  for (std::size_t k = 0; k < scratch.size(); ++k) {
-    const HistoryOp& h = *scratch[k];
-    if (k > 0 && !(last_return < h.invoke)) return false;
-    last_return = std::max(h.complete, h.invoke);
-    if (h.op == Operation::kWrite) state = h.value;
-    else if (h.value != state) return false;
-  }
-  return true;
+  return sequential_register_ok(scratch, RegValue{static_cast<std::int64_t>(kInitialValue), false});
 }
 
 }  // namespace
@@ -158,12 +141,12 @@ LinResult check_run_history(const History& history, std::span<const std::pair<st
   searched.model = LinModel::kRegister;
   searched.clients = history.clients;
   std::uint64_t easy_keys = 0, easy_ops = 0;
-  std::vector<const HistoryOp*> scratch;
+  std::vector<SequentialOp> scratch;
   for (std::size_t j = 0; j < by_key.size();) {
     std::size_t end = j;
     while (end < by_key.size() && by_key[end].first == by_key[j].first) ++end;
     const std::span<const std::pair<std::uint64_t, std::uint32_t>> group(by_key.data() + j, end - j);
-    if (group.size() <= std::min<std::uint64_t>(budget, kSequentialMax) && sequential_key(history, group, scratch)) {
+    if (group.size() <= std::min<std::uint64_t>(budget, kSequentialMaxOps) && sequential_key(history, group, scratch)) {
       ++easy_keys;
       easy_ops += group.size();
     } else {

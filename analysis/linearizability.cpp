@@ -978,45 +978,26 @@ void minimise(const LinHistory& h, const LinOptions& o, const std::vector<std::s
   out.minimise_states = mz.spent;
 }
 
-// A register key whose operations all succeeded and never overlap (each
-// returned before the next was invoked, strictly) has one order to check:
-// the real-time one. Most keys of a simulated history are such; checking
-// them in place spares building a search. Returns false when the key is not
-// such a key or the order fails (the search then finds the counterexample);
-// `steps` is what the search would have counted: one per operation.
-bool sequential_ok(const LinHistory& h, const std::vector<std::size_t>& ops, const RegValue& initial,
-                   std::uint64_t& steps) {
-  if (h.model != LinModel::kRegister || ops.size() > 64) return false;
-  std::array<std::size_t, 64> order{};
+bool sequential_ok(const LinHistory& h, const std::vector<std::size_t>& ops, const RegValue& initial) {
+  if (h.model != LinModel::kRegister || ops.size() > kSequentialMaxOps) return false;
+  std::array<SequentialOp, kSequentialMaxOps> seq{};
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const LinOp& op = h.ops[ops[i]];
     if (op.outcome != LinOutcome::kOk || (op.fn != LinFn::kRead && op.fn != LinFn::kWrite)) return false;
-    order[i] = ops[i];
+    const bool write = op.fn == LinFn::kWrite;
+    seq[i] = SequentialOp{write, write ? op.arg : op.result, op.invoke, op.complete};
   }
-  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(ops.size()), [&h](std::size_t a, std::size_t b) {
-    return h.ops[a].invoke != h.ops[b].invoke ? h.ops[a].invoke < h.ops[b].invoke : a < b;
-  });
-  RegValue state = initial;
-  Time last_return = 0;
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    const LinOp& op = h.ops[order[i]];
-    if (i > 0 && !(last_return < op.invoke)) return false;
-    last_return = std::max(op.complete, op.invoke);
-    if (op.fn == LinFn::kWrite) {
-      state = op.arg;
-    } else if (!(op.result == state)) {
-      return false;
-    }
-  }
-  steps = ops.size();
-  return true;
+  return sequential_register_ok(std::span<SequentialOp>(seq.data(), ops.size()), initial);
 }
 
 LinKeyResult check_key(const LinHistory& h, const std::vector<std::size_t>& ops, const LinOptions& o) {
   LinKeyResult out;
   out.ops = ops.size();
   if (ops.empty()) return out;
-  if (o.budget >= ops.size() && sequential_ok(h, ops, o.initial, out.states)) return out;
+  if (o.budget >= ops.size() && sequential_ok(h, ops, o.initial)) {
+    out.states = ops.size();  // one step per operation, as the search counts
+    return out;
+  }
   Problem p;
   const SearchResult r = search(h, ops, o.initial, o.budget, &p);
   out.verdict = r.verdict;
@@ -1088,6 +1069,23 @@ const char* verdict_name(LinVerdict v) {
     case LinVerdict::kUnknown: return "unknown";
   }
   return "unknown";
+}
+
+bool sequential_register_ok(std::span<SequentialOp> ops, const RegValue& initial) {
+  // By invoke, stable: insertion (a key's operations are few, and mostly in
+  // order already: a history is in completion order).
+  for (std::size_t k = 1; k < ops.size(); ++k)
+    for (std::size_t m = k; m > 0 && ops[m].invoke < ops[m - 1].invoke; --m) std::swap(ops[m], ops[m - 1]);
+  RegValue state = initial;
+  Time last_return = 0;
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    const SequentialOp& op = ops[k];
+    if (k > 0 && !(last_return < op.invoke)) return false;
+    last_return = std::max(op.complete, op.invoke);
+    if (op.write) state = op.value;
+    else if (!(op.value == state)) return false;
+  }
+  return true;
 }
 
 LinResult check_linearizable(const LinHistory& h, const LinOptions& o) {

@@ -172,6 +172,25 @@ struct LinResult {
 // (only std::bad_alloc, for the O(ops) structures, if memory is short).
 LinResult check_linearizable(const LinHistory& h, const LinOptions& o = {});
 
+// One successful read or write of a register, for the check below.
+struct SequentialOp {
+  bool write = false;
+  RegValue value;  // written, or read
+  Time invoke = 0;
+  Time complete = 0;
+};
+// The check of a register key whose operations all succeeded and never
+// overlap (each returned before the next was invoked, strictly): there is
+// one order, the real-time one, and the key is linearizable if each read
+// returns the value last written (`initial` before any write) — in as many
+// steps as the search counts, one per operation. False: the operations
+// overlap, or the order fails (the search finds a counterexample). Sorts
+// `ops` by invoke (stable). Most keys of a simulated history are such keys:
+// the check and the run's history check settle them without a search.
+bool sequential_register_ok(std::span<SequentialOp> ops, const RegValue& initial);
+// Keys of more operations go straight to the search (a hot key's overlap).
+inline constexpr std::size_t kSequentialMaxOps = 64;
+
 // The operations `ops` (indices into h.ops; out-of-range ones skipped) as a
 // timeline for a terminal, one line per operation in the order given:
 //
