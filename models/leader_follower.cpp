@@ -15,6 +15,7 @@
 #include "dsim/models/replicated_store.h"
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
+#include "dsim/models/store_instance.h"
 #include "dsim/models/worker_pool.h"
 #include "dsim/sim/node_state.h"
 #include "dsim/sim/ring_buffer.h"
@@ -180,8 +181,6 @@ class Span {
   Time since_ = 0, total_ = 0, start_ = 0, end_ = kTimeMax;
 };
 
-class LfNode;
-
 // What the nodes report to their instance, for the figures only: the
 // protocol never reads it.
 class Cluster {
@@ -220,7 +219,6 @@ class Cluster {
   LfCounters counters;
   std::uint32_t highest_epoch = 1;
   std::uint64_t split_brain_writes = 0;
-  std::vector<LfNode*> nodes;
 
   int max_leaders() const { return max_leaders_; }
   Time without_leader() const { return without_.total(); }
@@ -319,7 +317,7 @@ class LfNode final : public ReplicaActor {
       case LfMsg::kVote:
         return on_vote(msg, from);
       case LfMsg::kVoteReply:
-        return on_vote_reply(msg);
+        return on_vote_reply(msg, from);
       case LfMsg::kTruncate:
         return on_truncate(msg, from);
       case LfMsg::kSnapshot:
@@ -374,11 +372,9 @@ class LfNode final : public ReplicaActor {
     sim_.network().drop_in_flight([self](const Message& m) {
       return m.src == self && (is_lf(m, LfMsg::kAppend) || is_lf(m, LfMsg::kAppendBatch) || is_lf(m, LfMsg::kSnapshot));
     });
+    // A leader stops leading (become() drops what only a leader keeps).
     if (role_ == Role::kLeader) become(Role::kFollower, "crashed");
     role_ = Role::kFollower;
-    uncommitted_.clear();
-    std::fill(snapshot_at_.begin(), snapshot_at_.end(), Time{-1});
-    retain_from_ = 0;
     leader_ = -1;
     pending_.clear();  // the callers time out
     fwd_.drop_all();
@@ -422,8 +418,8 @@ class LfNode final : public ReplicaActor {
   static constexpr Time kSettleRetry = 100 * kMillisecond;
 
  private:
-  // A client operation, or the application of a log entry, waiting for or
-  // holding a worker.
+  // A client operation (on a worker), or the application of a log entry (on
+  // an applier), waiting or in service.
   enum class JobKind : std::uint8_t { kRead, kWrite, kApply };
   struct Job {
     JobKind kind = JobKind::kRead;
@@ -451,8 +447,8 @@ class LfNode final : public ReplicaActor {
     ActorId caller = 0;
     Handle reply_to{};
   };
-  // An entry accepted in log order, applied on a worker; visible once every
-  // entry before it is too.
+  // An entry accepted in log order, applied on an applier; visible once
+  // every entry before it is too.
   struct Inflight {
     Entry entry;
     bool done = false;
@@ -460,7 +456,6 @@ class LfNode final : public ReplicaActor {
   };
 
   Disk& st() { return cfg_.durable ? **disk_ : **memory_; }
-  const Disk& st() const { return cfg_.durable ? **disk_ : **memory_; }
   int majority() const { return n_ / 2 + 1; }
   int node_of(ActorId a) const {
     if (contiguous_) {
@@ -814,8 +809,7 @@ class LfNode final : public ReplicaActor {
     snapshot_index_[f] = d.last_index;
     update_retain_from();
     Snapshot s;
-    d.data.for_each([&s](std::uint64_t key, const Cell& c) { s.cells.emplace_back(key, c); });
-    std::sort(s.cells.begin(), s.cells.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    s.cells = d.data.sorted();
     s.epochs = d.epochs;
     s.last_index = d.last_index;
     s.last_epoch = d.last_epoch;
@@ -840,7 +834,7 @@ class LfNode final : public ReplicaActor {
     if (role_ != Role::kLeader || their_epoch != meta_->epoch) return;
     const Time now = sim_.now();
     heard_[f] = now;
-    const std::uint64_t last = msg.words[1] & kIndexMask;
+    const std::uint64_t last = msg.words[1];
     if (is_lf(msg, LfMsg::kHeartbeatReply)) {
       contact_[f] = std::max(contact_[f], static_cast<Time>((static_cast<std::uint64_t>(msg.token) << 32) | msg.gen));
       // Tag 1: it does not follow this leader's log yet (new to this
@@ -881,7 +875,6 @@ class LfNode final : public ReplicaActor {
     if (is_lf(msg, LfMsg::kAck) && sent_[f] < st().last_index && match_[f] >= sent_[f]) catch_up(f);
     if (!pending_.empty()) advance_commit();
   }
-  static constexpr std::uint64_t kIndexMask = (std::uint64_t{1} << kIndexBits) - 1;
 
   // Where follower f's log (last index, the epoch of its last entry) can
   // agree with this one: the end of this log's entries of epochs up to
@@ -1195,11 +1188,26 @@ class LfNode final : public ReplicaActor {
     prevoting_ = true;
     prevote_epoch_ = std::max({meta_->epoch, meta_->voted, seen_}) + 1;
     standing_since_ = sim_.now();
+    if (open_ballot(prevote_epoch_, true)) stand();
+  }
+
+  // A round of votes (a pre-vote, or the vote) for `epoch`: this node's own
+  // first, then the others asked. True if that alone is a majority (a store
+  // of one node).
+  bool open_ballot(std::uint32_t epoch, bool pre) {
     std::fill(granted_.begin(), granted_.end(), false);
     granted_[static_cast<std::size_t>(index_)] = true;
     votes_ = 1;
-    if (votes_ >= majority()) return stand();
-    ask_votes(prevote_epoch_, true);
+    if (votes_ >= majority()) return true;
+    ask_votes(epoch, pre);
+    return false;
+  }
+  // A grant from node `from` in the open round: true once the grants make a
+  // majority.
+  bool count_grant(int from) {
+    if (granted_[static_cast<std::size_t>(from)]) return false;
+    granted_[static_cast<std::size_t>(from)] = true;
+    return ++votes_ >= majority();
   }
 
   void ask_votes(std::uint32_t epoch, bool pre) {
@@ -1224,11 +1232,7 @@ class LfNode final : public ReplicaActor {
     become(Role::kCandidate);
     leader_ = -1;
     standing_since_ = sim_.now();
-    std::fill(granted_.begin(), granted_.end(), false);
-    granted_[static_cast<std::size_t>(index_)] = true;
-    votes_ = 1;
-    if (votes_ >= majority()) return win();
-    ask_votes(meta_->epoch, false);
+    if (open_ballot(meta_->epoch, false)) win();
   }
 
   void on_vote(const Message& msg, int) {
@@ -1263,14 +1267,11 @@ class LfNode final : public ReplicaActor {
     sim_.network().send(m);
   }
 
-  void on_vote_reply(const Message& msg) {
+  void on_vote_reply(const Message& msg, int from) {
     const auto their = static_cast<std::uint32_t>(msg.words[0]);
     if (msg.tag == 1) {  // a pre-vote
       if (!prevoting_ || msg.token != prevote_epoch_ || static_cast<Status>(msg.status) != Status::kOk) return;
-      const int from = node_of(msg.src);
-      if (granted_[static_cast<std::size_t>(from)]) return;
-      granted_[static_cast<std::size_t>(from)] = true;
-      if (++votes_ >= majority()) stand();
+      if (count_grant(from)) stand();
       return;
     }
     if (role_ != Role::kCandidate || msg.token != meta_->epoch) {
@@ -1281,10 +1282,7 @@ class LfNode final : public ReplicaActor {
       if (their > meta_->epoch) adopt_epoch(their);
       return;
     }
-    const int from = node_of(msg.src);
-    if (granted_[static_cast<std::size_t>(from)]) return;
-    granted_[static_cast<std::size_t>(from)] = true;
-    if (++votes_ >= majority()) win();
+    if (count_grant(from)) win();
   }
 
   void win() {
@@ -1367,21 +1365,11 @@ class LfNode final : public ReplicaActor {
   std::function<bool()> settle_check_;
 };
 
-class LfInstance final : public ServerInstance<Spec, LfNode> {
+class LfInstance final : public store_detail::StoreInstanceBase<LfNode> {
  public:
   LfInstance(const Spec& spec, BuildContext& ctx)
-      : ServerInstance(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
-    for (auto& r : replicas_) {
-      r->set_cluster(&cluster_);
-      cluster_.nodes.push_back(r.get());
-    }
-  }
-
-  void connect(const World&) override {
-    for (auto& r : replicas_) r->set_nodes(replica_actors());
-  }
-  void start() override {
-    for (auto& r : replicas_) r->start();
+      : StoreInstanceBase(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
+    for (auto& r : replicas_) r->set_cluster(&cluster_);
   }
   void finish_run() override {
     ServerInstance::finish_run();
@@ -1413,15 +1401,8 @@ class LfInstance final : public ServerInstance<Spec, LfNode> {
     add("replication_lag_ms/max", static_cast<double>(lag.max()) / 1e6);
   }
 
-  std::uint64_t in_system_now() const override {
-    std::uint64_t n = ServerInstance::in_system_now();
-    for (const auto& r : replicas_) n += r->in_progress();
-    return n;
-  }
-
   // Settling: faults are healed; wait (as open work, a minute at most)
   // until one leader leads every node at its last index.
-  bool settles() const override { return true; }
   void begin_settle() override {
     Simulation& sim = replicas_.front()->sim();
     sim.begin_work();
@@ -1448,10 +1429,7 @@ class LfInstance final : public ServerInstance<Spec, LfNode> {
           source = r.get();
       }
     }
-    std::vector<std::pair<std::uint64_t, Cell>> cells;
-    source->state().data.for_each([&cells](std::uint64_t key, const Cell& c) { cells.emplace_back(key, c); });
-    std::sort(cells.begin(), cells.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [key, cell] : cells) {
+    for (const auto& [key, cell] : source->state().data.sorted()) {
       bool converged = true;
       for (const auto& r : replicas_) {
         const Cell* c = r->state().data.find(key);

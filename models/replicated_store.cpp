@@ -10,6 +10,7 @@
 #include "dsim/models/occupancy.h"
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
+#include "dsim/models/store_instance.h"
 #include "dsim/models/worker_pool.h"
 #include "dsim/models/world.h"
 #include "dsim/sim/node_state.h"
@@ -894,16 +895,9 @@ class StoreDriver final : public ClientDriver, private CoordinatorHost {
   Coordinator coord_;
 };
 
-class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode> {
+class StoreInstance final : public store_detail::StoreInstanceBase<StoreNode> {
  public:
-  using ServerInstance::ServerInstance;
-
-  void connect(const World&) override {
-    for (auto& r : replicas_) r->set_nodes(replica_actors());
-  }
-  void start() override {
-    for (auto& r : replicas_) r->start();
-  }
+  using StoreInstanceBase::StoreInstanceBase;
 
   void record(ComponentRecord& out) const override {
     ServerInstance::record(out);
@@ -929,13 +923,6 @@ class StoreInstance final : public ServerInstance<ReplicatedStoreSpec, StoreNode
     add("anti_entropy_repaired", c.anti_entropy_repaired);
   }
 
-  std::uint64_t in_system_now() const override {
-    std::uint64_t n = ServerInstance::in_system_now();
-    for (const auto& r : replicas_) n += r->in_progress();
-    return n;
-  }
-
-  bool settles() const override { return true; }
   void begin_settle() override {
     for (auto& r : replicas_) r->begin_settle();
   }

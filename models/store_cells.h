@@ -3,6 +3,7 @@
 // the models layer.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -75,6 +76,14 @@ class CellMap {
   void for_each(Fn&& fn) const {
     for (const Slot& s : slots_)
       if (s.used()) fn(s.key, s.cell);
+  }
+  // Every (key, copy), in key order.
+  std::vector<std::pair<std::uint64_t, Cell>> sorted() const {
+    std::vector<std::pair<std::uint64_t, Cell>> out;
+    out.reserve(size_);
+    for_each([&out](std::uint64_t key, const Cell& c) { out.emplace_back(key, c); });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
   }
 
  private:
