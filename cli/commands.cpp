@@ -574,6 +574,8 @@ struct CompareArgs {
   bool quiet = false;
 };
 
+constexpr std::size_t kMaxSummaryBytes = std::size_t{256} << 20;
+
 // `dsim compare A B`: each a summary JSON file (--json or --out's
 // summary.json) or a scenario, which is run — both with the same seed:
 // --seed, else the first scenario's own — and every figure compared.
@@ -588,9 +590,21 @@ int cmd_compare(const CompareArgs& args, const Common& common) {
       std::fprintf(stderr, "dsim: error: %s: cannot read it: %s\n", file.c_str(), std::strerror(errno));
       return kExitBadInput;
     }
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string::npos && text[first] == '{') {
+    // A summary starts with '{' (a look at the first characters only: a
+    // scenario is read once, by the loader, with its own bounds).
+    char c = ' ';
+    for (int k = 0; k < 4096 && in.get(c) && (c == ' ' || c == '\t' || c == '\r' || c == '\n'); ++k) {
+    }
+    if (in && c == '{') {
+      std::string text(1, c);
+      char buf[65536];
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        text.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxSummaryBytes) {
+          std::fprintf(stderr, "dsim: error: %s: larger than 256 MiB: not a dsim summary\n", file.c_str());
+          return kExitBadInput;
+        }
+      }
       auto j = nlohmann::ordered_json::parse(text, nullptr, false);
       if (j.is_discarded() || !j.is_object() || !j.contains("schema") || !j["schema"].is_string() ||
           j["schema"].get<std::string>().rfind("dsim.summary/", 0) != 0) {

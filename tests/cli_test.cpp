@@ -219,6 +219,10 @@ TEST(Cli, CompareSummaryFilesAndRefusesOtherJson) {
   const auto bad = testing::run_dsim("compare " + dir + "/a.json " + dir + "/other.json");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("not a dsim summary"), std::string::npos) << bad.err;
+  // An endless input is refused by the loader's bound, not read for ever.
+  const auto endless = testing::run_dsim("compare /dev/zero " + dir + "/a.json");
+  EXPECT_EQ(endless.exit_code, 2);
+  EXPECT_NE(endless.err.find("/dev/zero: the file is larger than 16 MiB"), std::string::npos) << endless.err;
 }
 
 TEST(Cli, GraphPrintsDot) {
