@@ -173,8 +173,11 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
   c.operations = operations_;
   c.recorded = history_.ops.size();
   c.history_limit = history_.limit;
-  auto by_key = ops_by_key(history_);
+  // (key, index) pairs sorted: for the final reads and the linearizability
+  // check, neither of which a run stopped early has.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_key;
   if (!out.partial) {
+    by_key = ops_by_key(history_);
     // Final reads: every key the store holds (in key order, as published),
     // and the keys writes touched that no replica holds: still their
     // initial value. Only keys the clients' history touched: the store may
