@@ -606,6 +606,28 @@ std::string summary_table(const RunRecord& rec) {
     if (n("resyncs") > 0) o << ", " << group(n("resyncs")) << " snapshots";
     o << "\n";
   }
+  // Raft stores: elections and the log (their figures include
+  // "leader_changes").
+  for (const ComponentRecord& comp : rec.components) {
+    std::map<std::string, double> x;
+    for (const auto& [k, v] : comp.extra) x[k] = v;
+    if (!x.count("leader_changes")) continue;
+    const auto n = [&x](const char* k) { return static_cast<std::uint64_t>(x[k]); };
+    o << "raft         " << comp.name << ": " << group(n("leader_changes"))
+      << (n("leader_changes") == 1 ? " leader" : " leaders") << " elected in " << group(n("elections"))
+      << (n("elections") == 1 ? " election" : " elections") << " (last term " << n("term") << "), "
+      << fmt(x["without_leader_s"], 3) << " s without a leader";
+    if (n("stepped_down") > 0) o << ", " << group(n("stepped_down")) << " stepped down (check quorum)";
+    o << "\n";
+    o << "             " << group(n("log_entries_committed")) << " log entries committed, "
+      << fmt(x["entries_per_append"], 1) << " per AppendEntries; " << group(n("read_index_rounds"))
+      << " ReadIndex rounds (" << fmt(x["reads_per_round"], 1) << " reads each); " << group(n("forwarded"))
+      << " requests forwarded";
+    if (n("snapshots") + n("snapshots_sent") > 0)
+      o << "; " << group(n("snapshots")) << " snapshots taken, " << group(n("snapshots_sent")) << " sent";
+    if (n("safety_violations") > 0) o << "; " << group(n("safety_violations")) << " SAFETY VIOLATIONS (lost disks)";
+    o << "\n";
+  }
   o << "\n";
   const std::vector<std::string> head = {"component", "kind", "zone", "util", "queue", "in_sys", "arrivals/s", "W ms", "rejected"};
   std::vector<std::vector<std::string>> rows;

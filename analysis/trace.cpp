@@ -44,15 +44,39 @@ void Tracer::attach(Bus& bus, const RunContext& ctx) {
   bus.subscribe<&Tracer::on_proxied>(*this);
   bus.subscribe<&Tracer::on_handled>(*this);
   bus.subscribe<&Tracer::on_leader>(*this);
+  bus.subscribe<&Tracer::on_election>(*this);
+  bus.subscribe<&Tracer::on_commit>(*this);
 }
 
 void Tracer::on_leader(const LeaderChanged& e) {
   const World::NodeInfo n = world_->node(e.node);
   DSIM_CHECK(n.component >= 0);
-  const std::string name = (e.leading ? "leads epoch " : "stops leading epoch ") + std::to_string(e.epoch);
+  const std::string era(e.era);
+  const std::string name = (e.leading ? "leads " : "stops leading ") + era + " " + std::to_string(e.epoch);
   Json j{{"name", name}, {"cat", "leader"}, {"ph", "i"}, {"s", "t"}, {"ts", us(e.at)},
          {"pid", static_cast<std::uint32_t>(n.component + 1)}, {"tid", static_cast<std::uint32_t>(n.replica)},
-         {"args", Json{{"reason", std::string(e.reason)}, {"epoch", e.epoch}}}};
+         {"args", Json{{"reason", std::string(e.reason)}, {era, e.epoch}}}};
+  event(j.dump());
+}
+
+void Tracer::on_election(const ElectionStarted& e) {
+  if (e.at >= cutoff_) return;
+  const World::NodeInfo n = world_->node(e.node);
+  DSIM_CHECK(n.component >= 0);
+  Json j{{"name", "stands for term " + std::to_string(e.term)}, {"cat", "election"}, {"ph", "i"}, {"s", "t"},
+         {"ts", us(e.at)}, {"pid", static_cast<std::uint32_t>(n.component + 1)},
+         {"tid", static_cast<std::uint32_t>(n.replica)}, {"args", Json{{"term", e.term}}}};
+  event(j.dump());
+}
+
+// The leader's commit index as a counter track of the store (one sample
+// per advance, while requests are traced).
+void Tracer::on_commit(const EntriesCommitted& e) {
+  if (e.at >= cutoff_) return;
+  const World::NodeInfo n = world_->node(e.node);
+  DSIM_CHECK(n.component >= 0);
+  Json j{{"name", "commit index"}, {"cat", "commit"}, {"ph", "C"}, {"ts", us(e.at)},
+         {"pid", static_cast<std::uint32_t>(n.component + 1)}, {"args", Json{{"commit", e.index}, {"term", e.term}}}};
   event(j.dump());
 }
 

@@ -8,8 +8,10 @@
 // (waiting plus serving, with the wait in args: RequestHandled), and every
 // fault and random failure in a "faults" process, with the detection and
 // recovery times the "faults" recorder found. Instants ("i" events): a store
-// node beginning or ceasing to lead an epoch (LeaderChanged), always
-// recorded (they are few).
+// node beginning or ceasing to lead an epoch or term (LeaderChanged),
+// always recorded (they are few), and a raft node standing for a term
+// (ElectionStarted). Counters ("C" events): a raft leader's commit index
+// (EntriesCommitted). Elections and commits are capped with the spans.
 //
 // Traces grow with requests, so they are capped: spans that begin after the
 // client requests sent reach `limit` are not recorded, and the tracer says
@@ -52,6 +54,8 @@ class Tracer final : public Recorder {
   void on_proxied(const RequestProxied& e);
   void on_handled(const RequestHandled& e);
   void on_leader(const LeaderChanged& e);
+  void on_election(const ElectionStarted& e);
+  void on_commit(const EntriesCommitted& e);
 
   bool truncated() const { return cutoff_ != kNever; }
   Time cutoff() const { return cutoff_; }

@@ -2,6 +2,7 @@
 // scenarios/README.md, "replicated_store".
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "dsim/loader/builtin_parsers.h"
 #include "dsim/models/replicated_store.h"
@@ -45,6 +46,46 @@ constexpr const char* kLeaderlessOnly[] = {"vnodes",       "replication_factor",
                                            "write_consistency", "coordinator", "read_repair",
                                            "hinted_handoff", "sloppy_quorum",   "anti_entropy"};
 constexpr const char* kLeaderFollowerOnly[] = {"replication", "read_from", "failover", "fencing", "log_retention"};
+constexpr const char* kRaftOnly[] = {"election_timeout", "heartbeat", "snapshot_every", "pre_vote", "check_quorum"};
+
+// model: raft's own fields.
+void parse_raft(MapReader& r, ReplicatedStoreSpec::Config& c) {
+  // Heartbeats of at least a millisecond: a leader ticks every heartbeat
+  // for the whole run.
+  constexpr Time kMinHeartbeat = kMillisecond;
+  c.heartbeat = 50 * kMillisecond;
+  std::optional<ConfigNode> et = r.get("election_timeout");
+  if (et) {
+    MapReader er(*et);
+    const auto lo = er.get("min");
+    const auto hi = er.get("max");
+    if (lo) c.election_timeout_min = lo->positive_duration();
+    if (hi) c.election_timeout_max = hi->positive_duration();
+    // One bound given: the other keeps Raft's ratio (max = 2 x min).
+    if (lo && !hi) c.election_timeout_max = 2 * c.election_timeout_min;
+    if (hi && !lo) c.election_timeout_min = c.election_timeout_max / 2;
+    if (c.election_timeout_min > c.election_timeout_max)
+      (lo ? *lo : *et).fail("election_timeout.min (" + units::format_duration(c.election_timeout_min) +
+                            ") exceeds its max (" + units::format_duration(c.election_timeout_max) +
+                            "): each timeout is drawn between min and max");
+    er.finish();
+  }
+  const auto h = r.get("heartbeat");
+  if (h) {
+    c.heartbeat = h->positive_duration();
+    if (c.heartbeat < kMinHeartbeat) h->fail("must be at least 1ms, got " + h->describe());
+  }
+  if (c.heartbeat >= c.election_timeout_min) {
+    const std::string msg = "the heartbeat (" + units::format_duration(c.heartbeat) +
+                            ") must be shorter than election_timeout.min (" +
+                            units::format_duration(c.election_timeout_min) +
+                            "): followers would stand for election between two heartbeats";
+    (h ? *h : *et).fail(msg);
+  }
+  if (auto v = r.get("snapshot_every")) c.snapshot_every = v->int_in(1, 1'000'000'000);
+  if (auto v = r.get("pre_vote")) c.pre_vote = as_bool(*v);
+  if (auto v = r.get("check_quorum")) c.check_quorum = as_bool(*v);
+}
 
 // model: leader_follower's own fields.
 void parse_leader_follower(const ComponentCommon& common, MapReader& r, ReplicatedStoreSpec::Config& c) {
@@ -109,15 +150,18 @@ void parse_leader_follower(const ComponentCommon& common, MapReader& r, Replicat
 ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
   using Spec = ReplicatedStoreSpec;
   Spec::Config c;
-  const ConfigNode model = r.require("model", "how the store replicates: model: leaderless (Dynamo, Cassandra) or model: leader_follower (a primary with replicas)");
+  const ConfigNode model = r.require("model", "how the store replicates: model: leaderless (Dynamo, Cassandra), leader_follower (a primary with replicas) or raft (consensus: etcd, Consul)");
   const std::string m = model.as_string();
   if (m == "leaderless") {
     c.model = Spec::Model::kLeaderless;
   } else if (m == "leader_follower") {
     c.model = Spec::Model::kLeaderFollower;
+  } else if (m == "raft") {
+    c.model = Spec::Model::kRaft;
   } else {
-    model.fail("unknown model '" + m + "'" + did_you_mean(m, {"leaderless", "leader_follower"}) +
-               "; valid: leaderless (Dynamo, Cassandra), leader_follower (a primary with replicas)");
+    model.fail("unknown model '" + m + "'" + did_you_mean(m, {"leaderless", "leader_follower", "raft"}) +
+               "; valid: leaderless (Dynamo, Cassandra), leader_follower (a primary with replicas), raft "
+               "(consensus: etcd, Consul)");
   }
   if (c.model != Spec::Model::kLeaderless)
     for (const char* f : kLeaderlessOnly)
@@ -126,6 +170,9 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
     for (const char* f : kLeaderFollowerOnly)
       if (auto n = r.get(f))
         n->fail(std::string(f) + " applies to model: leader_follower; this store's model is " + m, true);
+  if (c.model != Spec::Model::kRaft)
+    for (const char* f : kRaftOnly)
+      if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: raft; this store's model is " + m, true);
 
   // Each node's coordinator keeps a word per node (what it suspects): a
   // thousand nodes is 8 MB in all.
@@ -142,6 +189,7 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
   if (auto d = r.get("durable")) c.durable = as_bool(*d);
 
   if (c.model == Spec::Model::kLeaderFollower) parse_leader_follower(common, r, c);
+  if (c.model == Spec::Model::kRaft) parse_raft(r, c);
 
   const auto rf_node = r.get("replication_factor");
   if (rf_node) {

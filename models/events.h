@@ -156,12 +156,43 @@ struct ProbeTrialFailed {
 // A node of a replicated store began leading an epoch (elected, or the
 // initial leader at time 0), or stopped leading it: stepped down, fenced (cut
 // off from a majority), deposed (it heard of a newer epoch) or crashed.
-// Published by models with a leader (leader_follower).
+// Published by models with a leader (leader_follower, raft).
 struct LeaderChanged {
   ActorId node = 0;
-  std::uint32_t epoch = 0;
+  std::uint64_t epoch = 0;
   bool leading = true;
-  std::string_view reason;  // "initial", "elected", "fenced", "deposed", "crashed"
+  // "initial", "elected", "fenced", "deposed", "crashed" ("check quorum":
+  // raft's fencing)
+  std::string_view reason;
+  Time at = 0;
+  std::string_view era = "epoch";  // what the model calls its epochs: raft's are terms
+};
+
+// A raft node stood for election in `term` (models/replicated_store.h).
+struct ElectionStarted {
+  ActorId node = 0;
+  std::uint64_t term = 0;
+  Time at = 0;
+};
+
+// A raft leader of `term` moved its commit index to `index`.
+struct EntriesCommitted {
+  ActorId node = 0;
+  std::uint64_t term = 0;
+  std::uint64_t index = 0;
+  Time at = 0;
+};
+
+// A raft node applied a committed log entry to its state machine (a write,
+// or a new leader's empty entry). Raft's state-machine safety: every node
+// applies the same entry at each index.
+struct LogEntryApplied {
+  ActorId node = 0;
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
+  std::uint64_t key = 0;
+  std::uint64_t value = 0;
+  bool noop = false;
   Time at = 0;
 };
 

@@ -16,6 +16,7 @@
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
 #include "dsim/models/store_instance.h"
+#include "dsim/models/time_span.h"
 #include "dsim/models/worker_pool.h"
 #include "dsim/sim/node_state.h"
 #include "dsim/sim/ring_buffer.h"
@@ -28,6 +29,7 @@ namespace {
 using store_detail::Cell;
 using store_detail::CellMap;
 using store_detail::same;
+using store_detail::Span;
 using Spec = ReplicatedStoreSpec;
 
 // The store's own messages (models/rpc.h numbers the built-in ones below 16;
@@ -150,35 +152,6 @@ struct LfCounters {
   std::uint64_t resyncs = 0;            // snapshots sent to followers too far behind
   std::uint64_t entries = 0;            // writes appended by leaders
   std::uint64_t discarded_untracked = 0;  // discarded with a snapshot (the log did not reach back)
-};
-
-// A period of time in [warmup, end) while a condition held.
-class Span {
- public:
-  void set(bool on, Time now) {
-    if (on == on_) return;
-    on_ = on;
-    if (on) since_ = now;
-    else total_ += overlap(since_, now);
-  }
-  void close(Time end) {
-    end_ = end;
-    if (on_) total_ += overlap(since_, std::max(since_, end));
-    on_ = false;
-  }
-  void window(Time start, Time end) {
-    start_ = start;
-    end_ = end;
-  }
-  Time total() const { return total_; }
-
- private:
-  Time overlap(Time a, Time b) const {
-    const Time lo = std::max(a, start_), hi = std::min(b, end_);
-    return hi > lo ? hi - lo : 0;
-  }
-  bool on_ = false;
-  Time since_ = 0, total_ = 0, start_ = 0, end_ = kTimeMax;
 };
 
 // What the nodes report to their instance, for the figures only: the

@@ -7,6 +7,7 @@
 
 #include "dsim/models/events.h"
 #include "dsim/models/leader_follower.h"
+#include "dsim/models/raft.h"
 #include "dsim/models/occupancy.h"
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
@@ -981,6 +982,12 @@ ReplicatedStoreSpec::ReplicatedStoreSpec(ComponentCommon common, Config config)
     DSIM_CHECK(config_.read_from != ReadFrom::kNode || (config_.read_node >= 0 && config_.read_node < nodes));
     return;
   }
+  if (config_.model == Model::kRaft) {
+    DSIM_CHECK(config_.heartbeat > 0 && config_.heartbeat < config_.election_timeout_min);
+    DSIM_CHECK(config_.election_timeout_min <= config_.election_timeout_max);
+    DSIM_CHECK(config_.snapshot_every >= 1);
+    return;
+  }
   DSIM_CHECK(config_.replication_factor >= 1 && config_.replication_factor <= nodes &&
              config_.replication_factor <= kMaxReplicationFactor);
   DSIM_CHECK(config_.read_consistency >= 1 && config_.read_consistency <= config_.replication_factor);
@@ -1034,6 +1041,7 @@ const char* ReplicatedStoreSpec::model_name(Model m) {
   switch (m) {
     case Model::kLeaderless: break;
     case Model::kLeaderFollower: return "leader_follower";
+    case Model::kRaft: return "raft";
   }
   return "leaderless";
 }
@@ -1073,15 +1081,16 @@ std::optional<double> ReplicatedStoreSpec::capacity() const {
   const double write = (config_.write_service_time ? *config_.write_service_time : config_.service_time).mean();
   const double mean_ns = std::max(read, write);
   if (!(mean_ns > 0)) return std::nullopt;
-  // Leader-follower: the leader serves every write (and every read, unless
-  // read_from spreads them): one node's workers bound it.
-  if (config_.model == Model::kLeaderFollower) return static_cast<double>(config_.workers) * 1e9 / mean_ns;
+  // Leader-follower and raft: the leader serves every write (and every
+  // read, unless read_from spreads them): one node's workers bound it.
+  if (config_.model != Model::kLeaderless) return static_cast<double>(config_.workers) * 1e9 / mean_ns;
   return static_cast<double>(replica_count()) * static_cast<double>(config_.workers) * 1e9 / mean_ns /
          static_cast<double>(config_.replication_factor);
 }
 
 std::unique_ptr<ComponentInstance> ReplicatedStoreSpec::instantiate(BuildContext& ctx) const {
   if (config_.model == Model::kLeaderFollower) return make_leader_follower_instance(*this, ctx);
+  if (config_.model == Model::kRaft) return make_raft_instance(*this, ctx);
   return std::make_unique<StoreInstance>(*this, ctx);
 }
 

@@ -94,6 +94,49 @@
 // until one leader leads every node at its last index (a minute at most);
 // the leader's copy is then each key's converged value.
 // Example: scenarios/failover-db.yaml, scenarios/split-brain.yaml.
+//
+// `model: raft` is a Raft group (etcd, Consul, CockroachDB's ranges): every
+// node holds every key; a leader elected for a term replicates its log and
+// a write is acknowledged once a majority has it (committed) and the
+// leader has applied it. Nodes start as followers; a follower that hears
+// nothing from a leader for its election timeout (drawn uniformly in
+// [election_timeout.min, election_timeout.max] from its own stream, anew
+// each time) asks for a pre-vote (would a majority vote? its term is not
+// raised, so a node cut off never disrupts the majority when it is back),
+// then stands for the next term; a node votes once per term, for a
+// candidate whose log is at least as up to date as its own (the paper's
+// last-term-then-length rule). With check_quorum a node that heard from a
+// leader within election_timeout.min ignores candidates, and a leader that
+// has not heard from a majority within election_timeout.min steps down. A
+// new leader appends an empty entry of its term; committing it commits
+// everything before it (an entry of an earlier term is never committed by
+// counting replicas: the paper's Figure 8).
+// Replication: per follower, the leader probes with one AppendEntries at a
+// time until the logs agree (a follower's rejection carries a hint: the end
+// of its log, or where the conflicting term began), then pipelines batches
+// of up to 4096 entries, at most 256 messages unacknowledged; a period
+// without progress (a lost message) probes again. Every `heartbeat` the
+// leader sends heartbeats carrying its commit index (at most what the
+// follower is known to hold). Followers apply committed entries in order;
+// the leader's worker serves a write (write_service_time) before it is
+// appended, and applying is free. Reads go through the leader by ReadIndex:
+// the read waits for a heartbeat round sent after it arrived to be answered
+// by a majority (one round in flight; reads arriving meanwhile share the
+// next), then for its read index (the commit index when it arrived, or the
+// new leader's first commit) to be applied, then is served on a worker
+// (read_service_time). A follower forwards a request to the leader it
+// knows (one hop; "unavailable" if it knows none); a leader that steps down
+// answers its uncommitted writes "timeout" (their outcome is unknown) and
+// its unconfirmed reads "unavailable".
+// Log compaction: every `snapshot_every` entries applied, a node takes a
+// snapshot (its state machine is it) and drops the log before it but 5000
+// entries (fewer if snapshot_every is smaller), so memory does not grow with
+// time; a follower behind the log gets the leader's state machine whole
+// (InstallSnapshot). The term and vote are always on disk; `durable: false`
+// loses the log and data on a crash, which Raft does not allow — a node that
+// applied an entry a later leader contradicts is counted in
+// safety_violations. Settling waits until one leader has committed its whole
+// log and every node has applied it. Example: scenarios/cap/cp.yaml.
 #pragma once
 
 #include <cstdint>
@@ -109,7 +152,7 @@ namespace dsim {
 
 class ReplicatedStoreSpec final : public ComponentSpec {
  public:
-  enum class Model { kLeaderless, kLeaderFollower };
+  enum class Model { kLeaderless, kLeaderFollower, kRaft };
   enum class Replication { kAsync, kSemiSync, kSync };
   enum class ReadFrom { kLeader, kAny, kNode };
   enum class Coordinator { kNode, kClient };
@@ -146,9 +189,15 @@ class ReplicatedStoreSpec final : public ComponentSpec {
     ReadFrom read_from = ReadFrom::kLeader;
     int read_node = -1;                 // ReadFrom::kNode: the replica index
     Time detection = 5 * kSecond;       // failover: a leader silent this long is dead
-    Time heartbeat = kSecond;           // the leader's heartbeat period
+    Time heartbeat = kSecond;           // the leader's heartbeat period (raft: 50ms, set by the loader)
     bool fencing = true;
     std::int64_t log_retention = 100'000;  // log entries each node keeps
+    // raft (and `heartbeat`)
+    Time election_timeout_min = 150 * kMillisecond;  // each timeout drawn uniformly in [min, max]
+    Time election_timeout_max = 300 * kMillisecond;
+    std::int64_t snapshot_every = 10'000;  // entries applied between snapshots
+    bool pre_vote = true;
+    bool check_quorum = true;
   };
 
   // The largest replication factor (a coordinator's fan-out is fixed-size).
@@ -158,7 +207,8 @@ class ReplicatedStoreSpec final : public ComponentSpec {
   // kMaxReplicationFactor); 1 <= R, W <= replication_factor; vnodes >= 1;
   // 0 <= read_repair <= 1. leader_follower: 0 < heartbeat < detection;
   // log_retention >= 1; semi_sync needs 2 nodes; read_node a replica index
-  // with ReadFrom::kNode.
+  // with ReadFrom::kNode. raft: 0 < heartbeat < election_timeout_min <=
+  // election_timeout_max; snapshot_every >= 1.
   ReplicatedStoreSpec(ComponentCommon common, Config config);
   ~ReplicatedStoreSpec() override;
 

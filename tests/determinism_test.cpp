@@ -1,6 +1,7 @@
 // Determinism: the same scenario and seed give the same bytes; another seed
 // gives other numbers; adding a component never shifts another's draws; and a
 // golden summary pins a small scenario end to end.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -124,6 +125,15 @@ std::string digest_line(const std::string& text) {
   return buf;
 }
 
+// A scenario's name in tests/golden/scenarios: its path under scenarios/ (or
+// the corpus) without the extension, folders joined by '-' (cap-cp).
+std::string golden_stem(const std::string& file) {
+  std::string rel = file.substr(file.find('/', file.rfind("tests/", 0) == 0 ? 11 : 0) + 1);
+  rel = rel.substr(0, rel.size() - 5);
+  std::replace(rel.begin(), rel.end(), '/', '-');
+  return rel;
+}
+
 void expect_golden(const std::string& name, const std::string& output) {
   const std::string path = std::string(DSIM_SOURCE_DIR) + "/tests/golden/scenarios/" + name;
   const std::string got = output.size() > kGoldenInline ? digest_line(output) : output;
@@ -146,7 +156,7 @@ TEST_P(GoldenScenario, OutputsArePinned) {
   RunOptions o;
   if (corpus) o.extra_recorders = {&tracer};
   const RunRecord rec = testing::run_or_fail(spec, o);
-  const std::string stem = std::filesystem::path(file).stem().string();
+  const std::string stem = golden_stem(file);
   expect_golden(stem + ".summary.json", summary_json_text(rec));
   expect_golden(stem + ".timeseries.csv", timeseries_csv(rec));
   expect_golden(stem + ".dot", topology_dot(spec));
@@ -160,7 +170,7 @@ TEST_P(GoldenScenario, OutputsArePinned) {
 
 INSTANTIATE_TEST_SUITE_P(Every, GoldenScenario, ::testing::ValuesIn(golden_scenarios()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string n = std::filesystem::path(info.param).stem().string();
+                           std::string n = golden_stem(info.param);
                            for (char& c : n)
                              if (c == '-') c = '_';
                            return n;

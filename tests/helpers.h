@@ -76,10 +76,13 @@ inline RunRecord run_yaml(const std::string& yaml, const LoadOptions& options = 
 }
 
 // The names of the .yaml files in `dir` (relative to the source tree), sorted.
+// The .yaml files under `dir` and its subfolders, as paths relative to it
+// ("cap/cp.yaml"), sorted.
 inline std::vector<std::string> yaml_files_in(const std::string& dir) {
   std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(DSIM_SOURCE_DIR) / dir))
-    if (e.path().extension() == ".yaml") out.push_back(e.path().filename().string());
+  const std::filesystem::path root = std::filesystem::path(DSIM_SOURCE_DIR) / dir;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.path().extension() == ".yaml") out.push_back(e.path().lexically_relative(root).generic_string());
   std::sort(out.begin(), out.end());
   return out;
 }

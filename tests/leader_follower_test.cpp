@@ -36,7 +36,7 @@ class LeaderLog final : public Recorder {
  public:
   struct Change {
     std::string node;
-    std::uint32_t epoch = 0;
+    std::uint64_t epoch = 0;
     bool leading = true;
     std::string reason;
     Time at = 0;

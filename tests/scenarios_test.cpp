@@ -72,6 +72,7 @@ TEST_P(ScenarioFileTest, RunsInOneGiBOfAddressSpace) {
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioFileTest, ::testing::ValuesIn(scenario_files()), [](const auto& info) {
   std::string n = info.param.substr(0, info.param.size() - 5);
   std::replace(n.begin(), n.end(), '-', '_');
+  std::replace(n.begin(), n.end(), '/', '_');
   return n;
 });
 
