@@ -152,6 +152,16 @@ struct ConsistencyRecord {
   std::optional<LinearizabilityRecord> linearizability;
 };
 
+// One client's outcomes per window of the run (the "clients" recorder,
+// analysis/client_metrics.h): entry i counts requests that resolved in
+// [i × window, (i + 1) × window), for the windows that start before
+// `duration`.
+struct ClientSeries {
+  std::string name;
+  std::vector<std::uint64_t> succeeded;
+  std::vector<std::uint64_t> failed;
+};
+
 struct History;
 
 struct RunRecord {
@@ -169,6 +179,7 @@ struct RunRecord {
   RequestRecord requests;              // the "requests" recorder
   std::vector<WindowRecord> windows;   // the "requests" recorder
   std::vector<ComponentRecord> components;
+  std::vector<ClientSeries> client_series;  // the "clients" recorder: two clients or more
   std::vector<FaultRecord> faults;     // the "faults" recorder
   std::vector<AvailabilityRecord> availability;  // the "availability" recorder, in component order
   // Figures of recorders of the user's own, as ("recorder/a/b", value):

@@ -1,5 +1,6 @@
 #include "dsim/analysis/recorder.h"
 
+#include "dsim/analysis/client_metrics.h"
 #include "dsim/analysis/fault_impact.h"
 #include "dsim/analysis/history.h"
 #include "dsim/analysis/pbs_recorder.h"
@@ -34,6 +35,8 @@ const RecorderRegistry::Entry* RecorderRegistry::find(const std::string& name) c
 void register_builtin_recorders(RecorderRegistry& registry) {
   registry.add("requests", "client requests: counts by outcome, latency, the per-window time series",
                [] { return std::make_unique<RequestMetrics>(); });
+  registry.add("clients", "each client's availability, throughput and latency, and its columns in the time series (two clients or more)",
+               [] { return std::make_unique<ClientMetrics>(); });
   registry.add("faults", "each fault and random failure: when detected, when availability recovered, failed requests",
                [] { return std::make_unique<FaultImpact>(); });
   registry.add("availability", "components that faults take down: time with enough replicas up, and the Markov chain's figure",

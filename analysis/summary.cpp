@@ -529,6 +529,22 @@ std::string summary_table(const RunRecord& rec) {
       o << "\n";
     }
   }
+  // Each client's own figures (two clients or more).
+  bool first_client = true;
+  for (const ClientSeries& s : rec.client_series) {
+    for (const ComponentRecord& comp : rec.components) {
+      if (comp.name != s.name) continue;
+      std::map<std::string, double> x;
+      for (const auto& [k, v] : comp.extra) x[k] = v;
+      o << (first_client ? "clients      " : "             ") << comp.name << ": ";
+      first_client = false;
+      if (x.count("availability")) o << "availability " << fmt(100.0 * x["availability"], 3) << " %, ";
+      o << fmt(x["throughput_rps"], 1) << " req/s";
+      if (x.count("latency_ms/p50"))
+        o << ", ms p50 " << fmt(x["latency_ms/p50"], 3) << "  p99 " << fmt(x["latency_ms/p99"], 3);
+      o << "\n";
+    }
+  }
   if (rec.consistency) {
     const ConsistencyRecord& c = *rec.consistency;
     const StaleLostFigures& f = c.figures;
@@ -750,7 +766,11 @@ std::string timeseries_csv(const RunRecord& rec) {
   const StatusTable& statuses = StatusTable::global();
   o << "time_s,sent,succeeded,";
   for (std::size_t k = 0; k < statuses.failure_kinds(); ++k) o << "failed_" << statuses.name(static_cast<Status>(k + 1)) << ',';
-  o << "throughput_rps,availability,p50_ms,p99_ms,attempts\n";
+  o << "throughput_rps,availability,p50_ms,p99_ms,attempts";
+  // Each client's own columns (two clients or more: analysis/client_metrics.h).
+  for (const ClientSeries& c : rec.client_series)
+    o << ",succeeded." << c.name << ",failed." << c.name << ",availability." << c.name;
+  o << '\n';
   auto num = [](double v) {
     char buf[32];
     const auto res = std::to_chars(buf, buf + sizeof buf, v);
@@ -768,7 +788,20 @@ std::string timeseries_csv(const RunRecord& rec) {
     o << ',';
     if (w.succeeded > 0) o << num(round_to(w.p50_ns / 1e6, 6)) << ',' << num(round_to(w.p99_ns / 1e6, 6));
     else o << ',';
-    o << ',' << w.attempts << '\n';
+    o << ',' << w.attempts;
+    if (!rec.client_series.empty()) {
+      const auto i = static_cast<std::size_t>(w.start / std::max<Time>(1, rec.window));
+      for (const ClientSeries& c : rec.client_series) {
+        if (w.start % std::max<Time>(1, rec.window) != 0 || i >= c.succeeded.size()) {
+          o << ",,,";  // (the drain after duration)
+          continue;
+        }
+        const std::uint64_t ok = c.succeeded[i], failed = c.failed[i];
+        o << ',' << ok << ',' << failed << ',';
+        if (ok + failed > 0) o << num(round_to(static_cast<double>(ok) / static_cast<double>(ok + failed), 6));
+      }
+    }
+    o << '\n';
   }
   return o.str();
 }

@@ -105,6 +105,8 @@ bool inside(const std::string& file, const std::string& dir) {
   return f == d;
 }
 
+void warn_of_fragile_raft(const Scenario& scenario, const std::string& file);
+
 int cmd_run(const RunArgs& args, const Common& common) {
   // Ctrl-C from here on stops the run cleanly (at its first check, if it
   // comes before the run starts) and writes what was measured.
@@ -113,6 +115,7 @@ int cmd_run(const RunArgs& args, const Common& common) {
   options.seed = args.seed;
   auto scenario = load(args.file, options);
   if (!scenario) return kExitBadInput;
+  if (!args.quiet) warn_of_fragile_raft(*scenario, args.file);
   const std::string& trace_file = args.trace.file;
 
   // Where results go is checked before the run, so that a long run does not
@@ -345,6 +348,26 @@ void warn_of_hasty_failover(const Scenario& scenario, const std::string& file) {
   }
 }
 
+// A raft store of two nodes needs both for a majority: allowed (a
+// classroom shows why), but it tolerates no failure — a warning.
+void warn_of_fragile_raft(const Scenario& scenario, const std::string& file) {
+  for (const auto& c : scenario.spec().components) {
+    const auto* store = dynamic_cast<const ReplicatedStoreSpec*>(c.get());
+    if (store == nullptr || store->config().model != ReplicatedStoreSpec::Model::kRaft || store->replica_count() != 2)
+      continue;
+    std::string where = file;
+    for (const char* field : {"replicas", "model"})
+      if (const auto loc = scenario.sources().find("components." + store->name() + "." + field)) {
+        where = loc->to_string();
+        break;
+      }
+    std::fprintf(stderr,
+                 "dsim: warning: %s: components.%s.replicas: a raft store of 2 nodes needs both for a majority, so "
+                 "it tolerates no failure (3 nodes tolerate one, 5 tolerate two)\n",
+                 where.c_str(), store->name().c_str());
+  }
+}
+
 int cmd_validate(const std::string& file, const Common& common) {
   auto scenario = load(file, load_options(common));
   if (!scenario) return kExitBadInput;
@@ -369,6 +392,7 @@ int cmd_validate(const std::string& file, const Common& common) {
                  format_rate(*l.capacity).c_str());
   }
   warn_of_hasty_failover(*scenario, file);
+  warn_of_fragile_raft(*scenario, file);
   char line[512];
   std::snprintf(line, sizeof line, "%s: ok (scenario '%s', %zu components, %zu replicas)\n", file.c_str(),
                 spec.name.c_str(), spec.components.size(), replicas);

@@ -76,7 +76,7 @@ void parse_raft(MapReader& r, ReplicatedStoreSpec::Config& c) {
     if (c.heartbeat < kMinHeartbeat) h->fail("must be at least 1ms, got " + h->describe());
   }
   if (c.heartbeat >= c.election_timeout_min) {
-    const std::string msg = "the heartbeat (" + units::format_duration(c.heartbeat) +
+    const std::string msg = "the heartbeat (" + units::format_duration(c.heartbeat) + (h ? "" : ", the default") +
                             ") must be shorter than election_timeout.min (" +
                             units::format_duration(c.election_timeout_min) +
                             "): followers would stand for election between two heartbeats";

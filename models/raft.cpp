@@ -151,6 +151,8 @@ class Cluster {
   }
   // A leader committed up to `index`: counts entries committed once.
   void committed(std::uint64_t index) { commit_ = std::max(commit_, index); }
+  // A node's log holds `n` entries.
+  void holds(std::size_t n) { held_ = std::max(held_, n); }
   void finish(Time at) { without_.close(std::min(at, duration_)); }
 
   RaftCounters counters;
@@ -159,6 +161,7 @@ class Cluster {
   int max_leaders() const { return max_leaders_; }
   Time without_leader() const { return without_.total(); }
   std::uint64_t committed() const { return commit_; }
+  std::size_t most_held() const { return held_; }
 
  private:
   std::vector<std::uint64_t> leading_;
@@ -166,6 +169,7 @@ class Cluster {
   Time duration_ = 0;
   Span without_;
   std::uint64_t commit_ = 0;
+  std::size_t held_ = 0;
 };
 
 enum NodeEvent : std::uint16_t {
@@ -492,6 +496,7 @@ class RaftNode final : public ReplicaActor {
     e.index = d.last() + 1;
     e.term = meta_->term;
     d.log.push_back(e);
+    cluster_->holds(d.log.size());
     ++cluster_->counters.appended;
     return e.index;
   }
@@ -876,6 +881,7 @@ class RaftNode final : public ReplicaActor {
       }
       d.log.push_back(e);
     }
+    cluster_->holds(d.log.size());
     const std::uint64_t c = std::min(body.commit, last_new);
     if (c > commit_) {
       commit_ = c;
@@ -1217,6 +1223,7 @@ class RaftInstance final : public store_detail::StoreInstanceBase<RaftNode> {
     add("stepped_down", static_cast<double>(c.stepped_down));
     add("log_entries_committed", static_cast<double>(cluster_.committed()));
     add("log_entries_appended", static_cast<double>(c.appended));
+    add("log_entries_held_max", static_cast<double>(cluster_.most_held()));
     add("append_messages", static_cast<double>(c.append_messages));
     add("entries_per_append", c.append_messages ? static_cast<double>(c.entries_sent) / static_cast<double>(c.append_messages) : 0.0);
     add("read_index_rounds", static_cast<double>(c.read_rounds));
