@@ -60,6 +60,7 @@ struct OkWrite {
 struct StaleQuery {
   Time value_ack;
   Time invoke;
+  std::uint32_t client;
 };
 
 // Work space reused from key to key: it grows to the busiest key's size, and
@@ -93,6 +94,7 @@ struct Record {
   Time invoke;
   Time complete;
   Role role;
+  std::uint32_t client;
 };
 
 // Sorts records by key, stably (history order within a key), by LSD radix
@@ -130,6 +132,8 @@ StaleLostFigures check_stale_and_lost(std::span<const HistoryOp> history) {
         role = Role::kFinalRead;
       } else {
         ++out.reads;
+        if (h.client >= out.by_client.size()) out.by_client.resize(std::size_t{h.client} + 1);
+        ++out.by_client[h.client].reads;
       }
     } else if (h.op == Operation::kWrite) {
       if (h.outcome == OpOutcome::kFail) continue;
@@ -138,7 +142,7 @@ StaleLostFigures check_stale_and_lost(std::span<const HistoryOp> history) {
     } else {
       continue;
     }
-    records.push_back({h.key, h.value, h.invoke, h.complete, role});
+    records.push_back({h.key, h.value, h.invoke, h.complete, role, h.client});
   }
   {
     std::vector<Record> spare;
@@ -190,7 +194,7 @@ StaleLostFigures check_stale_and_lost(std::span<const HistoryOp> history) {
         has_final = true;
         final_value = r.value;
       } else if (explained && ack != kNever) {
-        w.queries.push_back({ack, r.invoke});
+        w.queries.push_back({ack, r.invoke, r.client});
       }
     }
 
@@ -234,6 +238,7 @@ StaleLostFigures check_stale_and_lost(std::span<const HistoryOp> history) {
         const std::uint64_t newer = w.fenwick.prefix(before);
         if (newer == 0) continue;
         ++out.stale_reads;
+        ++out.by_client[q.client].stale_reads;
         staleness_versions.push_back(newer);
         // earliest < q.invoke; the difference fits in 64 unsigned bits.
         staleness_ns.push_back(static_cast<std::uint64_t>(q.invoke) - static_cast<std::uint64_t>(earliest));
@@ -253,6 +258,8 @@ StaleLostFigures check_stale_and_lost(std::span<const HistoryOp> history) {
     begin = end;
   }
 
+  for (std::size_t i = 0; i < out.by_client.size(); ++i) out.by_client[i].client = static_cast<std::uint32_t>(i);
+  std::erase_if(out.by_client, [](const StaleLostFigures::ClientReads& c) { return c.reads == 0; });
   out.staleness_ms = spread_of(staleness_ns, 1e6);
   out.staleness_versions = spread_of(staleness_versions, 1.0);
   return out;

@@ -91,6 +91,15 @@ struct StaleLostFigures {
   // Ok reads (final ones included) of a value other than 0 that no ok or
   // unknown write of their key wrote.
   std::uint64_t unexplained_reads = 0;
+  // Reads and stale reads of each client that read (HistoryOp::client), by
+  // client: which side of a partition saw stale data.
+  struct ClientReads {
+    std::uint32_t client = 0;
+    std::uint64_t reads = 0;
+    std::uint64_t stale_reads = 0;
+    friend bool operator==(const ClientReads&, const ClientReads&) = default;
+  };
+  std::vector<ClientReads> by_client;
 
   friend bool operator==(const StaleLostFigures&, const StaleLostFigures&) = default;
 };

@@ -40,6 +40,9 @@ std::uint32_t HistoryRecorder::client_index(ActorId client) {
   if (i == UINT32_MAX) {
     i = static_cast<std::uint32_t>(history_.clients.size());
     history_.clients.push_back(world_->node_name(client));
+    const int comp = world_->node(client).component;
+    component_of_client_.push_back(comp >= 0 ? world_->component(static_cast<std::size_t>(comp)).name()
+                                             : history_.clients.back());
   }
   return i;
 }
@@ -217,6 +220,7 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
                [](const HistoryOp& a, const HistoryOp& b) { return a.key < b.key; });
     const auto final_client = static_cast<std::uint32_t>(history_.clients.size());
     history_.clients.push_back("final");
+    component_of_client_.push_back("final");
     for (HistoryOp& h : all) h.client = final_client;
     c.final_reads = all.size();
     c.settled = true;
@@ -232,6 +236,7 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
     history_.ops.insert(history_.ops.end(), all.begin(), all.end());
   }
   c.unconverged_keys = unconverged_;
+  c.clients = component_of_client_;
   // Stale reads and lost writes on another core while this one checks
   // linearizability: both only read the history.
   std::optional<std::thread> stale_thread;

@@ -76,6 +76,7 @@ class HistoryRecorder final : public Recorder {
   std::uint64_t budget_ = 0;  // linearizability steps per key
   History history_;
   std::vector<std::uint32_t> index_of_actor_;  // by actor id; UINT32_MAX: not seen yet
+  std::vector<std::string> component_of_client_;  // by history client: its client component
   std::uint64_t operations_ = 0;
   std::vector<HistoryOp> finals_;
   std::uint64_t unconverged_ = 0;

@@ -148,6 +148,9 @@ struct ConsistencyRecord {
   bool settled = false;             // final reads taken: lost writes were checked
   std::uint64_t final_reads = 0;
   std::uint64_t unconverged_keys = 0;  // replicas still disagreeing after settling
+  // The client component of each of the history's clients (a client's
+  // replicas are clients of their own): figures.by_client's names.
+  std::vector<std::string> clients;
   StaleLostFigures figures;
   std::optional<LinearizabilityRecord> linearizability;
 };

@@ -222,6 +222,17 @@ Json spread_json(const Spread& s, int decimals) {
   return Json{{"p50", round_to(s.p50, decimals)}, {"p99", round_to(s.p99, decimals)}, {"max", round_to(s.max, decimals)}};
 }
 
+// Each reading client component's figures (its replicas' summed), by name.
+std::vector<std::pair<std::string, StaleLostFigures::ClientReads>> reads_by_client(const ConsistencyRecord& c) {
+  std::map<std::string, StaleLostFigures::ClientReads> by;
+  for (const auto& r : c.figures.by_client) {
+    auto& x = by[r.client < c.clients.size() ? c.clients[r.client] : std::to_string(r.client)];
+    x.reads += r.reads;
+    x.stale_reads += r.stale_reads;
+  }
+  return {by.begin(), by.end()};
+}
+
 Json consistency_json(const ConsistencyRecord& c) {
   const StaleLostFigures& f = c.figures;
   Json j;
@@ -236,6 +247,16 @@ Json consistency_json(const ConsistencyRecord& c) {
   else j["stale_read_rate"] = nullptr;
   j["staleness_ms"] = spread_json(f.staleness_ms, 6);
   j["staleness_versions"] = spread_json(f.staleness_versions, 0);
+  // Each client's reads, when two or more read (which side saw stale data).
+  if (const auto by_client = reads_by_client(c); by_client.size() >= 2) {
+    Json by;
+    for (const auto& [name, r] : by_client) {
+      Json cj{{"reads", r.reads}, {"stale_reads", r.stale_reads}};
+      cj["stale_read_rate"] = round_to(static_cast<double>(r.stale_reads) / static_cast<double>(r.reads), 9);
+      by[name] = cj;
+    }
+    j["clients"] = by;
+  }
   j["writes_acknowledged"] = f.writes_acknowledged;
   if (c.settled) {
     j["lost_writes"] = f.lost_writes;
@@ -554,6 +575,16 @@ std::string summary_table(const RunRecord& rec) {
       o << ", staleness ms p50 " << fmt(f.staleness_ms.p50, 3) << "  p99 " << fmt(f.staleness_ms.p99, 3) << "  max "
         << fmt(f.staleness_ms.max, 3) << ", versions max " << fmt(f.staleness_versions.max, 0);
     o << "\n";
+    if (const auto by_client = reads_by_client(c); by_client.size() >= 2) {
+      o << "             stale reads by client:";
+      bool first = true;
+      for (const auto& [name, r] : by_client) {
+        o << (first ? " " : ", ") << name << " " << group(r.stale_reads) << " of " << group(r.reads) << " ("
+          << fmt(100.0 * static_cast<double>(r.stale_reads) / static_cast<double>(r.reads), 2) << " %)";
+        first = false;
+      }
+      o << "\n";
+    }
     if (c.settled)
       o << "             " << group(f.lost_writes) << " lost writes of " << group(f.writes_acknowledged)
         << " acknowledged, " << group(c.unconverged_keys) << " keys unconverged after settling\n";

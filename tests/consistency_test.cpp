@@ -23,7 +23,9 @@ void PrintTo(const StaleLostFigures& f, std::ostream* os) {
   *os << ", versions ";
   spread(f.staleness_versions);
   *os << ", lost " << f.lost_writes << ", acked " << f.writes_acknowledged << ", keys " << f.keys_checked_for_loss
-      << ", unexplained " << f.unexplained_reads << "}";
+      << ", unexplained " << f.unexplained_reads << ", by client";
+  for (const auto& c : f.by_client) *os << " " << c.client << ":" << c.stale_reads << "/" << c.reads;
+  *os << "}";
 }
 
 namespace {
@@ -311,6 +313,7 @@ StaleLostFigures reference(const std::vector<HistoryOp>& h) {
   StaleLostFigures f;
   std::vector<std::uint64_t> stale_ns, stale_versions;
   std::map<std::uint64_t, const HistoryOp*> last_final;
+  std::map<std::uint32_t, StaleLostFigures::ClientReads> by_client;
   for (const HistoryOp& op : h) {
     if (op.op == Operation::kWrite && op.outcome == OpOutcome::kOk) ++f.writes_acknowledged;
     if (op.op != Operation::kRead || op.outcome != OpOutcome::kOk) continue;
@@ -322,6 +325,8 @@ StaleLostFigures reference(const std::vector<HistoryOp>& h) {
       continue;
     }
     ++f.reads;
+    by_client[op.client].client = op.client;
+    ++by_client[op.client].reads;
     if (!found || ack == kTimeMax) continue;
     std::uint64_t newer = 0;
     Time earliest = kTimeMax;
@@ -334,6 +339,7 @@ StaleLostFigures reference(const std::vector<HistoryOp>& h) {
     }
     if (newer > 0) {
       ++f.stale_reads;
+      ++by_client[op.client].stale_reads;
       stale_versions.push_back(newer);
       stale_ns.push_back(static_cast<std::uint64_t>(op.invoke) - static_cast<std::uint64_t>(earliest));
     }
@@ -347,6 +353,7 @@ StaleLostFigures reference(const std::vector<HistoryOp>& h) {
   }
   f.staleness_ms = reference_spread(stale_ns, 1e6);
   f.staleness_versions = reference_spread(stale_versions, 1.0);
+  for (const auto& [client, r] : by_client) f.by_client.push_back(r);
   return f;
 }
 
