@@ -240,6 +240,42 @@ const std::vector<Extreme> kLeaderFollowerExtremes = {
     {"no_history", {"consistency={history_limit: 0}"}, true},
 };
 
+constexpr const char* kRaftBase = R"(
+name: raft-base
+duration: 10s
+network: {zones: [a, b, c]}
+components:
+  clients: {kind: client, rate: 500/s, timeout: 1s, target: db, mix: {read: 0.8, write: 0.2}, keys: {count: 1000}}
+  db: {kind: replicated_store, model: raft, replicas: 5, zones: [a, b, c], workers: 4, service_time: 1ms}
+faults: [{at: 2s, for: 2s, crash: db-0}]
+)";
+
+const std::vector<Extreme> kRaftExtremes = {
+    {"most_nodes", {"components.db.replicas=1000"}, true},
+    {"too_many_nodes", {"components.db.replicas=1001"}, false},
+    {"one_node_crashed", {"components.db.replicas=1", "faults=[{at: 2s, for: 2s, crash: db}]"}, true},
+    {"two_nodes_one_down", {"components.db.replicas=2", "faults=[{at: 2s, for: 5s, crash: db-1}]"}, true},
+    {"snapshot_every_entry", {"components.db.snapshot_every=1"}, true},
+    {"snapshot_every_zero", {"components.db.snapshot_every=0"}, false},
+    {"largest_snapshot_every", {"components.db.snapshot_every=1000000000"}, true},
+    {"fastest_heartbeat", {"components.db.heartbeat=1ms", "components.db.election_timeout={min: 2ms, max: 2ms}"}, true},
+    {"heartbeat_below_1ms", {"components.db.heartbeat=999us"}, false},
+    {"timeout_min_above_max", {"components.db.election_timeout={min: 2s, max: 1s}"}, false},
+    {"longest_election_timeout", {"components.db.election_timeout={min: 18250d, max: 18250d}"}, true},
+    {"no_pre_vote_no_check_quorum", {"components.db.pre_vote=false", "components.db.check_quorum=false",
+                                     "faults=[{at: 2s, for: 3s, partition: [[db-0], [db-1, db-2, db-3, db-4]]}]"}, true},
+    {"every_node_alone", {"faults=[{at: 2s, for: 3s, partition: [[db-0], [db-1], [db-2], [db-3], [db-4]]}]"}, true},
+    {"volatile_all_crashed", {"components.db.durable=false", "faults=[{at: 1s, for: 1s, crash: db}]"}, true},
+    {"volatile_crashes_in_turn", {"components.db.durable=false",
+                                  "faults=[{at: 1s, for: 1s, crash: db-0}, {at: 3s, for: 1s, crash: db-1}, "
+                                  "{at: 5s, for: 1s, crash: db-2}]"}, true},
+    {"killed_leader_and_all", {"faults=[{at: 1s, for: 5s, kill: db}]"}, true},
+    {"lossy_network", {"network.loss=30%"}, true},
+    {"queue_of_zero", {"components.db.queue_capacity=0"}, true},
+    {"no_history", {"consistency={history_limit: 0}"}, true},
+    {"leaderless_field", {"components.db.vnodes=8"}, false},
+};
+
 // Loads `base` with the extreme's --set values: it runs (under an event cap)
 // to a consistent record, or is refused with a located message.
 void run_extreme(const char* base, const Extreme& x) {
@@ -276,6 +312,11 @@ TEST_P(LeaderFollowerExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) {
   run_extreme(kLeaderFollowerBase, GetParam());
 }
 INSTANTIATE_TEST_SUITE_P(Documented, LeaderFollowerExtremeRange, ::testing::ValuesIn(kLeaderFollowerExtremes),
+                         [](const ::testing::TestParamInfo<Extreme>& info) { return std::string(info.param.name); });
+
+class RaftExtremeRange : public ::testing::TestWithParam<Extreme> {};
+TEST_P(RaftExtremeRange, LoadsAndRunsOrIsRefusedWithALocatedMessage) { run_extreme(kRaftBase, GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Documented, RaftExtremeRange, ::testing::ValuesIn(kRaftExtremes),
                          [](const ::testing::TestParamInfo<Extreme>& info) { return std::string(info.param.name); });
 
 // An open-loop rate far beyond capacity stops at the budget, names the
