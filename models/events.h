@@ -183,6 +183,20 @@ struct EntriesCommitted {
   Time at = 0;
 };
 
+// A raft node's log changed: it appended an entry (index, term) — a leader
+// its own, a follower the leader's —, or dropped its entries after
+// `index` (a follower whose log conflicted with the leader's: term 0), or
+// installed a snapshot ending at (index, term) in place of its log before
+// it (`snapshot`). What Raft's log-matching and leader-completeness
+// properties are checked against; published only when observed.
+struct LogChanged {
+  ActorId node = 0;
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
+  enum class Kind : std::uint8_t { kAppended, kTruncated, kSnapshot } kind = Kind::kAppended;
+  Time at = 0;
+};
+
 // A raft node applied a committed log entry to its state machine (a write,
 // or a new leader's empty entry). Raft's state-machine safety: every node
 // applies the same entry at each index.

@@ -193,6 +193,7 @@ class RaftNode final : public ReplicaActor {
         election_(ctx.sim.bus().channel<ElectionStarted>()),
         commits_(ctx.sim.bus().channel<EntriesCommitted>()),
         applies_(ctx.sim.bus().channel<LogEntryApplied>()),
+        log_changed_(ctx.sim.bus().channel<LogChanged>()),
         rng_(ctx.sim.stream(spec.replica_name(index))),
         default_timeout_(ctx.default_timeout),
         pool_(static_cast<std::size_t>(cfg_.workers), ctx.warmup, ctx.duration) {
@@ -298,6 +299,8 @@ class RaftNode final : public ReplicaActor {
     fwd_.drop_all();  // the callers time out
     pool_.crash(now);
     // (With durable: false, the engine empties the data and log after this.)
+    if (!cfg_.durable && log_changed_.active())
+      log_changed_.publish(LogChanged{actor_id(), 0, 0, LogChanged::Kind::kTruncated, now});
   }
   void on_up() override {
     down_ = false;
@@ -358,6 +361,7 @@ class RaftNode final : public ReplicaActor {
     Job job;
     std::uint64_t read_index = 0;
     std::uint64_t round = 0;
+    Time deadline = 0;  // its caller gives up then
   };
   struct Forward {
     ActorId caller = 0;
@@ -498,6 +502,7 @@ class RaftNode final : public ReplicaActor {
     d.log.push_back(e);
     cluster_->holds(d.log.size());
     ++cluster_->counters.appended;
+    if (log_changed_.active()) log_changed_.publish(LogChanged{actor_id(), e.index, e.term, LogChanged::Kind::kAppended, sim_.now()});
     return e.index;
   }
 
@@ -695,7 +700,7 @@ class RaftNode final : public ReplicaActor {
       ++cluster_->counters.reads_confirmed;
       return admit(job);
     }
-    reads_.push_back(WaitingRead{job, commit_, round_ + 1});
+    reads_.push_back(WaitingRead{job, commit_, round_ + 1, sim_.now() + call_timeout(job.budget)});
     if (!round_out_ && term_committed()) start_round();
   }
   bool term_committed() const { return state().term_at(commit_) == meta_->term; }
@@ -809,6 +814,13 @@ class RaftNode final : public ReplicaActor {
       pending_.pop_front();
       answer(p.caller, p.reply_to, Status::kTimeout, AnswerValue{false, 0, 0, true});
     }
+    // Likewise reads a round never confirmed (a leader cut off, without
+    // check-quorum): nothing was read.
+    while (!reads_.empty() && reads_.front().deadline <= now) {
+      const Job job = reads_.front().job;
+      reads_.pop_front();
+      answer(job.from, job.reply_to, Status::kTimeout, {});
+    }
   }
 
   // --- followers ----------------------------------------------------------
@@ -878,8 +890,12 @@ class RaftNode final : public ReplicaActor {
           commit_ = std::min(commit_, d.applied);
         }
         d.truncate_after(e.index - 1);
+        if (log_changed_.active())
+          log_changed_.publish(LogChanged{actor_id(), e.index - 1, 0, LogChanged::Kind::kTruncated, sim_.now()});
       }
       d.log.push_back(e);
+      if (log_changed_.active())
+        log_changed_.publish(LogChanged{actor_id(), e.index, e.term, LogChanged::Kind::kAppended, sim_.now()});
     }
     cluster_->holds(d.log.size());
     const std::uint64_t c = std::min(body.commit, last_new);
@@ -935,8 +951,12 @@ class RaftNode final : public ReplicaActor {
     } else {
       d.log.clear();
       d.base = s.index;
+      if (log_changed_.active())
+        log_changed_.publish(LogChanged{actor_id(), s.index, 0, LogChanged::Kind::kTruncated, sim_.now()});
     }
     d.base_term = s.term;
+    if (log_changed_.active())
+      log_changed_.publish(LogChanged{actor_id(), s.index, s.term, LogChanged::Kind::kSnapshot, sim_.now()});
     d.data = CellMap{};
     for (const auto& [key, cell] : s.cells) d.data.try_emplace(key, cell);
     d.applied = d.snapshot = s.index;
@@ -1153,6 +1173,7 @@ class RaftNode final : public ReplicaActor {
   const Channel<ElectionStarted>& election_;
   const Channel<EntriesCommitted>& commits_;
   const Channel<LogEntryApplied>& applies_;
+  const Channel<LogChanged>& log_changed_;
   Rng rng_;
   Time default_timeout_;
   Cluster* cluster_ = nullptr;

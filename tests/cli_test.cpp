@@ -171,6 +171,43 @@ TEST(Cli, ValidateWarnsOfAFailoverFasterThanTheNetwork) {
   EXPECT_EQ(shipped.err.find("warning"), std::string::npos) << shipped.err;
 }
 
+TEST(Cli, ATwoNodeRaftStoreIsAllowedWithALocatedWarning) {
+  const std::string two = "--set components.db.replicas=2 --set 'components.db.zones=[az-a, az-b]' "
+                          "--set 'components.proxy-a.backends=[db-0]' --set 'components.proxy-b.backends=[db-1]' "
+                          "--set duration=3s --set faults=[]";
+  const auto v = testing::run_dsim("validate scenarios/cap/cp.yaml " + two);
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.err.find("dsim: warning: --set components.db.replicas=2: components.db.replicas: a raft store of 2 "
+                       "nodes needs both for a majority"),
+            std::string::npos)
+      << v.err;
+  const auto r = testing::run_dsim("run --json scenarios/cap/cp.yaml " + two);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("tolerates no failure"), std::string::npos) << r.err;
+  EXPECT_TRUE(nlohmann::json::accept(r.out)) << r.out;
+  // -q silences it; five nodes have none.
+  EXPECT_EQ(testing::run_dsim("run -q --json scenarios/cap/cp.yaml " + two).err, "");
+  EXPECT_EQ(testing::run_dsim("validate scenarios/cap/cp.yaml").err.find("warning"), std::string::npos);
+}
+
+// The classroom's one command: CP against AP, with the verdicts and each
+// side's figures.
+TEST(Cli, CompareCpWithApShowsTheClassroomsFigures) {
+  const auto r = testing::run_dsim("compare scenarios/cap/cp.yaml scenarios/cap/ap.yaml --json -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& f : j["figures"]) by[f["figure"].get<std::string>()] = f;
+  EXPECT_EQ(by["consistency.linearizable"]["a"], true);
+  EXPECT_EQ(by["consistency.linearizable"]["b"], false);
+  EXPECT_EQ(by["consistency.stale_reads"]["a"], 0);
+  EXPECT_GT(by["consistency.stale_reads"]["b"].get<double>(), 1000);
+  EXPECT_LT(by["components.app-a.availability"]["a"].get<double>(), 0.7);
+  EXPECT_GT(by["components.app-a.availability"]["b"].get<double>(), 0.99);
+  EXPECT_GT(by["consistency.clients.app-a.stale_reads"]["b"].get<double>(), 0);
+  EXPECT_GT(by["consistency.clients.app-b.stale_reads"]["b"].get<double>(), 0);
+}
+
 TEST(Cli, CompareRunsTwoScenariosWithTheSameSeed) {
   // The same scenario twice: every figure equal, whatever the seed.
   const auto same = testing::run_dsim("compare scenarios/ecommerce.yaml scenarios/ecommerce.yaml --seed 7 --changed -q "

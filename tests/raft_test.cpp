@@ -53,11 +53,61 @@ class RaftLog final : public Recorder {
     bus.subscribe<&RaftLog::on_election>(*this);
     bus.subscribe<&RaftLog::on_commit>(*this);
     bus.subscribe<&RaftLog::on_applied>(*this);
+    bus.subscribe<&RaftLog::on_log>(*this);
   }
   void finish(const RunContext&, RunRecord&) override {}
 
   void on_leader(const LeaderChanged& e) {
     changes.push_back(Change{world_->node_name(e.node), e.epoch, e.leading, std::string(e.reason), e.at});
+    if (!e.leading) return;
+    // Leader completeness: a new leader's log holds every entry committed
+    // in earlier terms (below its snapshot, they are committed ones).
+    const auto& log = log_of_[e.node];
+    for (const auto& [index, term] : committed_term_) {
+      if (index <= snapshot_of_[e.node]) continue;
+      if (index >= log.size() || log[index] != term) {
+        ++incomplete_leaders;
+        break;
+      }
+    }
+    check_log_matching();
+  }
+  void on_log(const LogChanged& e) {
+    auto& log = log_of_[e.node];
+    switch (e.kind) {
+      case LogChanged::Kind::kAppended:
+        if (log.size() <= e.index) log.resize(e.index + 1, 0);
+        else if (log[e.index] != 0 && log[e.index] != e.term) ++overwritten_entries;  // only after a truncation
+        log[e.index] = e.term;
+        break;
+      case LogChanged::Kind::kTruncated:
+        if (log.size() > e.index + 1) log.resize(e.index + 1);
+        if (e.index == 0) snapshot_of_[e.node] = 0;  // a lost disk
+        break;
+      case LogChanged::Kind::kSnapshot:
+        if (log.size() <= e.index) log.resize(e.index + 1, 0);
+        log[e.index] = e.term;
+        snapshot_of_[e.node] = std::max(snapshot_of_[e.node], e.index);
+        break;
+    }
+  }
+  // Log matching: where two logs hold an entry of the same index and term,
+  // they hold the same entries before it (above both their snapshots).
+  void check_log_matching() {
+    for (auto a = log_of_.begin(); a != log_of_.end(); ++a) {
+      for (auto b = std::next(a); b != log_of_.end(); ++b) {
+        const auto& x = a->second;
+        const auto& y = b->second;
+        const std::uint64_t floor = std::max(snapshot_of_[a->first], snapshot_of_[b->first]);
+        std::size_t i = std::min(x.size(), y.size());
+        while (i > floor + 1 && !(x[i - 1] != 0 && x[i - 1] == y[i - 1])) --i;
+        for (std::size_t j = floor + 1; j < i; ++j)
+          if (x[j] != y[j]) {
+            ++unmatched_logs;
+            break;
+          }
+      }
+    }
   }
   void on_election(const ElectionStarted& e) { elections.emplace_back(world_->node_name(e.node), e.term); }
   void on_commit(const EntriesCommitted& e) {
@@ -68,6 +118,7 @@ class RaftLog final : public Recorder {
     ++commits;
   }
   void on_applied(const LogEntryApplied& e) {
+    committed_term_.try_emplace(e.index, e.term);
     // State machine safety: every node applies the same entry at each index.
     const Applied a{e.term, e.key, e.value, e.noop};
     const auto [it, inserted] = entry_at_.try_emplace(e.index, a);
@@ -94,12 +145,16 @@ class RaftLog final : public Recorder {
   std::vector<std::pair<std::string, std::uint64_t>> elections;
   std::uint64_t commits = 0, applies = 0;
   std::uint64_t commit_regressions = 0, conflicting_applies = 0, out_of_order_applies = 0;
+  std::uint64_t incomplete_leaders = 0, unmatched_logs = 0, overwritten_entries = 0;
 
  private:
   const World* world_ = nullptr;
   std::map<std::pair<ActorId, std::uint64_t>, std::uint64_t> commit_of_;
   std::map<std::uint64_t, Applied> entry_at_;
   std::map<ActorId, std::uint64_t> applied_of_;
+  std::map<std::uint64_t, std::uint64_t> committed_term_;  // index -> term of the entry committed there
+  std::map<ActorId, std::vector<std::uint64_t>> log_of_;   // each node's log: the term at each index (0: none)
+  std::map<ActorId, std::uint64_t> snapshot_of_;           // each node's last snapshot installed
 };
 
 // Election safety: at most one leader per term; and each node's terms grow.
@@ -393,12 +448,14 @@ TEST(Raft, ElectionsTermsAndCommitsAreInTheTrace) {
 // Raft's safety properties over many seeds of random crashes and
 // partitions, on long-tailed links (messages overtake each other) losing
 // 2% of messages: election safety (one leader per term), state machine
-// safety (every node applies the same entry at each index, in order; with
-// the commit events, leader completeness: no committed entry is ever
-// replaced), and what a client sees: no lost or stale write, a
+// safety (every node applies the same entry at each index, in order),
+// log matching (two logs with an entry of the same index and term agree
+// before it), leader completeness (every new leader's log holds every entry
+// committed before its term), and what a client sees: no lost or stale write, a
 // linearizable history, converged nodes. Half the seeds without pre-vote
 // (which otherwise hides a careless vote), a quarter without check-quorum.
 TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
+  std::size_t leadership_changes = 0;
   for (int seed = 1; seed <= 16; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Rng r = Rng::stream(static_cast<std::uint64_t>(seed), "faults");
@@ -428,6 +485,11 @@ TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
     EXPECT_EQ(log.conflicting_applies, 0u) << faults.str();
     EXPECT_EQ(log.out_of_order_applies, 0u) << faults.str();
     EXPECT_EQ(log.commit_regressions, 0u) << faults.str();
+    log.check_log_matching();
+    EXPECT_EQ(log.unmatched_logs, 0u) << faults.str();
+    EXPECT_EQ(log.incomplete_leaders, 0u) << faults.str();
+    EXPECT_EQ(log.overwritten_entries, 0u) << faults.str();
+    leadership_changes += log.changes.size();
     EXPECT_EQ(db(rec, "safety_violations"), 0.0);
     const auto& c = consistency_of(rec);
     EXPECT_EQ(c.figures.lost_writes, 0u) << faults.str();
@@ -437,6 +499,8 @@ TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
     EXPECT_GT(c.figures.writes_acknowledged, 5000u);
     EXPECT_GT(log.applies, 0u);
   }
+  // The faults did depose leaders: far more than the 16 first elections.
+  EXPECT_GT(leadership_changes, 60u);
 }
 
 }  // namespace
