@@ -16,6 +16,7 @@
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
 #include "dsim/models/store_instance.h"
+#include "dsim/models/store_node.h"
 #include "dsim/models/time_span.h"
 #include "dsim/models/worker_pool.h"
 #include "dsim/sim/node_state.h"
@@ -133,15 +134,6 @@ std::uint64_t pack(std::uint32_t epoch, std::uint32_t last_epoch) {
 std::uint32_t epoch_of(std::uint64_t w) { return static_cast<std::uint32_t>(w); }
 std::uint32_t last_epoch_of(std::uint64_t w) { return static_cast<std::uint32_t>(w >> 32); }
 
-Message lf_message(ActorId from, ActorId to, LfMsg type, std::uint32_t bytes) {
-  Message m;
-  m.src = from;
-  m.dst = to;
-  m.bytes = bytes;
-  m.type = static_cast<std::uint16_t>(type);
-  return m;
-}
-
 // Whole-run counts of the store.
 struct LfCounters {
   std::uint64_t forwarded = 0;          // requests a node passed to another (one more hop)
@@ -241,18 +233,14 @@ class LfNode final : public ReplicaActor {
     contact_.assign(n, 0);
     checked_.assign(n, false);
     in_sync_.assign(n, false);
-    granted_.assign(n, false);
+    ballot_ = store_detail::Ballot(n_);
     snapshot_at_.assign(n, -1);
     snapshot_index_.assign(n, 0);
   }
 
-  void bind() { fwd_.bind(sim_, actor_id(), kForwardTimeout); }
+  void bind() { fwd_.bind(sim_, actor_id(), kForwardTimeout, cfg_.response_size); }
   void set_cluster(Cluster* c) { cluster_ = c; }
-  void set_nodes(const std::vector<ActorId>& nodes) {
-    nodes_ = nodes;
-    contiguous_ = true;
-    for (std::size_t i = 1; i < nodes_.size(); ++i) contiguous_ = contiguous_ && nodes_[i] == nodes_[0] + i;
-  }
+  void set_nodes(const std::vector<ActorId>& nodes) { nodes_.set(nodes); }
 
   // <name>-0 leads epoch 1; the others follow it, their (empty) logs agreeing.
   void start() {
@@ -272,11 +260,11 @@ class LfNode final : public ReplicaActor {
 
   void on_message(const Message& msg) override {
     if (is_type(msg, MsgType::kRequest) && !msg.has(kRefused)) return on_request(msg);
-    if (is_answer(msg)) return on_forward_answer(msg);
+    if (is_answer(msg)) return fwd_.on_answer(msg);
     if (msg.has(kRefused)) return;  // a store message to a killed process: nothing waits on it
     if (is_type(msg, MsgType::kHealthCheck)) return answer_health_check(sim_.network(), actor_id(), msg);
     if (down_) return;
-    const int from = node_of(msg.src);
+    const int from = nodes_.of(msg.src);
     if (from < 0) return;
     switch (static_cast<LfMsg>(msg.type)) {
       case LfMsg::kAppend:
@@ -310,7 +298,7 @@ class LfNode final : public ReplicaActor {
         }
         return;
       case kForwardTimeout:
-        fwd_.on_timer(arg, [this](Handle, const Forward& f) { relay(f, Status::kTimeout, {}); });
+        fwd_.on_timer(arg);
         return;
       case kTick:
         sim_.schedule_after(cfg_.heartbeat, actor_id(), kTick, 0);
@@ -376,6 +364,7 @@ class LfNode final : public ReplicaActor {
   // --- for the instance: settling and the converged state -----------------
   bool leads() const { return !down_ && role_ == Role::kLeader; }
   std::uint32_t epoch() const { return meta_->epoch; }
+  std::uint64_t era() const { return meta_->epoch; }
   const Disk& state() const { return cfg_.durable ? **disk_ : **memory_; }
   // Follows `leader` at the leader's last index, nothing in flight.
   bool caught_up_with(const LfNode& leader) const {
@@ -415,11 +404,6 @@ class LfNode final : public ReplicaActor {
     Cell cell;
     bool answered = false;
   };
-  // A request passed on to another node, answered back to its caller.
-  struct Forward {
-    ActorId caller = 0;
-    Handle reply_to{};
-  };
   // An entry accepted in log order, applied on an applier; visible once
   // every entry before it is too.
   struct Inflight {
@@ -430,15 +414,6 @@ class LfNode final : public ReplicaActor {
 
   Disk& st() { return cfg_.durable ? **disk_ : **memory_; }
   int majority() const { return n_ / 2 + 1; }
-  int node_of(ActorId a) const {
-    if (contiguous_) {
-      const auto d = static_cast<std::int64_t>(a) - static_cast<std::int64_t>(nodes_[0]);
-      return d >= 0 && d < n_ ? static_cast<int>(d) : -1;
-    }
-    for (std::size_t i = 0; i < nodes_.size(); ++i)
-      if (nodes_[i] == a) return static_cast<int>(i);
-    return -1;
-  }
   bool leader_alive() const {
     return role_ == Role::kLeader || (leader_ >= 0 && sim_.now() - last_heard_ < cfg_.detection);
   }
@@ -454,7 +429,7 @@ class LfNode final : public ReplicaActor {
     const bool read = ctx.op != Operation::kWrite;
     // A request another node passed on is served here or refused, never
     // passed on again (beliefs about the leader may be crossed for a moment).
-    const bool passed_on = node_of(msg.src) >= 0;
+    const bool passed_on = nodes_.of(msg.src) >= 0;
     int serve_at = index_;
     if (!read || cfg_.read_from == Spec::ReadFrom::kLeader) {
       serve_at = role_ == Role::kLeader ? index_ : (leader_alive() && !passed_on ? leader_ : -1);
@@ -470,14 +445,7 @@ class LfNode final : public ReplicaActor {
       ++cluster_->counters.forwarded;
       // The request goes on as it came (a write's payload taken along),
       // answered to this node, which relays the answer.
-      const Handle h = fwd_.start(call_timeout(ctx.budget), Forward{msg.src, handle_of(msg)});
-      Message fwd = msg;
-      fwd.src = actor_id();
-      fwd.dst = nodes_[static_cast<std::size_t>(serve_at)];
-      fwd.token = h.slot;
-      fwd.gen = h.gen;
-      if (msg.has(kPooledPayload)) fwd.words[1] = sim_.network().take_payload(msg);
-      sim_.network().send(fwd);
+      fwd_.forward(msg, nodes_[static_cast<std::size_t>(serve_at)], call_timeout(ctx.budget));
       return;
     }
     Job job;
@@ -491,21 +459,8 @@ class LfNode final : public ReplicaActor {
     admit(job);
   }
 
-  void on_forward_answer(const Message& msg) {
-    const Handle h = handle_of(msg);
-    const Forward* f = fwd_.find(h);
-    if (f == nullptr) return;  // timed out already
-    const Forward copy = *f;
-    fwd_.finish(h);
-    AnswerValue v = answer_value(msg);
-    relay(copy, answer_status(msg), v);
-  }
-  void relay(const Forward& f, Status s, const AnswerValue& v) { answer(f.caller, f.reply_to, s, v); }
-
   void answer(ActorId to, Handle h, Status s, const AnswerValue& v) {
-    Message m = make_response(actor_id(), to, h, cfg_.response_size, s);
-    set_answer_value(m, v);
-    sim_.network().send(m);
+    store_detail::answer(sim_.network(), actor_id(), cfg_.response_size, to, h, s, v);
   }
 
   // --- workers ------------------------------------------------------------
@@ -529,13 +484,7 @@ class LfNode final : public ReplicaActor {
     if (const auto w = pool_.admit(job, now)) begin(*w);
   }
 
-  Time service_time(bool read) {
-    const Distribution& d = read ? (cfg_.read_service_time ? *cfg_.read_service_time : cfg_.service_time)
-                                 : (cfg_.write_service_time ? *cfg_.write_service_time : cfg_.service_time);
-    double t = d.sample(rng_);
-    if (slowdown_ != 1.0) t *= slowdown_;
-    return round_to_time(t);
-  }
+  Time service_time(bool read) { return store_detail::service_time(cfg_, rng_, read, slowdown_); }
 
   // Worker w took a job: its service time.
   void begin(std::uint32_t w) {
@@ -605,7 +554,7 @@ class LfNode final : public ReplicaActor {
       const auto i = static_cast<std::size_t>(f);
       if (f == index_ || !checked_[i] || sent_[i] + 1 != e.index || !heard_recently(i)) continue;
       sent_[i] = e.index;
-      Message m = lf_message(actor_id(), nodes_[i], LfMsg::kAppend, cfg_.request_size);
+      Message m = store_detail::store_message(actor_id(), nodes_[i], LfMsg::kAppend, cfg_.request_size);
       m.words[0] = meta_->epoch;
       m.words[1] = sim_.network().payloads().pool<Entry>().store(e);
       m.flags = kPooledPayload;
@@ -698,7 +647,7 @@ class LfNode final : public ReplicaActor {
     for (int f = 0; f < n_; ++f) {
       if (f == index_) continue;
       const auto i = static_cast<std::size_t>(f);
-      Message m = lf_message(actor_id(), nodes_[i], LfMsg::kHeartbeat, 64);
+      Message m = store_detail::store_message(actor_id(), nodes_[i], LfMsg::kHeartbeat, 64);
       m.words[0] = meta_->epoch;
       m.words[1] = static_cast<std::uint64_t>(now);
       sim_.network().send(m);
@@ -746,7 +695,7 @@ class LfNode final : public ReplicaActor {
     batch.reserve(to - from + 1);
     const std::uint64_t first = d.first_logged();
     for (std::uint64_t i = from; i <= to; ++i) batch.push_back(d.log[i - first]);
-    Message m = lf_message(actor_id(), nodes_[f], LfMsg::kAppendBatch, bytes_for(batch.size()));
+    Message m = store_detail::store_message(actor_id(), nodes_[f], LfMsg::kAppendBatch, bytes_for(batch.size()));
     m.words[0] = meta_->epoch;
     m.words[1] = sim_.network().payloads().pool<std::vector<Entry>>().store(std::move(batch));
     m.flags = kPooledPayload;
@@ -788,7 +737,7 @@ class LfNode final : public ReplicaActor {
     s.last_epoch = d.last_epoch;
     sent_[f] = d.last_index;
     checked_[f] = false;  // until it says it installed it
-    Message m = lf_message(actor_id(), nodes_[f], LfMsg::kSnapshot,
+    Message m = store_detail::store_message(actor_id(), nodes_[f], LfMsg::kSnapshot,
                            static_cast<std::uint32_t>(std::min<std::uint64_t>(64 + 24 * s.cells.size(), UINT32_MAX)));
     m.words[0] = meta_->epoch;
     m.words[1] = sim_.network().payloads().pool<Snapshot>().store(std::move(s));
@@ -855,7 +804,7 @@ class LfNode final : public ReplicaActor {
   void check_follower(std::size_t f, std::uint32_t their_last_epoch) {
     const Disk& d = st();
     const std::uint32_t e = d.floor_epoch(their_last_epoch);
-    Message m = lf_message(actor_id(), nodes_[f], LfMsg::kTruncate, 64);
+    Message m = store_detail::store_message(actor_id(), nodes_[f], LfMsg::kTruncate, 64);
     m.words[0] = meta_->epoch;
     m.words[1] = e == 0 ? 0 : d.end_of(e);
     m.token = e;
@@ -914,7 +863,7 @@ class LfNode final : public ReplicaActor {
   // follows it (false: the sender is stale and has been told).
   bool follow(const Message& msg, int from, std::uint32_t e) {
     if (e < meta_->epoch) {
-      Message m = lf_message(actor_id(), msg.src, LfMsg::kAck, 64);
+      Message m = store_detail::store_message(actor_id(), msg.src, LfMsg::kAck, 64);
       m.tag = kAckNewerEpoch;
       m.words[0] = pack(meta_->epoch, st().last_epoch);
       sim_.network().send(m);
@@ -935,7 +884,7 @@ class LfNode final : public ReplicaActor {
 
   void on_heartbeat(const Message& msg, int from) {
     if (!follow(msg, from, static_cast<std::uint32_t>(msg.words[0]))) return;
-    Message m = lf_message(actor_id(), msg.src, LfMsg::kHeartbeatReply, 64);
+    Message m = store_detail::store_message(actor_id(), msg.src, LfMsg::kHeartbeatReply, 64);
     m.words[0] = pack(meta_->epoch, st().last_epoch);
     m.words[1] = st().last_index;
     const auto sent = static_cast<std::uint64_t>(msg.words[1]);
@@ -966,7 +915,7 @@ class LfNode final : public ReplicaActor {
       const Time now = sim_.now();
       if ((reorder_.empty() || now - last_gap_ask_ >= cfg_.heartbeat / 4) && leader_ >= 0) {
         last_gap_ask_ = now;
-        Message m = lf_message(actor_id(), nodes_[static_cast<std::size_t>(leader_)], LfMsg::kAck, 64);
+        Message m = store_detail::store_message(actor_id(), nodes_[static_cast<std::size_t>(leader_)], LfMsg::kAck, 64);
         m.tag = kAckGap;
         m.words[0] = pack(meta_->epoch, accepted_epoch_);
         m.words[1] = accepted_;
@@ -1023,7 +972,7 @@ class LfNode final : public ReplicaActor {
       advanced = true;
     }
     if (advanced && ack && leader_ >= 0) {
-      Message m = lf_message(actor_id(), nodes_[static_cast<std::size_t>(leader_)], LfMsg::kAck, 64);
+      Message m = store_detail::store_message(actor_id(), nodes_[static_cast<std::size_t>(leader_)], LfMsg::kAck, 64);
       m.words[0] = pack(meta_->epoch, st().last_epoch);
       m.words[1] = st().last_index;
       sim_.network().send(m);
@@ -1075,7 +1024,7 @@ class LfNode final : public ReplicaActor {
     if (d.floor_epoch(e) == 0) to = 0;
     to = std::min(to, d.last_index);
     clear_pipeline();
-    Message m = lf_message(actor_id(), msg.src, LfMsg::kAck, 64);
+    Message m = store_detail::store_message(actor_id(), msg.src, LfMsg::kAck, 64);
     if (!truncate(to)) {
       // Beyond what the log keeps: count what it had past `to` as
       // discarded (once for this log).
@@ -1104,7 +1053,7 @@ class LfNode final : public ReplicaActor {
       // This log is ahead of the snapshot in the same epoch (it received
       // entries since): keep it, and say where it stands.
       reconciled_ = true;
-      Message m = lf_message(actor_id(), msg.src, LfMsg::kAck, 64);
+      Message m = store_detail::store_message(actor_id(), msg.src, LfMsg::kAck, 64);
       m.tag = kAckReconciled;
       m.words[0] = pack(meta_->epoch, d.last_epoch);
       m.words[1] = d.last_index;
@@ -1120,7 +1069,7 @@ class LfNode final : public ReplicaActor {
     reconciled_ = true;
     accepted_ = d.last_index;
     accepted_epoch_ = d.last_epoch;
-    Message m = lf_message(actor_id(), msg.src, LfMsg::kAck, 64);
+    Message m = store_detail::store_message(actor_id(), msg.src, LfMsg::kAck, 64);
     m.tag = kAckReconciled;
     m.words[0] = pack(meta_->epoch, d.last_epoch);
     m.words[1] = d.last_index;
@@ -1168,26 +1117,16 @@ class LfNode final : public ReplicaActor {
   // first, then the others asked. True if that alone is a majority (a store
   // of one node).
   bool open_ballot(std::uint32_t epoch, bool pre) {
-    std::fill(granted_.begin(), granted_.end(), false);
-    granted_[static_cast<std::size_t>(index_)] = true;
-    votes_ = 1;
-    if (votes_ >= majority()) return true;
+    if (ballot_.open(index_, majority())) return true;
     ask_votes(epoch, pre);
     return false;
-  }
-  // A grant from node `from` in the open round: true once the grants make a
-  // majority.
-  bool count_grant(int from) {
-    if (granted_[static_cast<std::size_t>(from)]) return false;
-    granted_[static_cast<std::size_t>(from)] = true;
-    return ++votes_ >= majority();
   }
 
   void ask_votes(std::uint32_t epoch, bool pre) {
     const Disk& d = st();
     for (int f = 0; f < n_; ++f) {
       if (f == index_) continue;
-      Message m = lf_message(actor_id(), nodes_[static_cast<std::size_t>(f)], LfMsg::kVote, 64);
+      Message m = store_detail::store_message(actor_id(), nodes_[static_cast<std::size_t>(f)], LfMsg::kVote, 64);
       m.words[0] = epoch;
       m.words[1] = d.last_index;
       m.token = d.last_epoch;
@@ -1232,7 +1171,7 @@ class LfNode final : public ReplicaActor {
       leader_ = -1;
       last_heard_ = sim_.now();  // gives the candidate a detection period
     }
-    Message m = lf_message(actor_id(), msg.src, LfMsg::kVoteReply, 64);
+    Message m = store_detail::store_message(actor_id(), msg.src, LfMsg::kVoteReply, 64);
     m.words[0] = meta_->epoch;
     m.token = e;
     m.tag = msg.tag;
@@ -1244,7 +1183,7 @@ class LfNode final : public ReplicaActor {
     const auto their = static_cast<std::uint32_t>(msg.words[0]);
     if (msg.tag == 1) {  // a pre-vote
       if (!prevoting_ || msg.token != prevote_epoch_ || static_cast<Status>(msg.status) != Status::kOk) return;
-      if (count_grant(from)) stand();
+      if (ballot_.grant(from)) stand();
       return;
     }
     if (role_ != Role::kCandidate || msg.token != meta_->epoch) {
@@ -1255,7 +1194,7 @@ class LfNode final : public ReplicaActor {
       if (their > meta_->epoch) adopt_epoch(their);
       return;
     }
-    if (count_grant(from)) win();
+    if (ballot_.grant(from)) win();
   }
 
   void win() {
@@ -1268,7 +1207,7 @@ class LfNode final : public ReplicaActor {
     for (int f = 0; f < n_; ++f) {
       const auto i = static_cast<std::size_t>(f);
       checked_[i] = false;
-      in_sync_[i] = f != index_ && granted_[i];
+      in_sync_[i] = f != index_ && ballot_.granted(f);
     }
     leader_tick();
   }
@@ -1282,8 +1221,7 @@ class LfNode final : public ReplicaActor {
   Rng rng_;
   Time default_timeout_;
   Cluster* cluster_ = nullptr;
-  std::vector<ActorId> nodes_;
-  bool contiguous_ = false;
+  store_detail::NodeIndex nodes_;
   std::optional<Durable<Disk>> disk_;
   std::optional<Volatile<Disk>> memory_;
   Durable<Meta> meta_{*this, Meta{}};
@@ -1300,8 +1238,7 @@ class LfNode final : public ReplicaActor {
   bool prevoting_ = false;
   std::uint32_t prevote_epoch_ = 0;
   std::uint32_t seen_ = 0;  // the newest epoch a candidate asked for
-  int votes_ = 0;
-  std::vector<bool> granted_;
+  store_detail::Ballot ballot_;
   // Leading: per node, what it has (match), what was sent, when last
   // heard from, the newest heartbeat it answered (contact), whether its log
   // was checked against this one, and whether sync writes wait for it.
@@ -1334,14 +1271,14 @@ class LfNode final : public ReplicaActor {
   store_detail::WorkerPool<Job> pool_;      // client operations
   store_detail::WorkerPool<Job> appliers_;  // a follower's applies of the log
   double slowdown_ = 1.0;
-  CallTracker<Forward> fwd_;
+  store_detail::Forwarder fwd_;
   std::function<bool()> settle_check_;
 };
 
-class LfInstance final : public store_detail::StoreInstanceBase<LfNode> {
+class LfInstance final : public store_detail::LeaderStoreInstance<LfNode> {
  public:
   LfInstance(const Spec& spec, BuildContext& ctx)
-      : StoreInstanceBase(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
+      : LeaderStoreInstance(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
     for (auto& r : replicas_) r->set_cluster(&cluster_);
   }
   void finish_run() override {
@@ -1374,20 +1311,8 @@ class LfInstance final : public store_detail::StoreInstanceBase<LfNode> {
     add("replication_lag_ms/max", static_cast<double>(lag.max()) / 1e6);
   }
 
-  // Settling: faults are healed; wait (as open work, a minute at most)
-  // until one leader leads every node at its last index.
-  void begin_settle() override {
-    Simulation& sim = replicas_.front()->sim();
-    sim.begin_work();
-    checks_ = 0;
-    replicas_.front()->start_settle_checks([this, &sim] {
-      if (converged() || ++checks_ > kSettleChecks) {
-        sim.end_work();
-        return false;
-      }
-      return true;
-    });
-  }
+  // (Settling: one leader leads every node at its last index:
+  // LfNode::caught_up_with.)
 
   void end_settle() override {
     Simulation& sim = replicas_.front()->sim();
@@ -1402,34 +1327,11 @@ class LfInstance final : public store_detail::StoreInstanceBase<LfNode> {
           source = r.get();
       }
     }
-    for (const auto& [key, cell] : source->state().data.sorted()) {
-      bool converged = true;
-      for (const auto& r : replicas_) {
-        const Cell* c = r->state().data.find(key);
-        if (c == nullptr || !same(*c, cell)) converged = false;
-      }
-      ch.publish(StoreKeySettled{replica_actors().front(), key, cell.value, cell.ts, converged, sim.now()});
-    }
+    publish_settled(*source);
   }
 
  private:
-  const LfNode* leader() const {
-    const LfNode* l = nullptr;
-    for (const auto& r : replicas_)
-      if (r->leads() && (l == nullptr || r->epoch() > l->epoch())) l = r.get();
-    return l;
-  }
-  bool converged() const {
-    const LfNode* l = leader();
-    if (l == nullptr) return false;
-    for (const auto& r : replicas_)
-      if (!r->caught_up_with(*l)) return false;
-    return true;
-  }
-  static constexpr int kSettleChecks = 600;  // a minute
-
   Cluster cluster_;
-  int checks_ = 0;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "dsim/models/rpc.h"
 #include "dsim/models/store_cells.h"
 #include "dsim/models/store_instance.h"
+#include "dsim/models/store_node.h"
 #include "dsim/models/time_span.h"
 #include "dsim/models/worker_pool.h"
 #include "dsim/sim/node_state.h"
@@ -105,15 +106,6 @@ struct Meta {
   std::uint64_t term = 0;
   int voted_for = -1;
 };
-
-Message raft_message(ActorId from, ActorId to, RaftMsg type, std::uint32_t bytes) {
-  Message m;
-  m.src = from;
-  m.dst = to;
-  m.bytes = bytes;
-  m.type = static_cast<std::uint16_t>(type);
-  return m;
-}
 
 // Whole-run counts of the store.
 struct RaftCounters {
@@ -210,16 +202,12 @@ class RaftNode final : public ReplicaActor {
     round_acked_.assign(n, 0);
     snapshot_at_.assign(n, -1);
     snapshot_index_.assign(n, 0);
-    granted_.assign(n, false);
+    ballot_ = store_detail::Ballot(n_);
   }
 
-  void bind() { fwd_.bind(sim_, actor_id(), kForwardTimeout); }
+  void bind() { fwd_.bind(sim_, actor_id(), kForwardTimeout, cfg_.response_size); }
   void set_cluster(Cluster* c) { cluster_ = c; }
-  void set_nodes(const std::vector<ActorId>& nodes) {
-    nodes_ = nodes;
-    contiguous_ = true;
-    for (std::size_t i = 1; i < nodes_.size(); ++i) contiguous_ = contiguous_ && nodes_[i] == nodes_[0] + i;
-  }
+  void set_nodes(const std::vector<ActorId>& nodes) { nodes_.set(nodes); }
 
   // Every node starts as a follower of no one; the first election timer to
   // fire starts the first election.
@@ -231,11 +219,11 @@ class RaftNode final : public ReplicaActor {
 
   void on_message(const Message& msg) override {
     if (is_type(msg, MsgType::kRequest) && !msg.has(kRefused)) return on_request(msg);
-    if (is_answer(msg)) return on_forward_answer(msg);
+    if (is_answer(msg)) return fwd_.on_answer(msg);
     if (msg.has(kRefused)) return;  // a store message to a killed process: nothing waits on it
     if (is_type(msg, MsgType::kHealthCheck)) return answer_health_check(sim_.network(), actor_id(), msg);
     if (down_) return;
-    const int from = node_of(msg.src);
+    const int from = nodes_.of(msg.src);
     if (from < 0) return;
     switch (static_cast<RaftMsg>(msg.type)) {
       case RaftMsg::kAppend:
@@ -261,7 +249,7 @@ class RaftNode final : public ReplicaActor {
         if (pool_.finishing(arg, sim_.now())) serve(arg);  // (else an event from before a crash)
         return;
       case kForwardTimeout:
-        fwd_.on_timer(arg, [this](Handle, const Forward& f) { answer(f.caller, f.reply_to, Status::kTimeout, {}); });
+        fwd_.on_timer(arg);
         return;
       case kTick:
         if (arg != tick_gen_ || down_ || role_ != Role::kLeader) return;
@@ -321,6 +309,7 @@ class RaftNode final : public ReplicaActor {
   // --- for the instance: settling and the converged state -----------------
   bool leads() const { return !down_ && role_ == Role::kLeader; }
   std::uint64_t term() const { return meta_->term; }
+  std::uint64_t era() const { return meta_->term; }
   const Disk& state() const { return cfg_.durable ? **disk_ : **memory_; }
   // Everything the leader has is committed, and this node has applied it all.
   bool caught_up_with(const RaftNode& leader) const {
@@ -363,22 +352,8 @@ class RaftNode final : public ReplicaActor {
     std::uint64_t round = 0;
     Time deadline = 0;  // its caller gives up then
   };
-  struct Forward {
-    ActorId caller = 0;
-    Handle reply_to{};
-  };
-
   Disk& st() { return cfg_.durable ? **disk_ : **memory_; }
   int majority() const { return n_ / 2 + 1; }
-  int node_of(ActorId a) const {
-    if (contiguous_) {
-      const auto d = static_cast<std::int64_t>(a) - static_cast<std::int64_t>(nodes_[0]);
-      return d >= 0 && d < n_ ? static_cast<int>(d) : -1;
-    }
-    for (std::size_t i = 0; i < nodes_.size(); ++i)
-      if (nodes_[i] == a) return static_cast<int>(i);
-    return -1;
-  }
   Time call_timeout(Time budget) const {
     return cfg_.call_timeout ? *cfg_.call_timeout : (budget > 0 ? budget : default_timeout_);
   }
@@ -391,21 +366,14 @@ class RaftNode final : public ReplicaActor {
     if (role_ != Role::kLeader) {
       // A follower passes the request to the leader it knows, once (a
       // request already passed on is refused, never passed again).
-      const bool passed_on = node_of(msg.src) >= 0;
+      const bool passed_on = nodes_.of(msg.src) >= 0;
       if (leader_ < 0 || passed_on) {
         ++cluster_->counters.refused_no_leader;
         answer(msg.src, handle_of(msg), Status::kUnavailable, {});
         return;
       }
       ++cluster_->counters.forwarded;
-      const Handle h = fwd_.start(call_timeout(ctx.budget), Forward{msg.src, handle_of(msg)});
-      Message fwd = msg;
-      fwd.src = actor_id();
-      fwd.dst = nodes_[static_cast<std::size_t>(leader_)];
-      fwd.token = h.slot;
-      fwd.gen = h.gen;
-      if (msg.has(kPooledPayload)) fwd.words[1] = sim_.network().take_payload(msg);
-      sim_.network().send(fwd);
+      fwd_.forward(msg, nodes_[static_cast<std::size_t>(leader_)], call_timeout(ctx.budget));
       return;
     }
     Job job;
@@ -419,19 +387,8 @@ class RaftNode final : public ReplicaActor {
     admit(job);
   }
 
-  void on_forward_answer(const Message& msg) {
-    const Handle h = handle_of(msg);
-    const Forward* f = fwd_.find(h);
-    if (f == nullptr) return;  // timed out already
-    const Forward copy = *f;
-    fwd_.finish(h);
-    answer(copy.caller, copy.reply_to, answer_status(msg), answer_value(msg));
-  }
-
   void answer(ActorId to, Handle h, Status s, const AnswerValue& v) {
-    Message m = make_response(actor_id(), to, h, cfg_.response_size, s);
-    set_answer_value(m, v);
-    sim_.network().send(m);
+    store_detail::answer(sim_.network(), actor_id(), cfg_.response_size, to, h, s, v);
   }
 
   // --- workers ------------------------------------------------------------
@@ -447,17 +404,9 @@ class RaftNode final : public ReplicaActor {
     if (const auto w = pool_.admit(job, now)) begin(*w);
   }
 
-  Time service_time(bool read) {
-    const Distribution& d = read ? (cfg_.read_service_time ? *cfg_.read_service_time : cfg_.service_time)
-                                 : (cfg_.write_service_time ? *cfg_.write_service_time : cfg_.service_time);
-    double t = d.sample(rng_);
-    if (slowdown_ != 1.0) t *= slowdown_;
-    return round_to_time(t);
-  }
-
   void begin(std::uint32_t w) {
     auto& worker = pool_.worker(w);
-    worker.done_at = sim_.now() + service_time(worker.job.read);
+    worker.done_at = sim_.now() + store_detail::service_time(cfg_, rng_, worker.job.read, slowdown_);
     sim_.schedule(worker.done_at, actor_id(), kServiceDone, w);
   }
 
@@ -547,7 +496,7 @@ class RaftNode final : public ReplicaActor {
     const std::uint64_t count = to >= from ? to - from + 1 : 0;
     body.entries.reserve(count);
     for (std::uint64_t i = from; i <= to; ++i) body.entries.push_back(d.at(i));
-    Message m = raft_message(actor_id(), nodes_[f], RaftMsg::kAppend,
+    Message m = store_detail::store_message(actor_id(), nodes_[f], RaftMsg::kAppend,
                              static_cast<std::uint32_t>(std::min<std::uint64_t>(
                                  64 + count * cfg_.request_size, UINT32_MAX)));
     m.words[0] = meta_->term;
@@ -676,7 +625,7 @@ class RaftNode final : public ReplicaActor {
     snapshot_at_[f] = now;
     snapshot_index_[f] = body.index;
     const std::uint64_t bytes = 64 + static_cast<std::uint64_t>(body.cells.size()) * cfg_.request_size;
-    Message m = raft_message(actor_id(), nodes_[f], RaftMsg::kSnapshot,
+    Message m = store_detail::store_message(actor_id(), nodes_[f], RaftMsg::kSnapshot,
                              static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes, UINT32_MAX)));
     m.words[0] = meta_->term;
     m.words[1] = sim_.network().payloads().pool<SnapshotBody>().store(std::move(body));
@@ -714,7 +663,7 @@ class RaftNode final : public ReplicaActor {
   }
 
   void send_heartbeat(std::size_t f) {
-    Message m = raft_message(actor_id(), nodes_[f], RaftMsg::kHeartbeat, 64);
+    Message m = store_detail::store_message(actor_id(), nodes_[f], RaftMsg::kHeartbeat, 64);
     m.words[0] = meta_->term;
     m.words[1] = std::min(match_[f], commit_);  // safe for the follower to commit
     m.token = static_cast<std::uint32_t>(round_);
@@ -841,7 +790,7 @@ class RaftNode final : public ReplicaActor {
   }
 
   void reject_stale(const Message& msg, RaftMsg reply) {
-    Message m = raft_message(actor_id(), msg.src, reply, 64);
+    Message m = store_detail::store_message(actor_id(), msg.src, reply, 64);
     m.words[0] = meta_->term;
     m.status = static_cast<std::uint16_t>(Status::kRejected);
     sim_.network().send(m);
@@ -853,7 +802,7 @@ class RaftNode final : public ReplicaActor {
     heard_from_leader(from, term);
     const AppendBody& body = sim_.network().payloads().pool<AppendBody>().get(msg.words[1]);
     Disk& d = st();
-    Message reply = raft_message(actor_id(), msg.src, RaftMsg::kAppendReply, 64);
+    Message reply = store_detail::store_message(actor_id(), msg.src, RaftMsg::kAppendReply, 64);
     reply.words[0] = meta_->term;
     if (body.prev_index > d.last() || (body.prev_index >= d.base && d.term_at(body.prev_index) != body.prev_term)) {
       // No entry at prev_index with its term: reject, with a hint of where
@@ -920,7 +869,7 @@ class RaftNode final : public ReplicaActor {
       apply_committed();
       compact();
     }
-    Message m = raft_message(actor_id(), msg.src, RaftMsg::kHeartbeatReply, 64);
+    Message m = store_detail::store_message(actor_id(), msg.src, RaftMsg::kHeartbeatReply, 64);
     m.words[0] = meta_->term;
     m.words[1] = st().last();
     m.token = msg.token;
@@ -933,7 +882,7 @@ class RaftNode final : public ReplicaActor {
     heard_from_leader(from, term);
     const SnapshotBody& s = sim_.network().payloads().pool<SnapshotBody>().get(msg.words[1]);
     Disk& d = st();
-    Message reply = raft_message(actor_id(), msg.src, RaftMsg::kAppendReply, 64);
+    Message reply = store_detail::store_message(actor_id(), msg.src, RaftMsg::kAppendReply, 64);
     reply.words[0] = meta_->term;
     reply.status = static_cast<std::uint16_t>(Status::kOk);
     if (s.index <= d.applied) {  // has it all already
@@ -1011,15 +960,12 @@ class RaftNode final : public ReplicaActor {
   }
 
   bool open_ballot(std::uint64_t term, bool pre) {
-    std::fill(granted_.begin(), granted_.end(), false);
-    granted_[static_cast<std::size_t>(index_)] = true;
-    votes_ = 1;
     ballot_term_ = term;
-    if (votes_ >= majority()) return true;
+    if (ballot_.open(index_, majority())) return true;
     const Disk& d = st();
     for (int f = 0; f < n_; ++f) {
       if (f == index_) continue;
-      Message m = raft_message(actor_id(), nodes_[static_cast<std::size_t>(f)], RaftMsg::kVote, 64);
+      Message m = store_detail::store_message(actor_id(), nodes_[static_cast<std::size_t>(f)], RaftMsg::kVote, 64);
       m.words[0] = term;
       m.words[1] = d.last();
       m.token = static_cast<std::uint32_t>(d.last_term());
@@ -1060,7 +1006,7 @@ class RaftNode final : public ReplicaActor {
         last_heard_ = sim_.now();  // the candidate gets an election timeout
       }
     }
-    Message m = raft_message(actor_id(), msg.src, RaftMsg::kVoteReply, 64);
+    Message m = store_detail::store_message(actor_id(), msg.src, RaftMsg::kVoteReply, 64);
     m.words[0] = meta_->term;
     m.words[1] = term;
     m.tag = msg.tag;
@@ -1078,18 +1024,12 @@ class RaftNode final : public ReplicaActor {
         if (their > meta_->term) newer_term(their);
         return;
       }
-      if (count_grant(from)) campaign();
+      if (ballot_.grant(from)) campaign();
       return;
     }
     if (their > meta_->term) return newer_term(their);
     if (role_ != Role::kCandidate || asked != meta_->term || !granted) return;
-    if (count_grant(from)) become_leader();
-  }
-
-  bool count_grant(int from) {
-    if (granted_[static_cast<std::size_t>(from)]) return false;
-    granted_[static_cast<std::size_t>(from)] = true;
-    return ++votes_ >= majority();
+    if (ballot_.grant(from)) become_leader();
   }
 
   // A newer term exists: follow (its leader, once heard from).
@@ -1177,8 +1117,7 @@ class RaftNode final : public ReplicaActor {
   Rng rng_;
   Time default_timeout_;
   Cluster* cluster_ = nullptr;
-  std::vector<ActorId> nodes_;
-  bool contiguous_ = false;
+  store_detail::NodeIndex nodes_;
   std::optional<Durable<Disk>> disk_;
   std::optional<Volatile<Disk>> memory_;
   Durable<Meta> meta_{*this, Meta{}};
@@ -1193,8 +1132,7 @@ class RaftNode final : public ReplicaActor {
   bool timer_armed_ = false;
   // Elections.
   std::uint64_t ballot_term_ = 0;
-  int votes_ = 0;
-  std::vector<bool> granted_;
+  store_detail::Ballot ballot_;
   // Leading: per follower, the next entry to send and the last known held;
   // probing (one message until the logs agree) or pipelining (the last
   // index of each AppendEntries unacknowledged); whether it was heard from
@@ -1216,14 +1154,14 @@ class RaftNode final : public ReplicaActor {
   std::vector<std::uint64_t> holders_;  // scratch
   store_detail::WorkerPool<Job> pool_;
   double slowdown_ = 1.0;
-  CallTracker<Forward> fwd_;
+  store_detail::Forwarder fwd_;
   std::function<bool()> settle_check_;
 };
 
-class RaftInstance final : public store_detail::StoreInstanceBase<RaftNode> {
+class RaftInstance final : public store_detail::LeaderStoreInstance<RaftNode> {
  public:
   RaftInstance(const Spec& spec, BuildContext& ctx)
-      : StoreInstanceBase(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
+      : LeaderStoreInstance(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
     for (auto& r : replicas_) r->set_cluster(&cluster_);
   }
   void finish_run() override {
@@ -1256,20 +1194,8 @@ class RaftInstance final : public store_detail::StoreInstanceBase<RaftNode> {
     add("safety_violations", static_cast<double>(c.safety_violations));
   }
 
-  // Settling: faults are healed; wait (as open work, a minute at most)
-  // until one leader has committed its whole log and every node applied it.
-  void begin_settle() override {
-    Simulation& sim = replicas_.front()->sim();
-    sim.begin_work();
-    checks_ = 0;
-    replicas_.front()->start_settle_checks([this, &sim] {
-      if (converged() || ++checks_ > kSettleChecks) {
-        sim.end_work();
-        return false;
-      }
-      return true;
-    });
-  }
+  // (Settling: one leader has committed its whole log and every node has
+  // applied it: RaftNode::caught_up_with.)
 
   void end_settle() override {
     Simulation& sim = replicas_.front()->sim();
@@ -1280,34 +1206,11 @@ class RaftInstance final : public store_detail::StoreInstanceBase<RaftNode> {
       for (const auto& r : replicas_)
         if (source == nullptr || r->state().applied > source->state().applied) source = r.get();
     }
-    for (const auto& [key, cell] : source->state().data.sorted()) {
-      bool converged = true;
-      for (const auto& r : replicas_) {
-        const Cell* c = r->state().data.find(key);
-        if (c == nullptr || !same(*c, cell)) converged = false;
-      }
-      ch.publish(StoreKeySettled{replica_actors().front(), key, cell.value, cell.ts, converged, sim.now()});
-    }
+    publish_settled(*source);
   }
 
  private:
-  const RaftNode* leader() const {
-    const RaftNode* l = nullptr;
-    for (const auto& r : replicas_)
-      if (r->leads() && (l == nullptr || r->term() > l->term())) l = r.get();
-    return l;
-  }
-  bool converged() const {
-    const RaftNode* l = leader();
-    if (l == nullptr) return false;
-    for (const auto& r : replicas_)
-      if (!r->caught_up_with(*l)) return false;
-    return true;
-  }
-  static constexpr int kSettleChecks = 600;  // a minute
-
   Cluster cluster_;
-  int checks_ = 0;
 };
 
 }  // namespace
