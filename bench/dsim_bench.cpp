@@ -223,29 +223,10 @@ void BM_Raft(benchmark::State& state) {
   opt.overrides = {"duration=30s", "faults=[]", "components.app-a.rate=8000/s", "components.app-b.rate=12000/s",
                    "network.latency=200us", "network.links=[{between: [az-a, az-b], latency: 2ms}]"};
   if (state.range(0) == 1) opt.overrides.push_back("consistency={history_limit: 0}");
-  std::uint64_t events = 0, operations = 0;
-  for (auto _ : state) {
-    auto res = dsim::Scenario::load_text(yaml, "cp.yaml", opt);
-    if (auto* d = std::get_if<dsim::Diagnostic>(&res)) {
-      state.SkipWithError(d->to_string().c_str());
-      return;
-    }
-    dsim::RunResult r = dsim::run(std::get<std::unique_ptr<dsim::Scenario>>(res)->spec());
-    if (!r.ok()) {
-      state.SkipWithError(r.error().to_string().c_str());
-      return;
-    }
-    const dsim::RunRecord rec = std::move(r).record();
-    if (rec.requests.failed.total() > rec.requests.sent / 1000) {
-      state.SkipWithError("expected (almost) every operation to succeed");
-      return;
-    }
-    events += rec.events;
-    operations += rec.requests.sent;
-  }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["operations_per_s"] =
-      benchmark::Counter(static_cast<double>(operations), benchmark::Counter::kIsRate);
+  run_store_bench(state, yaml, "cp.yaml", opt, [](const dsim::RunRecord& rec) {
+    return rec.requests.failed.total() <= rec.requests.sent / 1000 ? nullptr
+                                                                    : "expected (almost) every operation to succeed";
+  });
 }
 BENCHMARK(BM_Raft)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true);
 

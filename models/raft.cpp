@@ -40,8 +40,8 @@ enum class RaftMsg : std::uint16_t {
   kAppendReply = 65,     // words[0]: term; words[1]: index; token, gen: the hint; status kOk or kRejected
   kHeartbeat = 66,       // words[0]: term; words[1]: commit (at most the follower's match); token: read round
   kHeartbeatReply = 67,  // words[0]: term; words[1]: the follower's last index; token: the read round echoed
-  kVote = 68,            // words[0]: the term asked for; words[1]: last index; token: last term; tag 1: pre-vote
-  kVoteReply = 69,       // words[0]: the voter's term; token: the term asked for; status kOk: granted; tag 1: pre
+  kVote = 68,            // words[0]: the term asked for; words[1]: last index; token: last term; gen: ballot; tag 1: pre-vote
+  kVoteReply = 69,       // words[0]: the voter's term; words[1]: the term asked for; gen: the ballot; status kOk: granted; tag 1: pre
   kSnapshot = 70,        // a pooled SnapshotBody; words[0]: the leader's term
 };
 bool is_raft(const Message& m, RaftMsg t) { return m.type == static_cast<std::uint16_t>(t); }
@@ -196,7 +196,6 @@ class RaftNode final : public ReplicaActor {
     match_.assign(n, 0);
     probing_.assign(n, true);
     probe_sent_.assign(n, -1);
-    progress_.assign(n, 0);
     inflight_.resize(n);
     active_.assign(n, false);
     round_acked_.assign(n, 0);
@@ -257,6 +256,7 @@ class RaftNode final : public ReplicaActor {
         leader_tick();
         return;
       case kElection:
+        if (arg != timer_gen_) return;  // superseded by an earlier one
         timer_armed_ = false;
         if (down_ || role_ == Role::kLeader) return;
         if (sim_.now() < last_heard_ + timeout_) {
@@ -481,7 +481,7 @@ class RaftNode final : public ReplicaActor {
     while (next_[f] <= d.last() && inflight_[f].size() < kMaxInflight) {
       const std::uint64_t to = std::min(d.last(), next_[f] + kMaxBatch - 1);
       send_append(f, next_[f], to);
-      inflight_[f].push_back(to);
+      inflight_[f].push_back(Inflight{to, sim_.now()});
       next_[f] = to + 1;
     }
   }
@@ -515,14 +515,16 @@ class RaftNode final : public ReplicaActor {
     if (role_ != Role::kLeader || term != meta_->term) return;
     const auto f = static_cast<std::size_t>(from);
     active_[f] = true;
-    const std::uint64_t index = msg.words[1];
+    std::uint64_t index = msg.words[1];
     if (static_cast<Status>(msg.status) == Status::kOk) {
-      if (snapshot_at_[f] >= 0 && index >= snapshot_index_[f]) snapshot_at_[f] = -1;
       if (index > match_[f]) {
         match_[f] = index;
         next_[f] = std::max(next_[f], index + 1);
       }
-      while (!inflight_[f].empty() && inflight_[f].front() <= index) inflight_[f].pop_front();
+      // A snapshot installed (this one or an earlier one): the log serves it
+      // from here.
+      if (snapshot_at_[f] >= 0 && match_[f] >= st().base) snapshot_at_[f] = -1;
+      while (!inflight_[f].empty() && inflight_[f].front().last <= index) inflight_[f].pop_front();
       if (probing_[f]) {  // the logs agree: pipeline from here
         probing_[f] = false;
         probe_sent_[f] = -1;
@@ -534,9 +536,15 @@ class RaftNode final : public ReplicaActor {
       return;
     }
     // Rejected: the follower has no entry at `index` with the term sent.
-    // Stale (already matched beyond) or expected?
-    if (index <= match_[f]) return;
+    // Stale (already matched beyond) or expected? Without durable disks a
+    // follower that crashed has lost what it had matched: its hint, the end
+    // of its log, is then below what it matched, and it starts over.
     const std::uint64_t hint = static_cast<std::uint64_t>(msg.token) | (static_cast<std::uint64_t>(msg.gen) << 32);
+    if (!cfg_.durable && index <= match_[f] && hint < match_[f]) {
+      match_[f] = hint;
+      index = hint + 1;
+    }
+    if (index <= match_[f]) return;
     next_[f] = std::max(match_[f] + 1, std::min(index, hint + 1));
     probing_[f] = true;
     probe_sent_[f] = -1;
@@ -725,17 +733,25 @@ class RaftNode final : public ReplicaActor {
       if (f == index_) continue;
       const auto i = static_cast<std::size_t>(f);
       send_heartbeat(i);
-      // No progress over a whole period with entries outstanding: an
-      // AppendEntries was lost. Probe again from what it has.
-      if (match_[i] < st().last() && match_[i] == progress_[i] &&
-          (!probing_[i] || (probe_sent_[i] >= 0 && now - probe_sent_[i] >= cfg_.heartbeat))) {
+      // An AppendEntries (or its answer) lost: sent again once overdue — a
+      // probe unanswered for a heartbeat period is sent again as it was; a
+      // pipelined batch unacknowledged for election_timeout.min turns the
+      // follower back to probing from what it has. A snapshot not
+      // installed in time is sent again.
+      if (snapshot_at_[i] >= 0) {
+        if (now - snapshot_at_[i] >= kSnapshotRetry) replicate(i);
+      } else if (probing_[i]) {
+        if (probe_sent_[i] >= 0 && now - probe_sent_[i] >= cfg_.heartbeat) {
+          probe_sent_[i] = -1;
+          replicate(i);
+        }
+      } else if (!inflight_[i].empty() && now - inflight_[i].front().sent >= cfg_.election_timeout_min) {
         probing_[i] = true;
         probe_sent_[i] = -1;
         inflight_[i].clear();
         next_[i] = match_[i] + 1;
         replicate(i);
       }
-      progress_[i] = match_[i];
     }
     // (Reads waiting on a round whose heartbeats were lost: this period's
     // heartbeats carry the round too.)
@@ -921,12 +937,15 @@ class RaftNode final : public ReplicaActor {
     const double span = static_cast<double>(cfg_.election_timeout_max - cfg_.election_timeout_min);
     timeout_ = cfg_.election_timeout_min + round_to_time(rng_.uniform() * span);
   }
-  // One timer event at a time: it fires at last_heard_ + timeout_ as it was
-  // then, and re-arms itself if a message from the leader moved that on.
+  // One live timer event at a time: it fires at last_heard_ + timeout_ as
+  // it was then, and re-arms itself if a message from the leader moved that
+  // on; a new draw that makes the deadline earlier replaces it.
   void arm_election_timer() {
-    if (timer_armed_) return;
+    const Time at = std::max(sim_.now(), last_heard_ + timeout_);
+    if (timer_armed_ && timer_at_ <= at) return;
     timer_armed_ = true;
-    sim_.schedule(std::max(sim_.now(), last_heard_ + timeout_), actor_id(), kElection, 0);
+    timer_at_ = at;
+    sim_.schedule(at, actor_id(), kElection, ++timer_gen_);
   }
 
   void election_timeout() {
@@ -961,15 +980,17 @@ class RaftNode final : public ReplicaActor {
 
   bool open_ballot(std::uint64_t term, bool pre) {
     ballot_term_ = term;
+    ++ballot_round_;  // grants of an earlier round, late, do not count
     if (ballot_.open(index_, majority())) return true;
     const Disk& d = st();
+    DSIM_CHECK_MSG(d.last_term() <= UINT32_MAX, "raft: more than 2^32 terms");
     for (int f = 0; f < n_; ++f) {
       if (f == index_) continue;
       Message m = store_detail::store_message(actor_id(), nodes_[static_cast<std::size_t>(f)], RaftMsg::kVote, 64);
       m.words[0] = term;
       m.words[1] = d.last();
       m.token = static_cast<std::uint32_t>(d.last_term());
-      m.gen = static_cast<std::uint32_t>(d.last_term() >> 32);
+      m.gen = ballot_round_;
       m.tag = pre ? 1 : 0;
       sim_.network().send(m);
     }
@@ -980,7 +1001,7 @@ class RaftNode final : public ReplicaActor {
     const std::uint64_t term = msg.words[0];
     const bool pre = msg.tag == 1;
     const std::uint64_t their_last = msg.words[1];
-    const std::uint64_t their_last_term = static_cast<std::uint64_t>(msg.token) | (static_cast<std::uint64_t>(msg.gen) << 32);
+    const std::uint64_t their_last_term = msg.token;
     // With check-quorum, a node that heard from a live leader within the
     // minimum election timeout ignores candidates (a partitioned node
     // cannot depose a healthy leader).
@@ -1009,6 +1030,7 @@ class RaftNode final : public ReplicaActor {
     Message m = store_detail::store_message(actor_id(), msg.src, RaftMsg::kVoteReply, 64);
     m.words[0] = meta_->term;
     m.words[1] = term;
+    m.gen = msg.gen;
     m.tag = msg.tag;
     m.status = static_cast<std::uint16_t>(grant ? Status::kOk : Status::kRejected);
     sim_.network().send(m);
@@ -1019,7 +1041,7 @@ class RaftNode final : public ReplicaActor {
     const std::uint64_t asked = msg.words[1];
     const bool granted = static_cast<Status>(msg.status) == Status::kOk;
     if (msg.tag == 1) {
-      if (role_ != Role::kPreCandidate || asked != ballot_term_) return;
+      if (role_ != Role::kPreCandidate || asked != ballot_term_ || msg.gen != ballot_round_) return;
       if (!granted) {
         if (their > meta_->term) newer_term(their);
         return;
@@ -1064,7 +1086,6 @@ class RaftNode final : public ReplicaActor {
       match_[i] = 0;
       probing_[i] = true;
       probe_sent_[i] = -1;
-      progress_[i] = 0;
       inflight_[i].clear();
       active_[i] = true;  // the voters answered just now
       round_acked_[i] = 0;
@@ -1130,17 +1151,25 @@ class RaftNode final : public ReplicaActor {
   Time last_heard_ = 0;  // from the leader (or a vote granted, or the timer's start)
   Time timeout_ = 0;     // this period's election timeout draw
   bool timer_armed_ = false;
+  Time timer_at_ = 0;
+  std::uint32_t timer_gen_ = 0;
   // Elections.
   std::uint64_t ballot_term_ = 0;
+  std::uint32_t ballot_round_ = 0;
   store_detail::Ballot ballot_;
   // Leading: per follower, the next entry to send and the last known held;
   // probing (one message until the logs agree) or pipelining (the last
   // index of each AppendEntries unacknowledged); whether it was heard from
   // since the last quorum check; the newest read round it answered.
-  std::vector<std::uint64_t> next_, match_, progress_;
+  std::vector<std::uint64_t> next_, match_;
   std::vector<bool> probing_;
   std::vector<Time> probe_sent_;  // -1: none outstanding
-  std::vector<RingBuffer<std::uint64_t>> inflight_;
+  // An AppendEntries unacknowledged: the last index it carried, when sent.
+  struct Inflight {
+    std::uint64_t last = 0;
+    Time sent = 0;
+  };
+  std::vector<RingBuffer<Inflight>> inflight_;
   std::vector<bool> active_;
   std::vector<std::uint64_t> round_acked_;
   std::vector<Time> snapshot_at_;  // -1: none being installed

@@ -77,7 +77,6 @@ class RaftLog final : public Recorder {
     switch (e.kind) {
       case LogChanged::Kind::kAppended:
         if (log.size() <= e.index) log.resize(e.index + 1, 0);
-        else if (log[e.index] != 0 && log[e.index] != e.term) ++overwritten_entries;  // only after a truncation
         log[e.index] = e.term;
         break;
       case LogChanged::Kind::kTruncated:
@@ -110,23 +109,13 @@ class RaftLog final : public Recorder {
     }
   }
   void on_election(const ElectionStarted& e) { elections.emplace_back(world_->node_name(e.node), e.term); }
-  void on_commit(const EntriesCommitted& e) {
-    // A leader's commit index only grows within its term.
-    auto& last = commit_of_[{e.node, e.term}];
-    if (e.index <= last) ++commit_regressions;
-    last = e.index;
-    ++commits;
-  }
+  void on_commit(const EntriesCommitted&) { ++commits; }
   void on_applied(const LogEntryApplied& e) {
     committed_term_.try_emplace(e.index, e.term);
     // State machine safety: every node applies the same entry at each index.
     const Applied a{e.term, e.key, e.value, e.noop};
     const auto [it, inserted] = entry_at_.try_emplace(e.index, a);
     if (!inserted && !(it->second == a)) ++conflicting_applies;
-    // Each node applies in index order (a snapshot may skip ahead).
-    auto& last = applied_of_[e.node];
-    if (e.index <= last) ++out_of_order_applies;
-    last = e.index;
     ++applies;
   }
 
@@ -144,14 +133,11 @@ class RaftLog final : public Recorder {
   std::vector<Change> changes;
   std::vector<std::pair<std::string, std::uint64_t>> elections;
   std::uint64_t commits = 0, applies = 0;
-  std::uint64_t commit_regressions = 0, conflicting_applies = 0, out_of_order_applies = 0;
-  std::uint64_t incomplete_leaders = 0, unmatched_logs = 0, overwritten_entries = 0;
+  std::uint64_t conflicting_applies = 0, incomplete_leaders = 0, unmatched_logs = 0;
 
  private:
   const World* world_ = nullptr;
-  std::map<std::pair<ActorId, std::uint64_t>, std::uint64_t> commit_of_;
   std::map<std::uint64_t, Applied> entry_at_;
-  std::map<ActorId, std::uint64_t> applied_of_;
   std::map<std::uint64_t, std::uint64_t> committed_term_;  // index -> term of the entry committed there
   std::map<ActorId, std::vector<std::uint64_t>> log_of_;   // each node's log: the term at each index (0: none)
   std::map<ActorId, std::uint64_t> snapshot_of_;           // each node's last snapshot installed
@@ -172,9 +158,11 @@ void expect_election_safety(const RaftLog& log) {
 
 // A raft store of `nodes` nodes over zones a, b, c (round robin), a client
 // in zone a; `fields` are appended to the store's, `client` to the client's.
+// With `both_sides`, a second client in zone b ("clients-b", 1000/s), so
+// that both sides of a partition of zone a write and read.
 std::string raft_yaml(const std::string& fields, const std::string& faults = "[]", int seed = 5, int nodes = 5,
                       const std::string& client = "", const std::string& link = "{dist: lognormal, median: 1ms, p99: 3ms}",
-                      const std::string& duration = "20s") {
+                      const std::string& duration = "20s", bool both_sides = false) {
   return "name: raft\nduration: " + duration + "\nwarmup: 2s\nseed: " + std::to_string(seed) +
          "\n"
          "network:\n"
@@ -186,7 +174,10 @@ std::string raft_yaml(const std::string& fields, const std::string& faults = "[]
          "    - {between: [a, c], latency: " + link + "}\n"
          "components:\n"
          "  clients: {kind: client, zone: a, rate: 2000/s, timeout: 1s, target: db, mix: {read: 0.5, write: 0.5},\n"
-         "            keys: {count: 20, dist: zipf, s: 1.1}" + client + "}\n"
+         "            keys: {count: 20, dist: zipf, s: 1.1}" + client + "}\n" +
+         (both_sides ? "  clients-b: {kind: client, zone: b, rate: 1000/s, timeout: 1s, target: db, mix: {read: 0.5, "
+                       "write: 0.5},\n              keys: {count: 20, dist: zipf, s: 1.1}}\n"
+                     : "") +
          "  db: {kind: replicated_store, model: raft, replicas: " + std::to_string(nodes) +
          ", zones: [a, b, c], workers: 4,\n"
          "       read_service_time: {dist: exponential, mean: 100us}, write_service_time: {dist: exponential, mean: 200us}" +
@@ -275,33 +266,21 @@ TEST(CapClassroom, ApAnswersOnBothSidesWithStaleReadsAndIsNotLinearizable) {
 
 // --- elections -----------------------------------------------------------------
 
-TEST(Raft, ALeaderIsElectedWithinAnElectionTimeoutAndAgainAfterItCrashes) {
+TEST(Raft, TheFirstLeaderIsElectedOnceTheFirstTimerFires) {
   RaftLog log;
-  const RunRecord rec = run_text(raft_yaml("", "[{at: 10s, for: 5s, crash: db-0}]"), {&log});
+  const RunRecord rec = run_text(raft_yaml(""), {&log});
   ASSERT_FALSE(log.changes.empty());
-  // The first: once the first timer fires (150-300 ms) and a pre-vote and a
-  // vote have gone round (a few ms).
+  // Nodes start as followers of no one: the first timer fires at 150-300 ms,
+  // then a pre-vote and a vote go round (a few ms).
   EXPECT_EQ(log.changes.front().reason, "elected");
+  EXPECT_EQ(log.changes.front().term, 1u);
   EXPECT_GE(log.changes.front().at, 150 * kMillisecond);
   EXPECT_LE(log.changes.front().at, 320 * kMillisecond);
-  // Crash whoever leads at 10 s? The scenario crashes db-0; if it led, the
-  // next leader comes within a heartbeat plus an election timeout.
-  const std::string before = log.leader_at(10 * kSecond - 1);
-  if (before == "db-0") {
-    Time elected = 0;
-    for (const auto& ch : log.changes)
-      if (ch.leading && ch.at > 10 * kSecond) {
-        elected = ch.at;
-        break;
-      }
-    EXPECT_GT(elected, 10 * kSecond + 150 * kMillisecond);
-    EXPECT_LT(elected, 10 * kSecond + 400 * kMillisecond);
-  }
-  EXPECT_FALSE(log.leader_at(12 * kSecond).empty());
-  EXPECT_NE(log.leader_at(12 * kSecond), "db-0");
-  expect_election_safety(log);
+  // Nothing else happens in a healthy run: one election, one leader.
+  EXPECT_EQ(log.changes.size(), 1u);
+  EXPECT_EQ(log.elections.size(), 1u);
+  EXPECT_EQ(db(rec, "pre_votes"), 1.0);
   EXPECT_EQ(verdict(rec), "true");
-  EXPECT_EQ(consistency_of(rec).figures.lost_writes, 0u);
 }
 
 TEST(Raft, ALeaderCrashCostsAnElectionTimeoutNotMore) {
@@ -361,16 +340,35 @@ TEST(Raft, ReadIndexRoundsAreSharedByConcurrentReads) {
 }
 
 TEST(Raft, WithoutCheckQuorumACutOffLeaderStaysButNeverServesStaleReads) {
-  // db-0 (zone a) and the client in zone a are cut off from b and c for 6 s.
-  // Whoever leads, with check_quorum off a leader in zone a would lead on:
-  // ReadIndex never confirms its reads, so none is stale.
+  // The leader's zone is cut off from the other two for 6 s, with clients
+  // on both sides. Without check-quorum the cut-off leader goes on leading
+  // (two leaders at once) while the majority elects another and commits
+  // new writes; ReadIndex never confirms the old leader's reads, so none of
+  // them is stale. With check-quorum it steps down instead.
+  RaftLog probe;
+  run_text(raft_yaml("", "[]", 7, 3, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "20s", true), {&probe});
+  const std::string leader = probe.leader_at(5 * kSecond);
+  ASSERT_FALSE(leader.empty());
+  const std::string zone(1, "abc"[leader.back() - '0']);
+  const std::string rest = zone == "a" ? "b, c" : zone == "b" ? "a, c" : "a, b";
+  const std::string split = "[{at: 5s, for: 6s, partition: [[" + zone + "], [" + rest + "]]}]";
   for (const bool check_quorum : {true, false}) {
     SCOPED_TRACE(check_quorum ? "check_quorum" : "no check_quorum");
     RaftLog log;
     const RunRecord rec = run_text(raft_yaml(std::string(", check_quorum: ") + (check_quorum ? "true" : "false"),
-                                             "[{at: 5s, for: 6s, partition: [[a], [b, c]]}]", 7, 3),
+                                             split, 7, 3, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "20s", true),
                                    {&log});
+    bool stepped_down = false;
+    for (const auto& ch : log.changes)
+      if (ch.node == leader && !ch.leading && ch.at < 11 * kSecond) stepped_down = true;
+    EXPECT_EQ(stepped_down, check_quorum);
+    // (With check-quorum the two may overlap for the few milliseconds
+    // between the majority's election and the step-down.)
+    if (!check_quorum) {
+      EXPECT_EQ(db(rec, "max_leaders"), 2.0);
+    }
     const auto& c = consistency_of(rec);
+    EXPECT_GT(c.figures.writes_acknowledged, 10'000u);
     EXPECT_EQ(c.figures.stale_reads, 0u);
     EXPECT_EQ(c.figures.lost_writes, 0u);
     EXPECT_NE(verdict(rec), "false");  // (hot keys may exceed the search budget: "unknown")
@@ -452,8 +450,9 @@ TEST(Raft, ElectionsTermsAndCommitsAreInTheTrace) {
 // log matching (two logs with an entry of the same index and term agree
 // before it), leader completeness (every new leader's log holds every entry
 // committed before its term), and what a client sees: no lost or stale write, a
-// linearizable history, converged nodes. Half the seeds without pre-vote
-// (which otherwise hides a careless vote), a quarter without check-quorum.
+// linearizable history, converged nodes. Clients on two sides of every
+// partition; half the seeds without pre-vote (which otherwise hides a
+// careless vote), half without check-quorum (a cut-off leader leads on).
 TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
   std::size_t leadership_changes = 0;
   for (int seed = 1; seed <= 16; ++seed) {
@@ -474,28 +473,28 @@ TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
       }
     }
     faults << "]";
-    RaftLog log;
-    const RunRecord rec = run_text(
+    // 500 keys: few operations on a key at once, so that the
+    // linearizability search settles each key within its budget.
+    std::string yaml =
         raft_yaml(std::string(", snapshot_every: 2000") + (seed % 2 ? ", pre_vote: false" : "") +
-                      (seed % 4 == 1 ? ", check_quorum: false" : ""),
-                  faults.str(), seed, 5, "",
-                  "{dist: lognormal, median: 1ms, p99: 20ms}, loss: 2%"),
-        {&log});
+                      (seed % 4 >= 2 ? ", check_quorum: false" : ""),
+                  faults.str(), seed, 5, "", "{dist: lognormal, median: 1ms, p99: 20ms}, loss: 2%", "20s", true);
+    for (std::size_t at; (at = yaml.find("count: 20, dist: zipf, s: 1.1")) != std::string::npos;)
+      yaml.replace(at, 29, "count: 500");
+    RaftLog log;
+    const RunRecord rec = run_text(yaml, {&log});
     expect_election_safety(log);
     EXPECT_EQ(log.conflicting_applies, 0u) << faults.str();
-    EXPECT_EQ(log.out_of_order_applies, 0u) << faults.str();
-    EXPECT_EQ(log.commit_regressions, 0u) << faults.str();
     log.check_log_matching();
     EXPECT_EQ(log.unmatched_logs, 0u) << faults.str();
     EXPECT_EQ(log.incomplete_leaders, 0u) << faults.str();
-    EXPECT_EQ(log.overwritten_entries, 0u) << faults.str();
     leadership_changes += log.changes.size();
     EXPECT_EQ(db(rec, "safety_violations"), 0.0);
     const auto& c = consistency_of(rec);
     EXPECT_EQ(c.figures.lost_writes, 0u) << faults.str();
     EXPECT_EQ(c.unconverged_keys, 0u) << faults.str();
     EXPECT_EQ(c.figures.stale_reads, 0u) << faults.str();
-    EXPECT_NE(verdict(rec), "false") << faults.str();  // (hot keys may exceed the search budget: "unknown")
+    EXPECT_EQ(verdict(rec), "true") << faults.str();
     EXPECT_GT(c.figures.writes_acknowledged, 5000u);
     EXPECT_GT(log.applies, 0u);
   }
