@@ -489,18 +489,20 @@ class RaftNode final : public ReplicaActor {
   // AppendEntries carrying entries [from, to] (none if from > to).
   void send_append(std::size_t f, std::uint64_t from, std::uint64_t to) {
     const Disk& d = st();
-    AppendBody body;
-    body.prev_index = from - 1;
-    body.prev_term = d.term_at(from - 1);
-    body.commit = commit_;
     const std::uint64_t count = to >= from ? to - from + 1 : 0;
-    body.entries.reserve(count);
-    for (std::uint64_t i = from; i <= to; ++i) body.entries.push_back(d.at(i));
     Message m = store_detail::store_message(actor_id(), nodes_[f], RaftMsg::kAppend,
                              static_cast<std::uint32_t>(std::min<std::uint64_t>(
                                  64 + count * cfg_.request_size, UINT32_MAX)));
     m.words[0] = meta_->term;
-    m.words[1] = sim_.network().payloads().pool<AppendBody>().store(std::move(body));
+    // Filled in place: a recycled body keeps its entries' capacity.
+    auto& pool = sim_.network().payloads().pool<AppendBody>();
+    m.words[1] = pool.acquire();
+    AppendBody& body = pool.get(m.words[1]);
+    body.prev_index = from - 1;
+    body.prev_term = d.term_at(from - 1);
+    body.commit = commit_;
+    body.entries.clear();
+    for (std::uint64_t i = from; i <= to; ++i) body.entries.push_back(d.at(i));
     m.flags = kPooledPayload;
     sim_.network().send(m);
     ++cluster_->counters.append_messages;
@@ -517,7 +519,8 @@ class RaftNode final : public ReplicaActor {
     active_[f] = true;
     std::uint64_t index = msg.words[1];
     if (static_cast<Status>(msg.status) == Status::kOk) {
-      if (index > match_[f]) {
+      const bool advanced = index > match_[f];
+      if (advanced) {
         match_[f] = index;
         next_[f] = std::max(next_[f], index + 1);
       }
@@ -531,7 +534,7 @@ class RaftNode final : public ReplicaActor {
         inflight_[f].clear();
         next_[f] = match_[f] + 1;
       }
-      maybe_commit();
+      if (advanced) maybe_commit();
       replicate(f);
       return;
     }

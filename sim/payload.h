@@ -76,6 +76,24 @@ class PayloadPool final : public detail::PayloadPoolBase {
     return detail::pack_ref(s, slots_[s].gen, id_);
   }
 
+  // Takes a slot without storing anything: its value is whatever the slot
+  // held last (a default T if new), for the caller to fill in place through
+  // get() — every field, reusing what the value owns (a vector's capacity),
+  // so that a protocol in steady state allocates nothing.
+  std::uint64_t acquire() {
+    std::uint32_t s;
+    if (!free_.empty()) {
+      s = free_.back();
+      free_.pop_back();
+    } else {
+      s = static_cast<std::uint32_t>(slots_.size());
+      slots_.push_back(Slot{T{}, 0, false});
+    }
+    slots_[s].live = true;
+    ++live_;
+    return detail::pack_ref(s, slots_[s].gen, id_);
+  }
+
   // REQUIRES: a reference this pool gave out and not yet released. The
   // reference returned stays valid until the payload is released, whatever
   // else is stored meanwhile.

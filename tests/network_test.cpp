@@ -318,6 +318,29 @@ TEST(Payloads, NoneLeakThroughLossPartitionsCrashesAndRefusals) {
   EXPECT_GT(net.messages_dropped(), 400U);
 }
 
+// A slot acquired is filled in place: a released one comes back with what
+// its value owned (a vector's capacity), under a new generation (a stale
+// reference differs from the new one).
+TEST(Payloads, AcquireReusesAReleasedSlotInPlace) {
+  using Batch = std::vector<std::uint64_t>;
+  PayloadPool<Batch> pool(7);
+  const std::uint64_t a = pool.acquire();
+  EXPECT_TRUE(pool.get(a).empty());  // a new slot: a default value
+  pool.get(a).assign(1000, 42);
+  const auto* data = pool.get(a).data();
+  pool.release(a);
+  EXPECT_EQ(pool.live(), 0u);
+  const std::uint64_t b = pool.acquire();
+  EXPECT_NE(a, b);  // the same slot, a new generation
+  Batch& v = pool.get(b);
+  EXPECT_EQ(v.size(), 1000u);  // as it was: the caller fills every field
+  v.clear();
+  v.push_back(1);
+  EXPECT_EQ(v.data(), data);  // the capacity reused, nothing allocated
+  EXPECT_GE(v.capacity(), 1000u);
+  EXPECT_EQ(pool.live(), 1u);
+}
+
 // Payloads on the wire when a crash or a cut begins are lost with their
 // messages, and released: nothing is left when the network is quiet.
 TEST(Payloads, InFlightWhenACrashOrACutBeginsAreReleased) {
