@@ -65,8 +65,8 @@ class RecorderRegistry {
     Factory factory;
   };
 
-  // dsim's own recorders, in order: requests, faults, availability. Copy it
-  // to add your own.
+  // dsim's own recorders, in order: requests, clients, faults, availability,
+  // history, pbs. Copy it to add your own.
   static const RecorderRegistry& builtin();
 
   // REQUIRES: no recorder of that name yet.
