@@ -10,6 +10,7 @@
 // where they were sent.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -41,10 +42,11 @@ class RequestMetrics final : public Recorder {
   }
   void on_resolved(const OperationResolved& e) {
     advance(e.completed);
-    const Time latency = e.completed - e.invoked;
+    const Time latency = std::max<Time>(0, e.completed - e.invoked);
+    const int bucket = Histogram::index_of(latency);  // both histograms' (computed once)
     if (e.status == Status::kOk) {
       ++cur_.succeeded;
-      window_latency_.record(latency);
+      window_latency_.record(latency, bucket);
       if (measured(e.completed)) ++rec_.succeeded_in_window;
     } else {
       cur_.failed.add(e.status);
@@ -54,7 +56,7 @@ class RequestMetrics final : public Recorder {
         on_operation(e, latency);
       if (e.status == Status::kOk) {
         ++rec_.succeeded;
-        rec_.latency.record(latency);
+        rec_.latency.record(latency, bucket);
         batches_.add(static_cast<double>(latency));
       } else {
         rec_.failed.add(e.status);

@@ -25,7 +25,12 @@ class Histogram {
 
   void record(std::int64_t v) {
     if (v < 0) v = 0;
-    ++counts_[static_cast<std::size_t>(index_of(v))];
+    record(v, index_of(v));
+  }
+  // The same, for a value whose bucket is known (one value recorded into
+  // several histograms computes it once). REQUIRES: v >= 0, i == index_of(v).
+  void record(std::int64_t v, int i) {
+    ++counts_[static_cast<std::size_t>(i)];
     ++count_;
     sum_ += v;
     if (v < min_) min_ = v;
