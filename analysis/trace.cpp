@@ -60,7 +60,6 @@ void Tracer::on_leader(const LeaderChanged& e) {
 }
 
 void Tracer::on_election(const ElectionStarted& e) {
-  if (e.at >= cutoff_) return;
   const World::NodeInfo n = world_->node(e.node);
   DSIM_CHECK(n.component >= 0);
   Json j{{"name", "stands for term " + std::to_string(e.term)}, {"cat", "election"}, {"ph", "i"}, {"s", "t"},

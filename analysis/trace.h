@@ -9,9 +9,9 @@
 // fault and random failure in a "faults" process, with the detection and
 // recovery times the "faults" recorder found. Instants ("i" events): a store
 // node beginning or ceasing to lead an epoch or term (LeaderChanged),
-// always recorded (they are few), and a raft node standing for a term
-// (ElectionStarted). Counters ("C" events): a raft leader's commit index
-// (EntriesCommitted). Elections and commits are capped with the spans.
+// and a raft node standing for a term (ElectionStarted), always recorded
+// (they are few). Counters ("C" events): a raft leader's commit index
+// (EntriesCommitted), capped with the spans.
 //
 // Traces grow with requests, so they are capped: spans that begin after the
 // client requests sent reach `limit` are not recorded, and the tracer says

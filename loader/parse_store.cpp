@@ -55,6 +55,7 @@ void parse_raft(MapReader& r, ReplicatedStoreSpec::Config& c) {
   constexpr Time kMinHeartbeat = kMillisecond;
   c.heartbeat = 50 * kMillisecond;
   std::optional<ConfigNode> et = r.get("election_timeout");
+  bool min_derived = false;
   if (et) {
     MapReader er(*et);
     const auto lo = er.get("min");
@@ -63,7 +64,10 @@ void parse_raft(MapReader& r, ReplicatedStoreSpec::Config& c) {
     if (hi) c.election_timeout_max = hi->positive_duration();
     // One bound given: the other keeps Raft's ratio (max = 2 x min).
     if (lo && !hi) c.election_timeout_max = 2 * c.election_timeout_min;
-    if (hi && !lo) c.election_timeout_min = c.election_timeout_max / 2;
+    if (hi && !lo) {
+      c.election_timeout_min = c.election_timeout_max / 2;
+      min_derived = true;
+    }
     if (c.election_timeout_min > c.election_timeout_max)
       (lo ? *lo : *et).fail("election_timeout.min (" + units::format_duration(c.election_timeout_min) +
                             ") exceeds its max (" + units::format_duration(c.election_timeout_max) +
@@ -78,7 +82,7 @@ void parse_raft(MapReader& r, ReplicatedStoreSpec::Config& c) {
   if (c.heartbeat >= c.election_timeout_min) {
     const std::string msg = "the heartbeat (" + units::format_duration(c.heartbeat) + (h ? "" : ", the default") +
                             ") must be shorter than election_timeout.min (" +
-                            units::format_duration(c.election_timeout_min) +
+                            units::format_duration(c.election_timeout_min) + (min_derived ? ", half the max given" : "") +
                             "): followers would stand for election between two heartbeats";
     (h ? *h : *et).fail(msg);
   }
