@@ -62,18 +62,9 @@ class PayloadPool final : public detail::PayloadPoolBase {
 
   // Stores a value; returns its reference, to put in a message.
   std::uint64_t store(T value) {
-    std::uint32_t s;
-    if (!free_.empty()) {
-      s = free_.back();
-      free_.pop_back();
-      slots_[s].value = std::move(value);
-    } else {
-      s = static_cast<std::uint32_t>(slots_.size());
-      slots_.push_back(Slot{std::move(value), 0, false});
-    }
-    slots_[s].live = true;
-    ++live_;
-    return detail::pack_ref(s, slots_[s].gen, id_);
+    if (free_.empty()) slots_.push_back(Slot{std::move(value), 0, false});
+    else slots_[free_.back()].value = std::move(value);
+    return take_slot();
   }
 
   // Takes a slot without storing anything: its value is whatever the slot
@@ -81,17 +72,8 @@ class PayloadPool final : public detail::PayloadPoolBase {
   // get() — every field, reusing what the value owns (a vector's capacity),
   // so that a protocol in steady state allocates nothing.
   std::uint64_t acquire() {
-    std::uint32_t s;
-    if (!free_.empty()) {
-      s = free_.back();
-      free_.pop_back();
-    } else {
-      s = static_cast<std::uint32_t>(slots_.size());
-      slots_.push_back(Slot{T{}, 0, false});
-    }
-    slots_[s].live = true;
-    ++live_;
-    return detail::pack_ref(s, slots_[s].gen, id_);
+    if (free_.empty()) slots_.push_back(Slot{T{}, 0, false});
+    return take_slot();
   }
 
   // REQUIRES: a reference this pool gave out and not yet released. The
@@ -116,6 +98,19 @@ class PayloadPool final : public detail::PayloadPoolBase {
     std::uint16_t gen = 0;
     bool live = false;
   };
+  // Marks live the next free slot, or else the last one (just pushed).
+  std::uint64_t take_slot() {
+    std::uint32_t s;
+    if (!free_.empty()) {
+      s = free_.back();
+      free_.pop_back();
+    } else {
+      s = static_cast<std::uint32_t>(slots_.size() - 1);
+    }
+    slots_[s].live = true;
+    ++live_;
+    return detail::pack_ref(s, slots_[s].gen, id_);
+  }
   const Slot& slot(std::uint64_t ref) const {
     DSIM_CHECK(detail::ref_pool(ref) == id_);
     const std::uint32_t s = detail::ref_slot(ref);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,28 @@ inline std::vector<std::string> yaml_files_in(const std::string& dir) {
     if (e.path().extension() == ".yaml") out.push_back(e.path().lexically_relative(root).generic_string());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// `count` random faults for a store `db` of `nodes` nodes in zones a, b, c,
+// as a YAML list: each a crash of a node or a partition of one zone from the
+// other two, starting at 2-15 s and lasting 1 to `max_len` s.
+inline std::string random_store_faults(Rng& r, int count, int nodes, int max_len) {
+  std::ostringstream faults;
+  faults << "[";
+  for (int i = 0; i < count; ++i) {
+    const int at = 2 + static_cast<int>(r.below(14));
+    const int len = 1 + static_cast<int>(r.below(static_cast<std::uint64_t>(max_len)));
+    if (i > 0) faults << ", ";
+    if (r.below(2) == 0) {
+      faults << "{at: " << at << "s, for: " << len << "s, crash: db-" << r.below(static_cast<std::uint64_t>(nodes)) << "}";
+    } else {
+      const auto cut = r.below(3);
+      faults << "{at: " << at << "s, for: " << len << "s, partition: [[" << "abc"[cut] << "], ["
+             << (cut == 0 ? "b, c" : cut == 1 ? "a, c" : "a, b") << "]]}";
+    }
+  }
+  faults << "]";
+  return faults.str();
 }
 
 inline const ComponentRecord* component(const RunRecord& rec, const std::string& name) {

@@ -389,24 +389,10 @@ TEST(LeaderFollower, SafeAcrossSeedsOfCrashesAndPartitions) {
   for (int seed = 1; seed <= 12; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Rng r = Rng::stream(static_cast<std::uint64_t>(seed), "faults");
-    std::ostringstream faults;
-    faults << "[";
-    for (int i = 0; i < 4; ++i) {
-      const int at = 2 + static_cast<int>(r.below(14));
-      const int len = 1 + static_cast<int>(r.below(6));
-      if (i > 0) faults << ", ";
-      if (r.below(2) == 0) {
-        faults << "{at: " << at << "s, for: " << len << "s, crash: db-" << r.below(3) << "}";
-      } else {
-        const auto cut = r.below(3);
-        faults << "{at: " << at << "s, for: " << len << "s, partition: [[" << "abc"[cut] << "], ["
-               << (cut == 0 ? "b, c" : cut == 1 ? "a, c" : "a, b") << "]]}";
-      }
-    }
-    faults << "]";
+    const std::string faults = random_store_faults(r, 4, 3, 6);
     LeaderLog log;
     const RunRecord rec = run_text(
-        lf_yaml(", replication: sync, failover: {detection: 1s, heartbeat: 200ms}", faults.str(), "",
+        lf_yaml(", replication: sync, failover: {detection: 1s, heartbeat: 200ms}", faults, "",
                 "{dist: lognormal, median: 1ms, p99: 10ms}", seed),
         {&log});
     std::map<std::uint32_t, std::set<std::string>> leaders_of;
@@ -419,10 +405,10 @@ TEST(LeaderFollower, SafeAcrossSeedsOfCrashesAndPartitions) {
     }
     for (const auto& [epoch, nodes] : leaders_of) EXPECT_EQ(nodes.size(), 1u) << "epoch " << epoch;
     const auto& c = consistency_of(rec);
-    EXPECT_EQ(c.figures.lost_writes, 0u) << faults.str();
-    EXPECT_EQ(c.unconverged_keys, 0u) << faults.str();
-    EXPECT_EQ(c.figures.stale_reads, 0u) << faults.str();
-    EXPECT_NE(verdict(rec), "false") << faults.str();  // (hot keys may exceed the search budget: "unknown")
+    EXPECT_EQ(c.figures.lost_writes, 0u) << faults;
+    EXPECT_EQ(c.unconverged_keys, 0u) << faults;
+    EXPECT_EQ(c.figures.stale_reads, 0u) << faults;
+    EXPECT_NE(verdict(rec), "false") << faults;  // (hot keys may exceed the search budget: "unknown")
     EXPECT_GT(c.figures.writes_acknowledged, 5000u);
   }
 }

@@ -458,43 +458,29 @@ TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
   for (int seed = 1; seed <= 16; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Rng r = Rng::stream(static_cast<std::uint64_t>(seed), "faults");
-    std::ostringstream faults;
-    faults << "[";
-    for (int i = 0; i < 5; ++i) {
-      const int at = 2 + static_cast<int>(r.below(14));
-      const int len = 1 + static_cast<int>(r.below(5));
-      if (i > 0) faults << ", ";
-      if (r.below(2) == 0) {
-        faults << "{at: " << at << "s, for: " << len << "s, crash: db-" << r.below(5) << "}";
-      } else {
-        const auto cut = r.below(3);
-        faults << "{at: " << at << "s, for: " << len << "s, partition: [[" << "abc"[cut] << "], ["
-               << (cut == 0 ? "b, c" : cut == 1 ? "a, c" : "a, b") << "]]}";
-      }
-    }
-    faults << "]";
+    const std::string faults = random_store_faults(r, 5, 5, 5);
     // 500 keys: few operations on a key at once, so that the
     // linearizability search settles each key within its budget.
     std::string yaml =
         raft_yaml(std::string(", snapshot_every: 2000") + (seed % 2 ? ", pre_vote: false" : "") +
                       (seed % 4 >= 2 ? ", check_quorum: false" : ""),
-                  faults.str(), seed, 5, "", "{dist: lognormal, median: 1ms, p99: 20ms}, loss: 2%", "20s", true);
+                  faults, seed, 5, "", "{dist: lognormal, median: 1ms, p99: 20ms}, loss: 2%", "20s", true);
     for (std::size_t at; (at = yaml.find("count: 20, dist: zipf, s: 1.1")) != std::string::npos;)
       yaml.replace(at, 29, "count: 500");
     RaftLog log;
     const RunRecord rec = run_text(yaml, {&log});
     expect_election_safety(log);
-    EXPECT_EQ(log.conflicting_applies, 0u) << faults.str();
+    EXPECT_EQ(log.conflicting_applies, 0u) << faults;
     log.check_log_matching();
-    EXPECT_EQ(log.unmatched_logs, 0u) << faults.str();
-    EXPECT_EQ(log.incomplete_leaders, 0u) << faults.str();
+    EXPECT_EQ(log.unmatched_logs, 0u) << faults;
+    EXPECT_EQ(log.incomplete_leaders, 0u) << faults;
     leadership_changes += log.changes.size();
     EXPECT_EQ(db(rec, "safety_violations"), 0.0);
     const auto& c = consistency_of(rec);
-    EXPECT_EQ(c.figures.lost_writes, 0u) << faults.str();
-    EXPECT_EQ(c.unconverged_keys, 0u) << faults.str();
-    EXPECT_EQ(c.figures.stale_reads, 0u) << faults.str();
-    EXPECT_EQ(verdict(rec), "true") << faults.str();
+    EXPECT_EQ(c.figures.lost_writes, 0u) << faults;
+    EXPECT_EQ(c.unconverged_keys, 0u) << faults;
+    EXPECT_EQ(c.figures.stale_reads, 0u) << faults;
+    EXPECT_EQ(verdict(rec), "true") << faults;
     EXPECT_GT(c.figures.writes_acknowledged, 5000u);
     EXPECT_GT(log.applies, 0u);
   }
