@@ -507,15 +507,27 @@ int cmd_history_check(const HistoryCheckArgs& a) {
   std::optional<StaleLostFigures> sl;
   if (*format == HistoryFormat::kDsim) sl = check_stale_and_lost(stale_lost_view(h));
   const char* model_name = h.model == LinModel::kRegister ? "register" : "kv";
+  // The file's operations and the clients that ran them: the reader's
+  // synthetic initial writes (line 0, client init) aside.
+  std::size_t file_ops = 0, file_clients = 0;
+  {
+    std::vector<bool> seen(h.clients.size(), false);
+    for (const LinOp& op : h.ops) {
+      if (op.line == 0) continue;
+      ++file_ops;
+      if (!seen[op.client]) ++file_clients;
+      seen[op.client] = true;
+    }
+  }
   std::string out;
   if (a.json) {
     nlohmann::ordered_json j;
     j["file"] = a.file;
     j["format"] = history_format_name(*format);
     j["model"] = model_name;
-    j["operations"] = h.ops.size();
+    j["operations"] = file_ops;
     j["keys"] = h.keys.size();
-    j["clients"] = h.clients.size();
+    j["clients"] = file_clients;
     if (r.verdict == LinVerdict::kLinearizable) j["linearizable"] = true;
     else if (r.verdict == LinVerdict::kNotLinearizable) j["linearizable"] = false;
     else j["linearizable"] = "unknown";
@@ -549,8 +561,8 @@ int cmd_history_check(const HistoryCheckArgs& a) {
     char buf[512];
     out += "history      " + a.file;
     std::snprintf(buf, sizeof buf, " (%s, %s model): %s operations, %s keys, %s clients\n",
-                  history_format_name(*format), model_name, group_thousands(h.ops.size()).c_str(),
-                  group_thousands(h.keys.size()).c_str(), group_thousands(h.clients.size()).c_str());
+                  history_format_name(*format), model_name, group_thousands(file_ops).c_str(),
+                  group_thousands(h.keys.size()).c_str(), group_thousands(file_clients).c_str());
     out += buf;
     std::snprintf(buf, sizeof buf, "linearizable %s (%s keys checked, %s out of budget, %s states; budget %s per key)\n",
                   r.verdict == LinVerdict::kLinearizable      ? "yes"

@@ -30,6 +30,19 @@ TEST(HistoryCheck, SampleFilesGiveTheirVerdictsAsExitCodes) {
   }
 }
 
+// The report counts what the file holds: 9 operations by clients,
+// clients-1 and final — not the reader's initial writes (client init).
+TEST(HistoryCheck, CountsTheFilesOperationsAndClients) {
+  const auto r = run_dsim("history check --json " + shell_quote(data("dsim-register-ok.jsonl")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["operations"], 9);
+  EXPECT_EQ(j["keys"], 2);
+  EXPECT_EQ(j["clients"], 3);
+  const auto t = run_dsim("history check " + shell_quote(data("dsim-register-ok.jsonl")));
+  EXPECT_NE(t.out.find("9 operations, 2 keys, 3 clients"), std::string::npos) << t.out;
+}
+
 TEST(HistoryCheck, ACounterexampleNamesItsLinesAndDrawsThem) {
   const auto r = run_dsim("history check --json " + shell_quote(data("knossos-style-cas-bad.log")));
   ASSERT_EQ(r.exit_code, 3) << r.err;
