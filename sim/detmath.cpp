@@ -172,4 +172,47 @@ double lgamma(double x) {
 
 double tgamma(double x) { return exp(lgamma(x)); }
 
+namespace {
+// The largest integer <= x, exactly (every double of magnitude 2^52 or
+// more is an integer).
+double floor_exact(double x) {
+  if (!(x > -4503599627370496.0 && x < 4503599627370496.0)) return x;
+  double f = static_cast<double>(static_cast<std::int64_t>(x));
+  if (f > x) f -= 1.0;
+  return f;
+}
+
+// fdlibm's kernels on [-π/4, π/4] (__kernel_sin, __kernel_cos with no tail).
+double kernel_sin(double x) {
+  constexpr double kS1 = -1.66666666666666324348e-01, kS2 = 8.33333333332248946124e-03,
+                   kS3 = -1.98412698298579493134e-04, kS4 = 2.75573137070700676789e-06,
+                   kS5 = -2.50507602534068634195e-08, kS6 = 1.58969099521155010221e-10;
+  const double z = x * x;
+  const double r = kS2 + z * (kS3 + z * (kS4 + z * (kS5 + z * kS6)));
+  return x + z * x * (kS1 + z * r);
+}
+double kernel_cos(double x) {
+  constexpr double kC1 = 4.16666666666666019037e-02, kC2 = -1.38888888888741095749e-03,
+                   kC3 = 2.48015872894767294178e-05, kC4 = -2.75573143513906633035e-07,
+                   kC5 = 2.08757232129817482790e-09, kC6 = -1.13596475577881948265e-11;
+  const double z = x * x;
+  const double r = z * (kC1 + z * (kC2 + z * (kC3 + z * (kC4 + z * (kC5 + z * kC6)))));
+  return 1.0 - (0.5 * z - z * r);
+}
+}  // namespace
+
+double cos_turns(double t) {
+  // t = k/4 + f with k an integer and |f| <= 1/8: floor and the quarter
+  // steps are exact, so the argument's only rounding is 2π f.
+  const double r = t - floor_exact(t);            // [0, 1)
+  const double k = floor_exact(4.0 * r + 0.5);    // 0 .. 4
+  const double x = (r - 0.25 * k) * 6.28318530717958623200;  // 2π f, |x| <= π/4
+  switch (static_cast<int>(k) & 3) {
+    case 0: return kernel_cos(x);
+    case 1: return -kernel_sin(x);
+    case 2: return -kernel_cos(x);
+    default: return kernel_sin(x);
+  }
+}
+
 }  // namespace dsim::detmath
