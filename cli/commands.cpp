@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <iterator>
 #include <optional>
@@ -103,6 +104,16 @@ bool inside(const std::string& file, const std::string& dir) {
   const fs::path f = fs::weakly_canonical(fs::absolute(file, ec), ec).parent_path();
   const fs::path d = fs::weakly_canonical(fs::absolute(dir, ec), ec);
   return f == d;
+}
+
+// Where a warning about component `name` points: the first of `fields`
+// written in the scenario (file:line:column, or the --set that gave it),
+// else the file.
+std::string where_written(const Scenario& scenario, const std::string& file, const std::string& name,
+                          std::initializer_list<const char*> fields) {
+  for (const char* field : fields)
+    if (const auto loc = scenario.sources().find("components." + name + "." + field)) return loc->to_string();
+  return file;
 }
 
 void warn_of_fragile_raft(const Scenario& scenario, const std::string& file);
@@ -333,12 +344,8 @@ void warn_of_hasty_failover(const Scenario& scenario, const std::string& file) {
       for (const auto& b : zones) rtt = std::max(rtt, 2 * one_way(a, b));
     const auto& cfg = store->config();
     if (static_cast<double>(cfg.detection) >= static_cast<double>(cfg.heartbeat) + 4 * rtt) continue;
-    std::string where = file;
-    for (const char* field : {"failover.detection", "failover", "model"})
-      if (const auto loc = scenario.sources().find("components." + store->name() + "." + field)) {
-        where = loc->to_string();
-        break;
-      }
+    const std::string where =
+        where_written(scenario, file, store->name(), {"failover.detection", "failover", "model"});
     std::fprintf(stderr,
                  "dsim: warning: %s: components.%s.failover: detection %s leaves less than four round trips (%s "
                  "between its nodes) after a heartbeat period (%s): late heartbeats will start failovers\n",
@@ -355,12 +362,7 @@ void warn_of_fragile_raft(const Scenario& scenario, const std::string& file) {
     const auto* store = dynamic_cast<const ReplicatedStoreSpec*>(c.get());
     if (store == nullptr || store->config().model != ReplicatedStoreSpec::Model::kRaft || store->replica_count() != 2)
       continue;
-    std::string where = file;
-    for (const char* field : {"replicas", "model"})
-      if (const auto loc = scenario.sources().find("components." + store->name() + "." + field)) {
-        where = loc->to_string();
-        break;
-      }
+    const std::string where = where_written(scenario, file, store->name(), {"replicas", "model"});
     std::fprintf(stderr,
                  "dsim: warning: %s: components.%s.replicas: a raft store of 2 nodes needs both for a majority, so "
                  "it tolerates no failure (3 nodes tolerate one, 5 tolerate two)\n",
@@ -378,12 +380,7 @@ int cmd_validate(const std::string& file, const Common& common) {
   for (const ComponentLoad& l : offered_load(spec)) {
     const auto ratio = l.ratio();
     if (!ratio || *ratio < 1.0) continue;
-    std::string where = file;
-    for (const char* field : {"service_time", "kind"})
-      if (const auto loc = scenario->sources().find("components." + l.component + "." + field)) {
-        where = loc->to_string();
-        break;
-      }
+    const std::string where = where_written(*scenario, file, l.component, {"service_time", "kind"});
     std::fprintf(stderr,
                  "dsim: warning: %s: components.%s: offered load %s is at or above its capacity of %s (replicas x "
                  "workers / mean service time, before retries): its queue will grow until requests time out or "

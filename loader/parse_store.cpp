@@ -167,16 +167,16 @@ ParsedComponent parse_replicated_store(ComponentCommon common, MapReader& r) {
                "; valid: leaderless (Dynamo, Cassandra), leader_follower (a primary with replicas), raft "
                "(consensus: etcd, Consul)");
   }
-  if (c.model != Spec::Model::kLeaderless)
-    for (const char* f : kLeaderlessOnly)
-      if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: leaderless; this store's model is " + m, true);
-  if (c.model != Spec::Model::kLeaderFollower)
-    for (const char* f : kLeaderFollowerOnly)
+  // Another model's fields are refused, at the field.
+  const auto refuse = [&](Spec::Model owner, const auto& fields) {
+    if (c.model == owner) return;
+    for (const char* f : fields)
       if (auto n = r.get(f))
-        n->fail(std::string(f) + " applies to model: leader_follower; this store's model is " + m, true);
-  if (c.model != Spec::Model::kRaft)
-    for (const char* f : kRaftOnly)
-      if (auto n = r.get(f)) n->fail(std::string(f) + " applies to model: raft; this store's model is " + m, true);
+        n->fail(std::string(f) + " applies to model: " + Spec::model_name(owner) + "; this store's model is " + m, true);
+  };
+  refuse(Spec::Model::kLeaderless, kLeaderlessOnly);
+  refuse(Spec::Model::kLeaderFollower, kLeaderFollowerOnly);
+  refuse(Spec::Model::kRaft, kRaftOnly);
 
   // Each node's coordinator keeps a word per node (what it suspects): a
   // thousand nodes is 8 MB in all.

@@ -363,8 +363,7 @@ class LfNode final : public ReplicaActor {
 
   // --- for the instance: settling and the converged state -----------------
   bool leads() const { return !down_ && role_ == Role::kLeader; }
-  std::uint32_t epoch() const { return meta_->epoch; }
-  std::uint64_t era() const { return meta_->epoch; }
+  std::uint64_t era() const { return meta_->epoch; }  // (its epoch)
   const Disk& state() const { return cfg_.durable ? **disk_ : **memory_; }
   // Follows `leader` at the leader's last index, nothing in flight.
   bool caught_up_with(const LfNode& leader) const {
@@ -592,10 +591,7 @@ class LfNode final : public ReplicaActor {
       holders_.push_back(match_[k]);
       if (in_sync_[k]) c = std::min(c, match_[k]);
     }
-    const auto m = static_cast<std::size_t>(majority() - 1);
-    std::nth_element(holders_.begin(), holders_.begin() + static_cast<std::ptrdiff_t>(m), holders_.end(),
-                     std::greater<>());
-    return std::min(c, holders_[m]);
+    return std::min(c, store_detail::majority_value(holders_, majority()));
   }
 
   // Moves the commit point on: writes up to it become readable and are
@@ -1275,16 +1271,9 @@ class LfNode final : public ReplicaActor {
   std::function<bool()> settle_check_;
 };
 
-class LfInstance final : public store_detail::LeaderStoreInstance<LfNode> {
+class LfInstance final : public store_detail::LeaderStoreInstance<LfNode, Cluster> {
  public:
-  LfInstance(const Spec& spec, BuildContext& ctx)
-      : LeaderStoreInstance(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
-    for (auto& r : replicas_) r->set_cluster(&cluster_);
-  }
-  void finish_run() override {
-    ServerInstance::finish_run();
-    cluster_.finish(halted_at());
-  }
+  using LeaderStoreInstance::LeaderStoreInstance;
 
   void record(ComponentRecord& out) const override {
     ServerInstance::record(out);
@@ -1329,9 +1318,6 @@ class LfInstance final : public store_detail::LeaderStoreInstance<LfNode> {
     }
     publish_settled(*source);
   }
-
- private:
-  Cluster cluster_;
 };
 
 }  // namespace

@@ -308,8 +308,7 @@ class RaftNode final : public ReplicaActor {
 
   // --- for the instance: settling and the converged state -----------------
   bool leads() const { return !down_ && role_ == Role::kLeader; }
-  std::uint64_t term() const { return meta_->term; }
-  std::uint64_t era() const { return meta_->term; }
+  std::uint64_t era() const { return meta_->term; }  // (its term)
   const Disk& state() const { return cfg_.durable ? **disk_ : **memory_; }
   // Everything the leader has is committed, and this node has applied it all.
   bool caught_up_with(const RaftNode& leader) const {
@@ -563,10 +562,7 @@ class RaftNode final : public ReplicaActor {
     holders_.clear();
     for (int f = 0; f < n_; ++f)
       holders_.push_back(f == index_ ? d.last() : match_[static_cast<std::size_t>(f)]);
-    const auto m = static_cast<std::size_t>(majority() - 1);
-    std::nth_element(holders_.begin(), holders_.begin() + static_cast<std::ptrdiff_t>(m), holders_.end(),
-                     std::greater<>());
-    const std::uint64_t c = holders_[m];
+    const std::uint64_t c = store_detail::majority_value(holders_, majority());
     if (c <= commit_ || d.term_at(c) != meta_->term) return;
     const bool first_of_term = !term_committed();
     commit_ = c;
@@ -699,11 +695,9 @@ class RaftNode final : public ReplicaActor {
   void confirm_rounds() {
     holders_.clear();
     for (int f = 0; f < n_; ++f) holders_.push_back(f == index_ ? round_ : round_acked_[static_cast<std::size_t>(f)]);
-    const auto m = static_cast<std::size_t>(majority() - 1);
-    std::nth_element(holders_.begin(), holders_.begin() + static_cast<std::ptrdiff_t>(m), holders_.end(),
-                     std::greater<>());
-    if (holders_[m] <= confirmed_) return;
-    confirmed_ = holders_[m];
+    const std::uint64_t r = store_detail::majority_value(holders_, majority());
+    if (r <= confirmed_) return;
+    confirmed_ = r;
     if (confirmed_ == round_) round_out_ = false;
     serve_confirmed_reads();
     if (!round_out_ && !reads_.empty() && term_committed()) start_round();
@@ -1013,13 +1007,7 @@ class RaftNode final : public ReplicaActor {
     const bool ignore = cfg_.check_quorum && leader_live && term > meta_->term;
     bool grant = false;
     if (!ignore) {
-      if (!pre && term > meta_->term) {
-        meta_->term = term;
-        meta_->voted_for = -1;
-        cluster_->highest_term = std::max(cluster_->highest_term, term);
-        if (role_ == Role::kLeader) leave_leadership("deposed");
-        become_follower(-1);
-      }
+      if (!pre && term > meta_->term) newer_term(term);
       const Disk& d = st();
       const bool up_to_date =
           their_last_term != d.last_term() ? their_last_term > d.last_term() : their_last >= d.last();
@@ -1190,16 +1178,9 @@ class RaftNode final : public ReplicaActor {
   std::function<bool()> settle_check_;
 };
 
-class RaftInstance final : public store_detail::LeaderStoreInstance<RaftNode> {
+class RaftInstance final : public store_detail::LeaderStoreInstance<RaftNode, Cluster> {
  public:
-  RaftInstance(const Spec& spec, BuildContext& ctx)
-      : LeaderStoreInstance(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
-    for (auto& r : replicas_) r->set_cluster(&cluster_);
-  }
-  void finish_run() override {
-    ServerInstance::finish_run();
-    cluster_.finish(halted_at());
-  }
+  using LeaderStoreInstance::LeaderStoreInstance;
 
   void record(ComponentRecord& out) const override {
     ServerInstance::record(out);
@@ -1240,9 +1221,6 @@ class RaftInstance final : public store_detail::LeaderStoreInstance<RaftNode> {
     }
     publish_settled(*source);
   }
-
- private:
-  Cluster cluster_;
 };
 
 }  // namespace

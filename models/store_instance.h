@@ -37,12 +37,21 @@ class StoreInstanceBase : public ServerInstance<ReplicatedStoreSpec, R> {
 
 // The instance of a store with a leader (leader_follower, raft). R also
 // has leads(), era() (its epoch or term), caught_up_with(leader),
-// state().data (its copies, a CellMap), sim() and start_settle_checks(fn)
-// (fn called every 100 ms until it returns false).
-template <class R>
+// state().data (its copies, a CellMap), sim(), start_settle_checks(fn)
+// (fn called every 100 ms until it returns false) and set_cluster(C*).
+// C: what the nodes report for the figures, built from (nodes, warmup,
+// duration), with finish(at) when the run ends.
+template <class R, class C>
 class LeaderStoreInstance : public StoreInstanceBase<R> {
  public:
-  using StoreInstanceBase<R>::StoreInstanceBase;
+  LeaderStoreInstance(const ReplicatedStoreSpec& spec, BuildContext& ctx)
+      : StoreInstanceBase<R>(spec, ctx), cluster_(spec.replica_count(), ctx.warmup, ctx.duration) {
+    for (auto& r : this->replicas_) r->set_cluster(&cluster_);
+  }
+  void finish_run() override {
+    StoreInstanceBase<R>::finish_run();
+    cluster_.finish(this->halted_at());
+  }
 
   // Settling: faults are healed; wait (as open work, a minute at most)
   // until one leader leads every node and they have caught up with it.
@@ -74,6 +83,8 @@ class LeaderStoreInstance : public StoreInstanceBase<R> {
       if (!r->caught_up_with(*l)) return false;
     return true;
   }
+  C cluster_;
+
   // Publishes `source`'s copy of each key as its converged value, with
   // whether every node holds the same.
   void publish_settled(const R& source) const {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "dsim/models/replicated_store.h"
@@ -77,6 +78,15 @@ class Ballot {
   int votes_ = 0;
   int majority_ = 1;
 };
+
+// The largest value that at least `majority` of `values` reach (each node's
+// match index, or the read round it answered): what a majority holds.
+// Reorders `values`. REQUIRES: 1 <= majority <= values.size().
+inline std::uint64_t majority_value(std::vector<std::uint64_t>& values, int majority) {
+  const auto m = values.begin() + (majority - 1);
+  std::nth_element(values.begin(), m, values.end(), std::greater<>());
+  return *m;
+}
 
 // A read's or a write's service time on a node slowed by `slowdown`.
 inline Time service_time(const ReplicatedStoreSpec::Config& cfg, Rng& rng, bool read, double slowdown) {
