@@ -76,7 +76,22 @@ inline RunRecord run_yaml(const std::string& yaml, const LoadOptions& options = 
   return run_or_fail(s->spec());
 }
 
-// The names of the .yaml files in `dir` (relative to the source tree), sorted.
+// The same, observed by the caller's recorders too.
+inline RunRecord run_yaml_observed(const std::string& yaml, std::vector<Recorder*> recorders) {
+  auto s = load_or_fail(yaml);
+  if (!s) return {};
+  RunOptions options;
+  options.extra_recorders = std::move(recorders);
+  return run_or_fail(s->spec(), options);
+}
+
+// The run's linearizability verdict: "true", "false", "unknown" ("none"
+// without one).
+inline std::string verdict_of(const RunRecord& rec) {
+  const auto& c = consistency_of(rec);
+  return c.linearizability ? c.linearizability->verdict : "none";
+}
+
 // The .yaml files under `dir` and its subfolders, as paths relative to it
 // ("cap/cp.yaml"), sorted.
 inline std::vector<std::string> yaml_files_in(const std::string& dir) {
@@ -129,6 +144,12 @@ inline double extra(const ComponentRecord& c, const std::string& key) {
     if (k == key) return v;
   ADD_FAILURE() << "no figure " << key << " in " << c.name;
   return 0;
+}
+
+// A component's figure (components.<comp>.<key> in the summary).
+inline double figure(const RunRecord& rec, const std::string& comp, const std::string& key) {
+  const ComponentRecord* c = component(rec, comp);
+  return c != nullptr ? extra(*c, key) : 0.0;
 }
 
 }  // namespace dsim::testing

@@ -14,22 +14,7 @@
 namespace dsim::testing {
 namespace {
 
-RunRecord run_text(const std::string& yaml, std::vector<Recorder*> recorders = {}) {
-  auto s = load_or_fail(yaml);
-  if (!s) return {};
-  RunOptions options;
-  options.extra_recorders = std::move(recorders);
-  return run_or_fail(s->spec(), options);
-}
-
-std::string verdict(const RunRecord& rec) {
-  const auto& c = consistency_of(rec);
-  return c.linearizability ? c.linearizability->verdict : "none";
-}
-double db(const RunRecord& rec, const std::string& figure) {
-  const ComponentRecord* c = component(rec, "db");
-  return c != nullptr ? extra(*c, figure) : 0.0;
-}
+double db(const RunRecord& rec, const std::string& name) { return figure(rec, "db", name); }
 
 // Every LeaderChanged of a run, with node names.
 class LeaderLog final : public Recorder {
@@ -89,7 +74,7 @@ TEST(LeaderFollower, AsyncLeaderCrashLosesAcknowledgedWritesAndIsNotLinearizable
   const RunRecord rec = run_source_file("scenarios/failover-db.yaml", {}, {&log});
   const auto& c = consistency_of(rec);
   EXPECT_GT(c.figures.lost_writes, 0u);
-  EXPECT_EQ(verdict(rec), "false");
+  EXPECT_EQ(verdict_of(rec), "false");
   EXPECT_GE(db(rec, "discarded_writes"), static_cast<double>(c.figures.lost_writes));
   EXPECT_EQ(db(rec, "failovers"), 1.0);
   // db-0 crashes at 20 s; detection 5 s, then a stagger of one to two
@@ -118,7 +103,7 @@ TEST(LeaderFollower, SyncLeaderCrashLosesNoWriteAtALatencyCost) {
   EXPECT_GT(c.figures.writes_acknowledged, 50'000u);
   EXPECT_EQ(c.figures.lost_writes, 0u);
   EXPECT_EQ(c.figures.stale_reads, 0u);
-  EXPECT_EQ(verdict(sync), "true");
+  EXPECT_EQ(verdict_of(sync), "true");
   EXPECT_EQ(db(sync, "failovers"), 1.0);
   // Every write waits for the slower of two followers in other zones.
   const double async_p50 = async.requests.operations[1].latency.quantile(0.5);
@@ -147,7 +132,7 @@ TEST(LeaderFollower, WithoutFencingTwoLeadersAcceptWritesAndTheOldOnesAreLost) {
   const auto& c = consistency_of(rec);
   EXPECT_GT(db(rec, "discarded_writes"), 1000.0);
   EXPECT_GT(c.figures.lost_writes, 1000u);
-  EXPECT_EQ(verdict(rec), "false");
+  EXPECT_EQ(verdict_of(rec), "false");
   EXPECT_EQ(c.unconverged_keys, 0u);
 }
 
@@ -199,15 +184,15 @@ TEST(LeaderFollower, FollowersForwardToTheLeaderOneHopEach) {
   // leader must serve arrive at a follower and take one more hop. (Requests
   // count from the warmup, 2 s of 20; hops over the whole run.)
   const double whole_run = 20.0 / 18.0;
-  const RunRecord leader = run_text(lf_yaml(", read_from: leader"));
-  const RunRecord any = run_text(lf_yaml(", read_from: any"));
+  const RunRecord leader = run_yaml(lf_yaml(", read_from: leader"));
+  const RunRecord any = run_yaml(lf_yaml(", read_from: any"));
   const double ops = static_cast<double>(leader.requests.sent) * whole_run;
   const double writes = static_cast<double>(any.requests.operations[1].sent) * whole_run;
   EXPECT_NEAR(db(leader, "forwarded") / ops, 2.0 / 3.0, 0.01);
   EXPECT_NEAR(db(any, "forwarded") / writes, 2.0 / 3.0, 0.01);
   EXPECT_EQ(leader.requests.failed.total(), 0u);
   // One node named for reads: reads reaching the other two are forwarded.
-  const RunRecord named = run_text(lf_yaml(", read_from: db-2"));
+  const RunRecord named = run_yaml(lf_yaml(", read_from: db-2"));
   EXPECT_NEAR(db(named, "forwarded") / (static_cast<double>(named.requests.sent) * whole_run), 2.0 / 3.0, 0.01);
 }
 
@@ -215,12 +200,12 @@ TEST(LeaderFollower, ReadsFromAnyNodeAreStaleByTheLagFromTheLeaderNone) {
   // Links with a long tail: an entry on its way to a follower may be
   // overtaken by a read, which then misses the latest writes of its hot key.
   const std::string far = "{dist: lognormal, median: 2ms, p99: 20ms}";
-  const RunRecord any = run_text(lf_yaml(", read_from: any", "[]", "", far));
-  const RunRecord leader = run_text(lf_yaml(", read_from: leader", "[]", "", far));
+  const RunRecord any = run_yaml(lf_yaml(", read_from: any", "[]", "", far));
+  const RunRecord leader = run_yaml(lf_yaml(", read_from: leader", "[]", "", far));
   EXPECT_GT(consistency_of(any).figures.stale_reads, 100u);
-  EXPECT_EQ(verdict(any), "false");
+  EXPECT_EQ(verdict_of(any), "false");
   EXPECT_EQ(consistency_of(leader).figures.stale_reads, 0u);
-  EXPECT_EQ(verdict(leader), "true");
+  EXPECT_EQ(verdict_of(leader), "true");
 }
 
 TEST(LeaderFollower, ReadsFromALaggingFollowerAreStaleNotSlow) {
@@ -228,7 +213,7 @@ TEST(LeaderFollower, ReadsFromALaggingFollowerAreStaleNotSlow) {
   // leader by seconds, but its reads are served by its workers at once,
   // from what it has applied (a lagging replica serves stale data fast).
   const RunRecord rec =
-      run_text(lf_yaml(", read_from: any", "[{at: 5s, for: 10s, slow: db-2, factor: 40}]"));
+      run_yaml(lf_yaml(", read_from: any", "[{at: 5s, for: 10s, slow: db-2, factor: 40}]"));
   const auto& c = consistency_of(rec);
   EXPECT_GT(db(rec, "replication_lag_ms/max"), 1000.0);
   EXPECT_GT(c.figures.stale_reads, 1000u);
@@ -245,7 +230,7 @@ TEST(LeaderFollower, ReplicationLagIsMeasuredFromTheNetworkAndTheApply) {
   std::string y = lf_yaml(", replication: async", "[]", "", "5ms");
   const std::string from = "write_service_time: {dist: exponential, mean: 200us}";
   y.replace(y.find(from), from.size(), "write_service_time: 1ms");
-  const RunRecord rec = run_text(y);
+  const RunRecord rec = run_yaml(y);
   EXPECT_NEAR(db(rec, "replication_lag_ms/p50"), 6.0, 0.2);
   EXPECT_GE(db(rec, "replication_lag_ms/max"), 6.0);
   EXPECT_LT(db(rec, "replication_lag_ms/max"), 8.0);
@@ -267,7 +252,7 @@ TEST(LeaderFollower, SemiSyncWaitsForTheNearestFollowerSyncForTheFarthest) {
       "  db: {kind: replicated_store, model: leader_follower, replicas: 3, zones: [a, b, c], workers: 4,\n"
       "       service_time: 100us, read_from: any, replication: ";
   const auto p50_ms = [&](const std::string& mode) {
-    const RunRecord rec = run_text(net + mode + "}\n");
+    const RunRecord rec = run_yaml(net + mode + "}\n");
     return rec.requests.operations[1].latency.quantile(0.5) / 1e6;
   };
   // Writes reach db-0 directly a third of the time; the others are forwarded
@@ -283,7 +268,7 @@ TEST(LeaderFollower, NoReachableLeaderIsUnavailableNotAHang) {
   // The leader crashes for good: until a follower is elected, followers that
   // know the leader is gone answer unavailable at once.
   const RunRecord rec =
-      run_text(lf_yaml(", failover: {detection: 2s, heartbeat: 500ms}", "[{at: 5s, crash: db-0}]"));
+      run_yaml(lf_yaml(", failover: {detection: 2s, heartbeat: 500ms}", "[{at: 5s, crash: db-0}]"));
   EXPECT_GT(db(rec, "refused_no_leader"), 0.0);
   EXPECT_GT(rec.requests.failed[static_cast<std::size_t>(Status::kUnavailable) - 1], 0u);
   EXPECT_EQ(db(rec, "failovers"), 1.0);
@@ -296,8 +281,8 @@ TEST(LeaderFollower, ACrashedFollowerCatchesUpFromTheLogOrASnapshot) {
   // db-2 is down 8 s. With the default retention it catches up from the
   // leader's log; keeping only 100 entries, it is re-cloned from a snapshot.
   const std::string faults = "[{at: 5s, for: 8s, crash: db-2}]";
-  const RunRecord log = run_text(lf_yaml("", faults));
-  const RunRecord snap = run_text(lf_yaml(", log_retention: 100", faults));
+  const RunRecord log = run_yaml(lf_yaml("", faults));
+  const RunRecord snap = run_yaml(lf_yaml(", log_retention: 100", faults));
   EXPECT_EQ(db(log, "resyncs"), 0.0);
   EXPECT_GE(db(snap, "resyncs"), 1.0);
   for (const RunRecord* r : {&log, &snap}) {
@@ -310,7 +295,7 @@ TEST(LeaderFollower, ACrashedFollowerCatchesUpFromTheLogOrASnapshot) {
   EXPECT_GT(db(log, "replication_lag_ms/max"), 7000.0);
   EXPECT_LT(db(snap, "replication_lag_ms/max"), 100.0);
   // Without its disk it comes back empty and needs the whole data again.
-  const RunRecord volatile_ = run_text(lf_yaml(", durable: false, log_retention: 100", faults));
+  const RunRecord volatile_ = run_yaml(lf_yaml(", durable: false, log_retention: 100", faults));
   EXPECT_GE(db(volatile_, "resyncs"), 1.0);
   EXPECT_EQ(consistency_of(volatile_).unconverged_keys, 0u);
 }
@@ -319,7 +304,7 @@ TEST(LeaderFollower, LostMessagesAreSentAgain) {
   // 5% of all messages lost: entries missing on a follower are sent again
   // after a heartbeat shows it stuck, and the nodes converge.
   std::string y = lf_yaml(", replication: sync", "[]", "", "{dist: lognormal, median: 1ms, p99: 3ms}, loss: 5%");
-  const RunRecord rec = run_text(y);
+  const RunRecord rec = run_yaml(y);
   EXPECT_EQ(consistency_of(rec).unconverged_keys, 0u);
   EXPECT_EQ(consistency_of(rec).figures.lost_writes, 0u);
   EXPECT_GT(consistency_of(rec).figures.writes_acknowledged, 10'000u);
@@ -349,7 +334,7 @@ TEST(LeaderFollower, SyncNeverAcknowledgesWithoutAMajority) {
   const auto& c = consistency_of(rec);
   EXPECT_GT(c.figures.writes_acknowledged, 10'000u);
   EXPECT_EQ(c.figures.lost_writes, 0u);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
   EXPECT_EQ(db(rec, "failovers"), 1.0);
 }
 
@@ -359,14 +344,14 @@ TEST(LeaderFollower, SyncLeadersDoNotShowWritesTheirFollowersLack) {
   const RunRecord rec = run_source_file("tests/data/leader_follower/sync-dirty-read.yaml");
   EXPECT_GT(db(rec, "discarded_writes"), 0.0);  // the case arises
   EXPECT_EQ(consistency_of(rec).figures.lost_writes, 0u);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
 }
 
 TEST(LeaderFollower, AnswersOvertakenOnTheWayChangeNothing) {
   const RunRecord rec = run_source_file("tests/data/leader_follower/stale-answers.yaml");
   EXPECT_EQ(db(rec, "discarded_writes"), 0.0);
   EXPECT_EQ(db(rec, "resyncs"), 0.0);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
 }
 
 TEST(LeaderFollower, OneSnapshotAtATimeAndDiscardsCountedOnce) {
@@ -391,7 +376,7 @@ TEST(LeaderFollower, SafeAcrossSeedsOfCrashesAndPartitions) {
     Rng r = Rng::stream(static_cast<std::uint64_t>(seed), "faults");
     const std::string faults = random_store_faults(r, 4, 3, 6);
     LeaderLog log;
-    const RunRecord rec = run_text(
+    const RunRecord rec = run_yaml_observed(
         lf_yaml(", replication: sync, failover: {detection: 1s, heartbeat: 200ms}", faults, "",
                 "{dist: lognormal, median: 1ms, p99: 10ms}", seed),
         {&log});
@@ -408,7 +393,7 @@ TEST(LeaderFollower, SafeAcrossSeedsOfCrashesAndPartitions) {
     EXPECT_EQ(c.figures.lost_writes, 0u) << faults;
     EXPECT_EQ(c.unconverged_keys, 0u) << faults;
     EXPECT_EQ(c.figures.stale_reads, 0u) << faults;
-    EXPECT_NE(verdict(rec), "false") << faults;  // (hot keys may exceed the search budget: "unknown")
+    EXPECT_NE(verdict_of(rec), "false") << faults;  // (hot keys may exceed the search budget: "unknown")
     EXPECT_GT(c.figures.writes_acknowledged, 5000u);
   }
 }

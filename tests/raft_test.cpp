@@ -13,22 +13,6 @@
 namespace dsim::testing {
 namespace {
 
-RunRecord run_text(const std::string& yaml, std::vector<Recorder*> recorders = {}) {
-  auto s = load_or_fail(yaml);
-  if (!s) return {};
-  RunOptions options;
-  options.extra_recorders = std::move(recorders);
-  return run_or_fail(s->spec(), options);
-}
-
-std::string verdict(const RunRecord& rec) {
-  const auto& c = consistency_of(rec);
-  return c.linearizability ? c.linearizability->verdict : "none";
-}
-double figure(const RunRecord& rec, const std::string& comp, const std::string& name) {
-  const ComponentRecord* c = component(rec, comp);
-  return c != nullptr ? extra(*c, name) : 0.0;
-}
 double db(const RunRecord& rec, const std::string& name) { return figure(rec, "db", name); }
 
 // What the protocol did, as its events tell it: leadership, elections,
@@ -225,7 +209,7 @@ TEST(CapClassroom, CpRefusesTheMinorityKeepsTheMajorityAndStaysLinearizable) {
   EXPECT_LT(figure(rec, "app-a", "availability"), 0.70);
   EXPECT_GT(figure(rec, "app-b", "availability"), 0.99);
   const auto& c = consistency_of(rec);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
   EXPECT_EQ(c.figures.lost_writes, 0u);
   EXPECT_EQ(c.figures.stale_reads, 0u);
   EXPECT_EQ(c.unconverged_keys, 0u);
@@ -268,7 +252,7 @@ TEST(CapClassroom, ApAnswersOnBothSidesWithStaleReadsAndIsNotLinearizable) {
 
 TEST(Raft, TheFirstLeaderIsElectedOnceTheFirstTimerFires) {
   RaftLog log;
-  const RunRecord rec = run_text(raft_yaml(""), {&log});
+  const RunRecord rec = run_yaml_observed(raft_yaml(""), {&log});
   ASSERT_FALSE(log.changes.empty());
   // Nodes start as followers of no one: the first timer fires at 150-300 ms,
   // then a pre-vote and a vote go round (a few ms).
@@ -280,17 +264,17 @@ TEST(Raft, TheFirstLeaderIsElectedOnceTheFirstTimerFires) {
   EXPECT_EQ(log.changes.size(), 1u);
   EXPECT_EQ(log.elections.size(), 1u);
   EXPECT_EQ(db(rec, "pre_votes"), 1.0);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
 }
 
 TEST(Raft, ALeaderCrashCostsAnElectionTimeoutNotMore) {
   // Whoever leads is crashed: find it first, then crash it at 10 s.
   RaftLog probe;
-  run_text(raft_yaml(""), {&probe});
+  run_yaml_observed(raft_yaml(""), {&probe});
   const std::string leader = probe.leader_at(10 * kSecond);
   ASSERT_FALSE(leader.empty());
   RaftLog log;
-  const RunRecord rec = run_text(raft_yaml("", "[{at: 10s, for: 5s, crash: " + leader + "}]"), {&log});
+  const RunRecord rec = run_yaml_observed(raft_yaml("", "[{at: 10s, for: 5s, crash: " + leader + "}]"), {&log});
   Time elected = 0;
   for (const auto& ch : log.changes)
     if (ch.leading && ch.at > 10 * kSecond) {
@@ -310,11 +294,11 @@ TEST(Raft, ALeaderCrashCostsAnElectionTimeoutNotMore) {
 
 TEST(Raft, LongerElectionTimeoutsCostLongerFailovers) {
   RaftLog probe;
-  run_text(raft_yaml(", election_timeout: {min: 1s, max: 2s}, heartbeat: 100ms"), {&probe});
+  run_yaml_observed(raft_yaml(", election_timeout: {min: 1s, max: 2s}, heartbeat: 100ms"), {&probe});
   const std::string leader = probe.leader_at(10 * kSecond);
   ASSERT_FALSE(leader.empty());
   const RunRecord rec =
-      run_text(raft_yaml(", election_timeout: {min: 1s, max: 2s}, heartbeat: 100ms", "[{at: 10s, for: 5s, crash: " + leader + "}]"));
+      run_yaml(raft_yaml(", election_timeout: {min: 1s, max: 2s}, heartbeat: 100ms", "[{at: 10s, for: 5s, crash: " + leader + "}]"));
   EXPECT_GT(db(rec, "without_leader_s"), 0.9);
   EXPECT_LT(db(rec, "without_leader_s"), 2.1);
 }
@@ -322,17 +306,17 @@ TEST(Raft, LongerElectionTimeoutsCostLongerFailovers) {
 // --- routing, reads, check-quorum -------------------------------------------------
 
 TEST(Raft, FollowersForwardToTheLeaderOneHopEach) {
-  const RunRecord rec = run_text(raft_yaml(""));
+  const RunRecord rec = run_yaml(raft_yaml(""));
   // Round robin over five nodes: four requests in five reach a follower
   // (counted over the whole run: 2000/s for 20 s).
   EXPECT_NEAR(db(rec, "forwarded") / 40'000.0, 0.8, 0.02);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
 }
 
 TEST(Raft, ReadIndexRoundsAreSharedByConcurrentReads) {
   std::string yaml = raft_yaml("");
   yaml.replace(yaml.find("rate: 2000/s"), 12, "rate: 20000/s");
-  const RunRecord rec = run_text(yaml);
+  const RunRecord rec = run_yaml(yaml);
   EXPECT_GT(db(rec, "read_index_rounds"), 1000.0);
   EXPECT_GT(db(rec, "reads_per_round"), 2.0);  // ~10,000 reads/s, a round per round trip
   EXPECT_GT(db(rec, "entries_per_append"), 1.5);  // and writes are batched
@@ -346,7 +330,7 @@ TEST(Raft, WithoutCheckQuorumACutOffLeaderStaysButNeverServesStaleReads) {
   // new writes; ReadIndex never confirms the old leader's reads, so none of
   // them is stale. With check-quorum it steps down instead.
   RaftLog probe;
-  run_text(raft_yaml("", "[]", 7, 3, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "20s", true), {&probe});
+  run_yaml_observed(raft_yaml("", "[]", 7, 3, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "20s", true), {&probe});
   const std::string leader = probe.leader_at(5 * kSecond);
   ASSERT_FALSE(leader.empty());
   const std::string zone(1, "abc"[leader.back() - '0']);
@@ -355,7 +339,7 @@ TEST(Raft, WithoutCheckQuorumACutOffLeaderStaysButNeverServesStaleReads) {
   for (const bool check_quorum : {true, false}) {
     SCOPED_TRACE(check_quorum ? "check_quorum" : "no check_quorum");
     RaftLog log;
-    const RunRecord rec = run_text(raft_yaml(std::string(", check_quorum: ") + (check_quorum ? "true" : "false"),
+    const RunRecord rec = run_yaml_observed(raft_yaml(std::string(", check_quorum: ") + (check_quorum ? "true" : "false"),
                                              split, 7, 3, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "20s", true),
                                    {&log});
     bool stepped_down = false;
@@ -371,21 +355,21 @@ TEST(Raft, WithoutCheckQuorumACutOffLeaderStaysButNeverServesStaleReads) {
     EXPECT_GT(c.figures.writes_acknowledged, 10'000u);
     EXPECT_EQ(c.figures.stale_reads, 0u);
     EXPECT_EQ(c.figures.lost_writes, 0u);
-    EXPECT_NE(verdict(rec), "false");  // (hot keys may exceed the search budget: "unknown")
+    EXPECT_NE(verdict_of(rec), "false");  // (hot keys may exceed the search budget: "unknown")
     expect_election_safety(log);
   }
 }
 
 TEST(Raft, AMinorityLeaderStepsDownByCheckQuorum) {
   RaftLog probe;
-  run_text(raft_yaml("", "[]", 7, 3), {&probe});
+  run_yaml_observed(raft_yaml("", "[]", 7, 3), {&probe});
   const std::string leader = probe.leader_at(5 * kSecond);
   ASSERT_FALSE(leader.empty());
   const std::string zone(1, "abc"[leader.back() - '0']);
   const std::string rest = zone == "a" ? "b, c" : zone == "b" ? "a, c" : "a, b";
   RaftLog log;
   const RunRecord rec =
-      run_text(raft_yaml("", "[{at: 5s, for: 6s, partition: [[" + zone + "], [" + rest + "]]}]", 7, 3), {&log});
+      run_yaml_observed(raft_yaml("", "[{at: 5s, for: 6s, partition: [[" + zone + "], [" + rest + "]]}]", 7, 3), {&log});
   bool stepped = false;
   for (const auto& ch : log.changes)
     if (ch.node == leader && !ch.leading && ch.reason == "check quorum") {
@@ -396,7 +380,7 @@ TEST(Raft, AMinorityLeaderStepsDownByCheckQuorum) {
     }
   EXPECT_TRUE(stepped);
   EXPECT_EQ(db(rec, "stepped_down"), 1.0);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
 }
 
 // --- compaction and catch-up ---------------------------------------------------
@@ -405,7 +389,7 @@ TEST(Raft, SnapshotsKeepTheLogShortAndCatchUpACrashedFollower) {
   // snapshot_every 500: the log holds at most 500 entries since the last
   // snapshot, 500 before it (the catch-up margin) and what is uncommitted.
   RaftLog log;
-  const RunRecord rec = run_text(
+  const RunRecord rec = run_yaml_observed(
       raft_yaml(", snapshot_every: 500", "[{at: 5s, for: 8s, crash: db-3}]", 5, 5, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "60s"),
       {&log});
   EXPECT_GT(db(rec, "snapshots"), 50.0);
@@ -416,25 +400,25 @@ TEST(Raft, SnapshotsKeepTheLogShortAndCatchUpACrashedFollower) {
   EXPECT_EQ(c.unconverged_keys, 0u);
   EXPECT_EQ(c.figures.lost_writes, 0u);
   EXPECT_EQ(c.figures.stale_reads, 0u);
-  EXPECT_NE(verdict(rec), "false");
+  EXPECT_NE(verdict_of(rec), "false");
   EXPECT_EQ(log.conflicting_applies, 0u);
   // Memory does not grow with the run: five times longer, the same bound.
-  const RunRecord longer = run_text(raft_yaml(", snapshot_every: 500", "[]", 5, 5, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "300s"));
+  const RunRecord longer = run_yaml(raft_yaml(", snapshot_every: 500", "[]", 5, 5, "", "{dist: lognormal, median: 1ms, p99: 3ms}", "300s"));
   EXPECT_LE(db(longer, "log_entries_held_max"), 1100.0);
   EXPECT_GT(db(longer, "log_entries_committed"), 250'000.0);
 }
 
 TEST(Raft, ASingleNodeElectsItselfAndServes) {
-  const RunRecord rec = run_text(raft_yaml("", "[]", 5, 1));
+  const RunRecord rec = run_yaml(raft_yaml("", "[]", 5, 1));
   EXPECT_EQ(db(rec, "leader_changes"), 1.0);
   EXPECT_GT(rec.requests.succeeded, 30'000u);
   EXPECT_EQ(rec.requests.failed.total(), 0u);
-  EXPECT_EQ(verdict(rec), "true");
+  EXPECT_EQ(verdict_of(rec), "true");
 }
 
 TEST(Raft, ElectionsTermsAndCommitsAreInTheTrace) {
   Tracer tracer(100'000);
-  run_text(raft_yaml("", "[]", 5, 3), {&tracer});
+  run_yaml_observed(raft_yaml("", "[]", 5, 3), {&tracer});
   const std::string t = tracer.json();
   EXPECT_NE(t.find("\"stands for term 1\""), std::string::npos);
   EXPECT_NE(t.find("\"leads term 1\""), std::string::npos);
@@ -468,7 +452,7 @@ TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
     for (std::size_t at; (at = yaml.find("count: 20, dist: zipf, s: 1.1")) != std::string::npos;)
       yaml.replace(at, 29, "count: 500");
     RaftLog log;
-    const RunRecord rec = run_text(yaml, {&log});
+    const RunRecord rec = run_yaml_observed(yaml, {&log});
     expect_election_safety(log);
     EXPECT_EQ(log.conflicting_applies, 0u) << faults;
     log.check_log_matching();
@@ -480,7 +464,7 @@ TEST(Raft, SafeAcrossSeedsOfLossReorderingCrashesAndPartitions) {
     EXPECT_EQ(c.figures.lost_writes, 0u) << faults;
     EXPECT_EQ(c.unconverged_keys, 0u) << faults;
     EXPECT_EQ(c.figures.stale_reads, 0u) << faults;
-    EXPECT_EQ(verdict(rec), "true") << faults;
+    EXPECT_EQ(verdict_of(rec), "true") << faults;
     EXPECT_GT(c.figures.writes_acknowledged, 5000u);
     EXPECT_GT(log.applies, 0u);
   }
