@@ -316,7 +316,7 @@ class LfNode final : public ReplicaActor {
         pre_stand();
         return;
       case kSettleCheck:
-        if (settle_check_()) sim_.schedule_after(kSettleRetry, actor_id(), kSettleCheck, 0);
+        settle_checks_.on_event(sim_, actor_id());
         return;
       default:
         DSIM_CHECK_MSG(false, "leader_follower: unknown event kind");
@@ -373,10 +373,8 @@ class LfNode final : public ReplicaActor {
            state().last_index == leader.state().last_index;
   }
   void start_settle_checks(std::function<bool()> check) {
-    settle_check_ = std::move(check);
-    sim_.schedule_after(kSettleRetry, actor_id(), kSettleCheck, 0);
+    settle_checks_.start(sim_, actor_id(), kSettleCheck, std::move(check));
   }
-  static constexpr Time kSettleRetry = 100 * kMillisecond;
 
  private:
   // A client operation (on a worker), or the application of a log entry (on
@@ -1268,7 +1266,7 @@ class LfNode final : public ReplicaActor {
   store_detail::WorkerPool<Job> appliers_;  // a follower's applies of the log
   double slowdown_ = 1.0;
   store_detail::Forwarder fwd_;
-  std::function<bool()> settle_check_;
+  store_detail::SettleChecks settle_checks_;
 };
 
 class LfInstance final : public store_detail::LeaderStoreInstance<LfNode, Cluster> {

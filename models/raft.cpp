@@ -266,7 +266,7 @@ class RaftNode final : public ReplicaActor {
         election_timeout();
         return;
       case kSettleCheck:
-        if (settle_check_()) sim_.schedule_after(kSettleRetry, actor_id(), kSettleCheck, 0);
+        settle_checks_.on_event(sim_, actor_id());
         return;
       default:
         DSIM_CHECK_MSG(false, "raft: unknown event kind");
@@ -318,10 +318,8 @@ class RaftNode final : public ReplicaActor {
            state().last() == last && state().last_term() == leader.state().last_term() && state().applied == last;
   }
   void start_settle_checks(std::function<bool()> check) {
-    settle_check_ = std::move(check);
-    sim_.schedule_after(kSettleRetry, actor_id(), kSettleCheck, 0);
+    settle_checks_.start(sim_, actor_id(), kSettleCheck, std::move(check));
   }
-  static constexpr Time kSettleRetry = 100 * kMillisecond;
 
  private:
   // A client operation on a worker: a write before it is appended, a read
@@ -1175,7 +1173,7 @@ class RaftNode final : public ReplicaActor {
   store_detail::WorkerPool<Job> pool_;
   double slowdown_ = 1.0;
   store_detail::Forwarder fwd_;
-  std::function<bool()> settle_check_;
+  store_detail::SettleChecks settle_checks_;
 };
 
 class RaftInstance final : public store_detail::LeaderStoreInstance<RaftNode, Cluster> {

@@ -106,6 +106,26 @@ inline void answer(Network& net, ActorId self, std::uint32_t bytes, ActorId to, 
   net.send(m);
 }
 
+// A check the store runs on one node's actor every 100 ms while settling,
+// until it returns false.
+class SettleChecks {
+ public:
+  static constexpr Time kEvery = 100 * kMillisecond;
+  // Timer events go to `owner` with `kind` (on_event takes them).
+  void start(Simulation& sim, ActorId owner, std::uint16_t kind, std::function<bool()> check) {
+    check_ = std::move(check);
+    kind_ = kind;
+    sim.schedule_after(kEvery, owner, kind_, 0);
+  }
+  void on_event(Simulation& sim, ActorId owner) {
+    if (check_()) sim.schedule_after(kEvery, owner, kind_, 0);
+  }
+
+ private:
+  std::function<bool()> check_;
+  std::uint16_t kind_ = 0;
+};
+
 // Requests a node passed on to another (the leader, or a named node), each
 // answered back to its caller when the other node answers, or "timeout"
 // when it does not in time.
