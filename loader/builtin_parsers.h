@@ -4,10 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "dsim/loader/config.h"
 #include "dsim/loader/registry.h"
+#include "dsim/models/arrival_trace.h"
+#include "dsim/models/rate_schedule.h"
 
 namespace dsim {
 
@@ -25,6 +29,19 @@ std::int64_t read_workers(const ConfigNode& n, int replicas);
 std::int64_t read_queue_capacity(const ConfigNode& n, const char* what);
 // A message size (`request_size`, `response_size`): 0B to 4GB.
 std::uint32_t read_message_size(const ConfigNode& n);
+
+// A client's load over time (loader/parse_schedule.cpp).
+// `rate: {points: [...]}` or `rate: {diurnal: {...}}`.
+RateSchedule read_rate_schedule(const ConfigNode& rate);
+// `users: {points: [...]}`: a closed loop's users over time.
+RateSchedule read_user_schedule(const ConfigNode& users);
+// `bursts: [...]`, added to `schedule`; returns each burst's `at`, to check
+// against the run's duration.
+std::vector<ConfigNode> read_bursts(const ConfigNode& bursts, RateSchedule& schedule);
+// `replay: file.csv`: the file read, or a message located in it.
+std::shared_ptr<const ArrivalTrace> read_arrival_trace(const ConfigNode& replay);
+// The most arrivals a trace has within any one second.
+double busiest_second(const ArrivalTrace& trace);
 
 // The text of a scalar node as written, or "" for a list or mapping: a name
 // kept in a spec before its reference is checked (the check reports a

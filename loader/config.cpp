@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 #include "dsim/sim/units.h"
 
@@ -16,6 +17,13 @@ bool ConfigNode::is_scalar() const { return impl_->node.IsScalar(); }
 bool ConfigNode::is_map() const { return impl_->node.IsMap(); }
 bool ConfigNode::is_list() const { return impl_->node.IsSequence(); }
 std::string ConfigNode::text() const { return is_scalar() ? impl_->node.Scalar() : std::string(); }
+
+std::string ConfigNode::resolve_path(const std::string& written) const {
+  const std::filesystem::path p(written);
+  if (p.is_absolute() || !impl_->ctx || !impl_->ctx->file) return written;
+  const std::filesystem::path folder = std::filesystem::path(impl_->ctx->file->name).parent_path();
+  return folder.empty() ? written : (folder / p).lexically_normal().string();
+}
 
 std::string ConfigNode::describe() const {
   if (is_null()) return "nothing";

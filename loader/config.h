@@ -49,6 +49,11 @@ class ConfigNode {
   // Where this node (or its key) is written.
   SourceLocation source_location(bool at_key = false) const;
 
+  // A file the scenario refers to, written as `written`, as a path to
+  // open: a relative path is taken from the scenario file's folder (from
+  // the working directory for a scenario not read from a file).
+  std::string resolve_path(const std::string& written) const;
+
   // Typed reads. Each fails with a message saying what was expected.
   std::string as_string() const;
   std::string as_name() const;       // a component/zone name: [A-Za-z0-9_.:-]+

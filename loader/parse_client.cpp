@@ -16,21 +16,63 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
   ClientSpec::Config c;
   auto rate = r.get("rate");
   auto users = r.get("users");
+  auto replay = r.get("replay");
+  auto bursts = r.get("bursts");
   auto arrival = r.get("arrival");
   auto think = r.get("think_time");
   if (rate && users)
     users->fail("give either rate (open loop) or users (closed loop), not both", true);
-  if (!rate && !users)
-    r.node().fail("a client needs rate (open loop, e.g. rate: 1500/s) or users (closed loop, e.g. users: 50)");
+  if (replay && (rate || users))
+    replay->fail(std::string("a replayed trace gives the arrivals itself: give either replay or ") +
+                     (rate ? "rate" : "users") + ", not both",
+                 true);
+  if (!rate && !users && !replay)
+    r.node().fail("a client needs rate (open loop, e.g. rate: 1500/s), users (closed loop, e.g. users: 50) or "
+                  "replay (a recorded trace, e.g. replay: arrivals.csv)");
+  std::vector<ConfigNode> burst_starts;
   if (rate) {
     c.loop = Loop::kOpen;
-    c.rate = rate->as_rate();
-    if (!(c.rate > 0.0)) rate->fail("must be a positive rate, got " + rate->describe());
-    if (1e9 * common.replicas / c.rate > 1e18)
-      rate->fail("is too small: under one request per 30 years per replica; give a larger rate");
+    if (rate->is_map()) {
+      c.schedule = read_rate_schedule(*rate);
+      if (bursts) burst_starts = read_bursts(*bursts, *c.schedule);
+      c.rate = c.schedule->peak();
+    } else {
+      c.rate = rate->as_rate();
+      if (!(c.rate > 0.0)) rate->fail("must be a positive rate, got " + rate->describe());
+      if (1e9 * common.replicas / c.rate > 1e18)
+        rate->fail("is too small: under one request per 30 years per replica; give a larger rate");
+      if (bursts) {
+        c.schedule = RateSchedule::constant(c.rate);
+        burst_starts = read_bursts(*bursts, *c.schedule);
+        c.rate = c.schedule->peak();
+      }
+    }
     if (c.rate / common.replicas > 1e9)
-      rate->fail("more than one request per nanosecond per replica cannot be simulated");
-    if (think) think->fail("think_time applies to closed-loop clients (users); this one has a rate", true);
+      rate->fail(std::string("more than one request per nanosecond per replica cannot be simulated") +
+                 (c.schedule ? " (at the schedule's peak)" : ""));
+  } else if (replay) {
+    c.loop = Loop::kOpen;
+    if (bursts) bursts->fail("bursts multiply a rate; a replayed trace has its own bursts", true);
+    c.replay = read_arrival_trace(*replay);
+    c.rate = busiest_second(*c.replay);
+  } else {
+    c.loop = Loop::kClosed;
+    if (bursts) bursts->fail("bursts multiply an open-loop rate; this client has users (give users over time as points)", true);
+    if (users->is_map()) {
+      c.schedule = read_user_schedule(*users);
+      c.users = static_cast<std::int64_t>(std::floor(c.schedule->peak()));
+    } else {
+      c.users = users->int_in(1, 10'000'000);
+    }
+    if (arrival) arrival->fail("arrival applies to open-loop clients (rate); this one has users", true);
+    if (think) c.think_time = think->as_duration_distribution();
+  }
+  if (c.loop == Loop::kOpen) {
+    if (think)
+      think->fail(std::string("think_time applies to closed-loop clients (users); this one ") +
+                      (replay ? "replays a trace" : "has a rate"),
+                  true);
+    if (arrival && replay) arrival->fail("a replayed trace sends its arrivals when they were recorded; arrival does not apply", true);
     if (arrival) {
       const std::string a = arrival->as_string();
       if (a == "poisson") c.arrival = Arrival::kPoisson;
@@ -38,11 +80,6 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
       else arrival->fail("unknown arrival process '" + a + "'" + did_you_mean(a, {"poisson", "constant"}) +
                          "; valid: poisson, constant");
     }
-  } else {
-    c.loop = Loop::kClosed;
-    c.users = users->int_in(1, 10'000'000);
-    if (arrival) arrival->fail("arrival applies to open-loop clients (rate); this one has users", true);
-    if (think) c.think_time = think->as_duration_distribution();
   }
   const auto timeout = r.get("timeout");
   if (timeout) c.timeout = timeout->positive_duration();
@@ -117,8 +154,17 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
     }
     c.mix = m;
   }
+  if (c.replay && c.replay->has_operations) {
+    if (mix)
+      mix->fail("the replayed trace names each arrival's operation; remove mix (it would never be used)", true);
+    // The trace's own shares: the client reads and writes keys.
+    double reads = 0;
+    for (const auto& a : c.replay->arrivals) reads += a.op == Operation::kRead ? 1 : 0;
+    const double n = static_cast<double>(c.replay->arrivals.size());
+    c.mix = OperationMix{reads / n, 1 - reads / n};
+  }
   if (keys) {
-    if (!mix) keys->fail("keys apply to reads and writes: give the client a mix, e.g. mix: {read: 0.9, write: 0.1}", true);
+    if (!c.mix) keys->fail("keys apply to reads and writes: give the client a mix, e.g. mix: {read: 0.9, write: 0.1}", true);
     MapReader kr(*keys);
     std::uint64_t count = 1;
     if (auto n = kr.get("count")) {
@@ -166,7 +212,7 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
         fw->fail("must be a share of writes from 0 to 100%, got " + fw->describe());
     }
     kr.finish();
-  } else if (mix) {
+  } else if (c.mix) {
     c.keys.dist = KeyDistribution::uniform(1000);
   }
   const ConfigNode target = r.require("target", "the component that receives the requests, e.g. target: lb");
@@ -174,6 +220,13 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
   ParsedComponent out;
   out.spec = std::make_unique<ClientSpec>(std::move(common), std::move(c));
   out.check_references = [target](const ComponentIndex& index) { index.lookup(target, true); };
+  if (!burst_starts.empty())
+    out.check_run = [burst_starts](Time duration) {
+      for (const ConfigNode& at : burst_starts)
+        if (at.as_duration() >= duration)
+          at.fail("the burst begins at " + units::format_duration(at.as_duration()) + ", after the run ends (duration " +
+                  units::format_duration(duration) + ")");
+    };
   return out;
 }
 

@@ -27,6 +27,7 @@
 
 #include "dsim/loader/config.h"
 #include "dsim/models/component.h"
+#include "dsim/sim/time.h"
 
 namespace dsim {
 
@@ -56,7 +57,10 @@ struct ParsedComponent {
   std::unique_ptr<ComponentSpec> spec;
   // Called once all components are parsed; fails at the offending
   // reference. May be empty (no references).
-  std::function<void(const ComponentIndex&)> check_references;
+  std::function<void(const ComponentIndex&)> check_references = {};
+  // Called once the whole scenario is read, with the run's duration: fails
+  // at a field that reaches outside the run. May be empty.
+  std::function<void(Time duration)> check_run = {};
 };
 
 class ModelRegistry {

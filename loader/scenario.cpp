@@ -372,6 +372,7 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     for (const auto& rn : comp->replica_names()) replica_owner_.emplace(rn, components_.size());
     components_.push_back(std::move(parsed.spec));
     reference_checks_.push_back(std::move(parsed.check_references));
+    if (parsed.check_run) parsed.check_run(spec_.duration);
     component_nodes_.push_back(cnode);
   }
   r.finish();

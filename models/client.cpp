@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "dsim/models/events.h"
 #include "dsim/models/rpc.h"
@@ -13,7 +14,16 @@
 namespace dsim {
 
 namespace {
-enum EventKind : std::uint16_t { kArrival = 1, kUserSend = 2, kTimeout = 3, kRetry = 4, kDeadline = 5 };
+enum EventKind : std::uint16_t {
+  kArrival = 1,
+  kUserSend = 2,
+  kTimeout = 3,
+  kRetry = 4,
+  kDeadline = 5,
+  kScheduledArrival = 6,  // an open loop following a schedule that varies
+  kReplayedArrival = 7,   // an open loop replaying a trace
+};
+constexpr double kNever = std::numeric_limits<double>::infinity();
 
 class ClientReplica final : public ReplicaActor, private DriverHost {
  public:
@@ -31,7 +41,13 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
         retry_rng_(ctx.sim.stream(spec.replica_name(index) + "/retry")),
         ops_rng_(ctx.sim.stream(spec.replica_name(index) + "/ops")) {
     const auto n = static_cast<std::uint64_t>(spec.replica_count());
-    if (cfg_.loop == ClientSpec::Loop::kOpen) {
+    if (cfg_.schedule && cfg_.schedule->varies()) schedule_ = &*cfg_.schedule;
+    share_ = 1.0 / static_cast<double>(n);
+    if (cfg_.replay) {
+      // Arrival i of the trace goes to replica i mod n.
+    } else if (schedule_ != nullptr && cfg_.loop == ClientSpec::Loop::kOpen) {
+      // Arrivals follow the schedule (next_scheduled_arrival).
+    } else if (cfg_.loop == ClientSpec::Loop::kOpen) {
       const double rate = cfg_.rate / static_cast<double>(n);
       const double mean_gap_ns = 1e9 / rate;
       gap_ = cfg_.arrival == ClientSpec::Arrival::kPoisson ? Distribution::exponential(mean_gap_ns)
@@ -59,7 +75,17 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   }
 
   void start() {
-    if (cfg_.loop == ClientSpec::Loop::kOpen) {
+    if (cfg_.replay) {
+      replay_next_ = static_cast<std::size_t>(index_);
+      schedule_replayed();
+    } else if (schedule_ != nullptr && cfg_.loop == ClientSpec::Loop::kOpen) {
+      // Evenly spaced: replica r's first arrival where r are expected (all
+      // replicas together), so that replicas take turns.
+      next_arrival_ = cfg_.arrival == ClientSpec::Arrival::kPoisson
+                          ? next_scheduled_arrival(0)
+                          : schedule_->time_for(0, static_cast<double>(index_));
+      schedule_scheduled();
+    } else if (cfg_.loop == ClientSpec::Loop::kOpen) {
       if (cfg_.arrival == ClientSpec::Arrival::kPoisson) {
         next_arrival_ = gap_.sample(rng_);
       } else {
@@ -82,13 +108,33 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     switch (kind) {
       case kArrival:
         if (sim_.now() >= duration_) return;  // arrivals stop at `duration`
-        send(kNoUser);
+        send(kNoUser, next_ask());
         next_arrival_ += gap_.sample(rng_);
         schedule_arrival();
         return;
+      case kScheduledArrival:
+        if (sim_.now() >= duration_) return;
+        send(kNoUser, next_ask());
+        next_arrival_ = cfg_.arrival == ClientSpec::Arrival::kPoisson
+                            ? next_scheduled_arrival(next_arrival_)
+                            : schedule_->time_for(next_arrival_, 1.0 / share_);
+        schedule_scheduled();
+        return;
+      case kReplayedArrival: {
+        if (sim_.now() >= duration_) return;
+        const ArrivalTrace::Arrival& a = cfg_.replay->arrivals[replay_next_];
+        send(kNoUser, a.op == Operation::kRequest ? next_ask() : make_ask(a.op, a.key));
+        replay_next_ += static_cast<std::size_t>(spec_.replica_count());
+        schedule_replayed();
+        return;
+      }
       case kUserSend:
         if (sim_.now() >= duration_) return;
-        send(arg);
+        if (schedule_ != nullptr && !user_takes_part(arg)) [[unlikely]] {
+          wait_for_turn(arg);
+          return;
+        }
+        send(arg, next_ask());
         return;
       case kTimeout:
         calls_.on_timer(arg, [this](Handle h, const Attempt& a) { attempt_done(a, h, Status::kTimeout, false, {}); });
@@ -175,17 +221,22 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   // and for a write a value unique in the run.
   Ask next_ask() {
     if (!cfg_.mix) return {};
+    return make_ask(ops_rng_.uniform() < cfg_.mix->read ? Operation::kRead : Operation::kWrite, std::nullopt);
+  }
+  // A read or write, of `key` if given (a replayed trace's), else of a key
+  // drawn from `keys`.
+  Ask make_ask(Operation kind, std::optional<std::uint64_t> key) {
     Ask a;
-    a.kind = ops_rng_.uniform() < cfg_.mix->read ? Operation::kRead : Operation::kWrite;
+    a.kind = kind;
     if (a.kind == Operation::kWrite) {
       DSIM_CHECK_MSG(writes_ < kMaxWritesPerClient, "client: more writes than values to tell them apart");
       a.value = make_write_value(actor_id(), writes_++);
-      if (cfg_.keys.fresh_writes > 0 && ops_rng_.uniform() < cfg_.keys.fresh_writes) {
+      if (!key && cfg_.keys.fresh_writes > 0 && ops_rng_.uniform() < cfg_.keys.fresh_writes) {
         a.key = make_fresh_key(actor_id(), fresh_keys_++);
         return a;
       }
     }
-    a.key = cfg_.keys.dist.sample(ops_rng_);
+    a.key = key ? *key : cfg_.keys.dist.sample(ops_rng_);
     return a;
   }
   bool single_attempt() const { return cfg_.retries == 0 && !cfg_.deadline; }
@@ -194,16 +245,64 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     sim_.schedule(std::max(sim_.now(), round_to_time(next_arrival_)), actor_id(), kArrival, 0);
   }
 
+  // The first arrival after `t` of a Poisson process whose rate follows
+  // the schedule, by thinning: candidates at the bound of the piece they
+  // fall in, each kept with probability rate / bound. Past a piece's end
+  // the draw starts over there (the exponential is memoryless). kNever
+  // once the run's arrivals are over.
+  double next_scheduled_arrival(double t) {
+    const auto stop = static_cast<double>(duration_);
+    while (t < stop) {
+      const RateSchedule::Segment piece = schedule_->segment(static_cast<Time>(t));
+      const double end = static_cast<double>(piece.end);
+      const double bound = piece.bound * share_;
+      if (!(bound > 0)) {
+        t = end;
+        continue;
+      }
+      t += detail::standard_exponential(rng_) * (1e9 / bound);
+      if (t >= end) {
+        t = end;
+        continue;
+      }
+      if (rng_.uniform() * bound < schedule_->rate_at(static_cast<Time>(t)) * share_) return t;
+    }
+    return kNever;
+  }
+  void schedule_scheduled() {
+    if (next_arrival_ >= static_cast<double>(duration_)) return;  // the run's arrivals are over
+    sim_.schedule(std::max(sim_.now(), round_to_time(next_arrival_)), actor_id(), kScheduledArrival, 0);
+  }
+  void schedule_replayed() {
+    const auto& arrivals = cfg_.replay->arrivals;
+    if (replay_next_ >= arrivals.size() || arrivals[replay_next_].at >= duration_) return;
+    sim_.schedule(std::max(sim_.now(), arrivals[replay_next_].at), actor_id(), kReplayedArrival, 0);
+  }
+
+  // Closed loop with a schedule of users: user u of this replica is user
+  // u × replicas + index over all replicas, and takes part while the
+  // schedule is above that.
+  double user_number(std::uint32_t user) const {
+    return static_cast<double>(user) * static_cast<double>(spec_.replica_count()) + static_cast<double>(index_);
+  }
+  bool user_takes_part(std::uint32_t user) const {
+    return schedule_->rate_at(sim_.now()) >= user_number(user) + 1;
+  }
+  // A user not taking part now sends again when the schedule reaches it.
+  void wait_for_turn(std::uint32_t user) {
+    const Time back = schedule_->first_reaching(sim_.now(), user_number(user) + 1);
+    if (back < duration_) sim_.schedule(std::max(back, sim_.now() + 1), actor_id(), kUserSend, user);
+  }
+
   void think(std::uint32_t user) {
     sim_.schedule_after(round_to_time(cfg_.think_time.sample(rng_)), actor_id(), kUserSend, user);
   }
 
   bool measured(Time sent_at) const { return sent_at >= warmup_ && sent_at < duration_; }
 
-  void send(std::uint32_t user) {
+  void send(std::uint32_t user, const Ask& ask) {
     const Time now = sim_.now();
     const std::uint64_t op = next_op_++;
-    const Ask ask = next_ask();
     sim_.begin_work();
     if (invoked_.active()) {
       OperationInvoked e;
@@ -363,6 +462,9 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   std::uint64_t fresh_keys_ = 0;  // fresh keys used so far
   Distribution gap_;
   double next_arrival_ = 0;
+  const RateSchedule* schedule_ = nullptr;  // one that varies, or none
+  double share_ = 1;                        // of the rate or users: 1 / replicas
+  std::size_t replay_next_ = 0;             // the trace's next arrival for this replica
   std::uint32_t users_ = 0;
   std::vector<ActorId> targets_;
   std::size_t next_target_ = 0;
@@ -425,6 +527,11 @@ ClientSpec::ClientSpec(ComponentCommon common, Config config)
     : ComponentSpec(std::move(common)), config_(std::move(config)) {
   DSIM_CHECK(config_.loop == Loop::kOpen ? config_.rate > 0 : config_.users >= 1);
   DSIM_CHECK(config_.timeout > 0);
+  DSIM_CHECK(!(config_.schedule && config_.replay));
+  DSIM_CHECK(!config_.replay || (config_.loop == Loop::kOpen && !config_.replay->arrivals.empty()));
+  DSIM_CHECK(!config_.replay || !config_.replay->has_operations || config_.mix);
+  DSIM_CHECK(!config_.schedule || config_.loop == Loop::kOpen ||
+             (!config_.schedule->diurnal_curve() && config_.schedule->bursts().empty()));
 }
 
 ClientSpec::~ClientSpec() = default;

@@ -6,6 +6,14 @@
 // for `think_time`, and repeat. Each request goes to `target` (one of its
 // replicas, round robin). With replicas, rate and users are split evenly.
 //
+// Load over time: an open-loop rate may follow a schedule (points, a daily
+// curve, bursts: models/rate_schedule.h), arrivals then form a
+// non-homogeneous Poisson process by thinning, or are evenly spaced in the
+// schedule's expected count; or a recorded trace is replayed as it is
+// (models/arrival_trace.h). A closed loop's number of users may follow
+// points: user i (over all replicas) takes part while the schedule is
+// above i, finishing the request it has when the count drops.
+//
 // A client publishes every request it sends and resolves (OperationInvoked,
 // OperationRetried, OperationResolved in models/events.h): that is where
 // latency, availability and, later, histories are measured. Each request is
@@ -19,7 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "dsim/models/arrival_trace.h"
 #include "dsim/models/component.h"
+#include "dsim/models/rate_schedule.h"
 #include "dsim/models/retry.h"
 #include "dsim/sim/distribution.h"
 #include "dsim/sim/keys.h"
@@ -52,7 +62,14 @@ class ClientSpec final : public ComponentSpec {
     Loop loop = Loop::kOpen;
     Arrival arrival = Arrival::kPoisson;
     double rate = 0;                 // requests per second, all replicas together; open loop
-    std::int64_t users = 0;          // closed loop, all replicas together
+                                     // (with a schedule or a replay: the peak)
+    std::int64_t users = 0;          // closed loop, all replicas together (with a schedule: the peak)
+    // Open loop: the rate over time; closed loop: the users over time
+    // (points only). None, or one that does not vary: `rate` or `users`
+    // throughout.
+    std::optional<RateSchedule> schedule;
+    // Open loop: arrivals replayed from a recording (then no schedule).
+    std::shared_ptr<const ArrivalTrace> replay;
     Distribution think_time;         // closed loop
     Time timeout = 30 * kSecond;     // per attempt
     std::int64_t retries = 0;        // further attempts after a failure
@@ -66,7 +83,10 @@ class ClientSpec final : public ComponentSpec {
     KeysConfig keys;
   };
 
-  // REQUIRES: rate > 0 (open loop) or users >= 1 (closed loop); timeout > 0.
+  // REQUIRES: rate > 0 (open loop) or users >= 1 (closed loop); timeout > 0;
+  // not both a schedule and a replay; a replay only in open loop and a
+  // closed loop's schedule of points only; a replay with operations only
+  // with a mix.
   ClientSpec(ComponentCommon common, Config config);
   ~ClientSpec() override;
 

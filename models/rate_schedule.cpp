@@ -1,6 +1,8 @@
 #include "dsim/models/rate_schedule.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "dsim/sim/check.h"
 #include "dsim/sim/detmath.h"
@@ -10,6 +12,16 @@ namespace dsim {
 namespace {
 // A daily curve is bounded piece by piece over this share of its period.
 constexpr Time kDiurnalPieces = 96;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kPerNs = 1e-9;  // rates are per second, times in ns
+constexpr double kTwoPi = 6.283185307179586;
+
+// The phase of t in a period starting at `origin`, in turns [0, 1).
+double turns_at(double t, Time origin, Time period) {
+  double since = std::fmod(t - static_cast<double>(origin), static_cast<double>(period));
+  if (since < 0) since += static_cast<double>(period);
+  return since / static_cast<double>(period);
+}
 }  // namespace
 
 RateSchedule RateSchedule::constant(double rate) {
@@ -22,7 +34,7 @@ RateSchedule RateSchedule::constant(double rate) {
 RateSchedule RateSchedule::points(std::vector<Point> points) {
   DSIM_CHECK(!points.empty());
   for (std::size_t i = 0; i < points.size(); ++i) {
-    DSIM_CHECK(points[i].rate > 0);
+    DSIM_CHECK(points[i].rate >= 0);
     DSIM_CHECK(i == 0 || points[i].at > points[i - 1].at);
   }
   RateSchedule s;
@@ -40,6 +52,14 @@ RateSchedule RateSchedule::diurnal(Diurnal d) {
 void RateSchedule::add_burst(Burst b) {
   DSIM_CHECK(b.length > 0 && b.factor > 0);
   bursts_.push_back(b);
+}
+
+bool RateSchedule::varies() const {
+  if (!bursts_.empty()) return true;
+  if (diurnal_) return diurnal_->amplitude > 0;
+  for (const Point& p : points_)
+    if (p.rate != points_.front().rate) return true;
+  return false;
 }
 
 double RateSchedule::base_at(Time t) const {
@@ -117,6 +137,140 @@ double RateSchedule::peak(Time until) const {
     t = s.end;
   }
   return p;
+}
+
+double RateSchedule::peak() const {
+  // Every feature of the schedule is seen by its last point, its last
+  // burst's end and one period of its daily curve.
+  Time horizon = 1;
+  if (!points_.empty()) horizon = std::max(horizon, points_.back().at + 1);
+  for (const Burst& b : bursts_) horizon = std::max(horizon, sat_add(b.at, b.length));
+  if (diurnal_) horizon = sat_add(horizon, diurnal_->period);
+  return peak(horizon);
+}
+
+double RateSchedule::base_at(double t) const {
+  if (diurnal_) {
+    const Diurnal& d = *diurnal_;
+    return d.mean * (1.0 + d.amplitude * detmath::cos_turns(turns_at(t, d.peak_at, d.period)));
+  }
+  if (points_.empty()) return constant_;
+  if (t <= static_cast<double>(points_.front().at)) return points_.front().rate;
+  if (t >= static_cast<double>(points_.back().at)) return points_.back().rate;
+  const auto it = std::upper_bound(points_.begin(), points_.end(), t,
+                                   [](double x, const Point& p) { return x < static_cast<double>(p.at); });
+  const Point& b = *it;
+  const Point& a = *(it - 1);
+  const double f = (t - static_cast<double>(a.at)) / static_cast<double>(b.at - a.at);
+  return a.rate + (b.rate - a.rate) * f;
+}
+
+double RateSchedule::piece_end(double t) const {
+  double end = kInf;
+  for (const Point& p : points_)
+    if (static_cast<double>(p.at) > t) {
+      end = static_cast<double>(p.at);
+      break;
+    }
+  for (const Burst& b : bursts_) {
+    const double start = static_cast<double>(b.at);
+    const double stop = start + static_cast<double>(b.length);
+    if (start > t) end = std::min(end, start);
+    if (stop > t) end = std::min(end, stop);
+  }
+  return end;
+}
+
+double RateSchedule::piece_expected(double a, double b) const {
+  const double m = multiplier_at(static_cast<Time>(std::floor(a))) * kPerNs;
+  if (diurnal_) {
+    // mean × (b − a) + mean × amplitude × period / 2π × (sin θb − sin θa)
+    const Diurnal& d = *diurnal_;
+    const double sin_b = detmath::cos_turns(turns_at(b, d.peak_at, d.period) - 0.25);
+    const double sin_a = detmath::cos_turns(turns_at(a, d.peak_at, d.period) - 0.25);
+    return m * d.mean * ((b - a) + d.amplitude * static_cast<double>(d.period) / kTwoPi * (sin_b - sin_a));
+  }
+  return m * (base_at(a) + base_at(b)) / 2 * (b - a);  // linear within a piece
+}
+
+double RateSchedule::expected(double a, double b) const {
+  DSIM_CHECK(a <= b);
+  double sum = 0;
+  while (a < b) {
+    const double end = std::min(b, piece_end(a));
+    sum += piece_expected(a, end);
+    a = end;
+  }
+  return sum;
+}
+
+double RateSchedule::time_for(double from, double amount) const {
+  DSIM_CHECK(amount >= 0);
+  constexpr double kLast = static_cast<double>(kTimeMax);
+  double t = from;
+  double need = amount;
+  while (t < kLast) {
+    double end = piece_end(t);
+    // A daily curve is solved a period at a time at most.
+    if (diurnal_) end = std::min(end, t + static_cast<double>(diurnal_->period));
+    const double m = multiplier_at(static_cast<Time>(std::floor(t))) * kPerNs;
+    if (end == kInf) {  // a constant rate from here on
+      const double r = base_at(t) * m;
+      return r > 0 ? t + need / r : kInf;
+    }
+    const double got = piece_expected(t, end);
+    if (got < need) {
+      need -= got;
+      t = end;
+      continue;
+    }
+    if (!diurnal_) {
+      // Linear: m (r0 Δ + s Δ² / 2) = need, solved without cancellation.
+      const double r0 = base_at(t);
+      const double s = (base_at(end) - r0) / (end - t);
+      const double q = need / m;
+      const double root = std::sqrt(std::max(0.0, r0 * r0 + 2 * s * q));
+      const double delta = r0 + root > 0 ? 2 * q / (r0 + root) : end - t;
+      return std::min(t + delta, end);
+    }
+    // The curve's integral rises monotonically: Newton's method kept
+    // within a shrinking bracket, to well under a nanosecond.
+    double lo = 0;
+    double hi = end - t;
+    const double r_t = base_at(t) * m;
+    double delta = r_t > 0 ? std::min(need / r_t, hi) : hi / 2;
+    for (int i = 0; i < 100 && hi - lo > 0.25; ++i) {
+      const double f = piece_expected(t, t + delta) - need;
+      if (f < 0) lo = delta;
+      else hi = delta;
+      const double slope = base_at(t + delta) * m;
+      double next = slope > 0 ? delta - f / slope : (lo + hi) / 2;
+      if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+      if (next == delta) break;
+      delta = next;
+    }
+    return t + delta;
+  }
+  return kInf;
+}
+
+Time RateSchedule::first_reaching(Time from, double level) const {
+  DSIM_CHECK(!diurnal_ && bursts_.empty());
+  if (base_at(from) >= level) return from;
+  // The rate is below `level` at `from`, so it reaches it on the way up to
+  // a later point, from the one before (below `level` too).
+  for (std::size_t i = 1; i < points_.size(); ++i) {
+    const Point& a = points_[i - 1];
+    const Point& b = points_[i];
+    if (b.at <= from || b.rate < level) continue;
+    const double f = (level - a.rate) / (b.rate - a.rate);
+    Time t = std::clamp(a.at + static_cast<Time>(std::ceil(f * static_cast<double>(b.at - a.at))), from, b.at);
+    // The first nanosecond there, whichever way the division rounded.
+    while (t > from && t > a.at && base_at(t - 1) >= level) --t;
+    while (t < b.at && base_at(t) < level) ++t;
+    return t;
+  }
+  return kTimeMax;
 }
 
 }  // namespace dsim

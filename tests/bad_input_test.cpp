@@ -3,7 +3,8 @@
 //
 // Every file in tests/data/bad/ is run through `dsim validate`, `dsim run` and
 // `dsim graph`; its first line says what the message must contain
-// ("# expect: ..."). The library-level tests below check the Diagnostic's
+// ("# expect: ..."), and a second line where the message is if not in the
+XX
 // fields directly.
 #include <gtest/gtest.h>
 
@@ -40,11 +41,23 @@ std::string expectation(const std::string& file) {
   return text.substr(tag.size(), text.find('\n') - tag.size());
 }
 
+// The file a message is located in, when not the scenario itself (a trace
+// it replays): its second line says so ("# located-in: trace.csv").
+std::string located_in(const std::string& file) {
+  const std::string text = testing::read_file(std::string(DSIM_SOURCE_DIR) + "/tests/data/bad/" + file);
+  const std::string tag = "# located-in: ";
+  const std::size_t at = text.find('\n');
+  if (at == std::string::npos || text.compare(at + 1, tag.size(), tag) != 0) return file;
+  const std::size_t start = at + 1 + tag.size();
+  return text.substr(start, text.find('\n', start) - start);
+}
+
 class BadFileTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BadFileTest, ValidateAndRunExitTwoWithOneLocatedMessage) {
   const std::string file = "tests/data/bad/" + GetParam();
   const std::string expected = expectation(GetParam());
+  const std::string where = "tests/data/bad/" + located_in(GetParam());
   ASSERT_FALSE(expected.empty()) << "no '# expect:' line in " << file;
   for (const std::string cmd : {"validate ", "run --quiet ", "graph "}) {
     const auto r = testing::run_dsim(cmd + file);
@@ -52,7 +65,7 @@ TEST_P(BadFileTest, ValidateAndRunExitTwoWithOneLocatedMessage) {
     EXPECT_TRUE(r.out.empty()) << r.out;
     // One line: "dsim: error: <file>:<line>:<column>: ..."
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_TRUE(std::regex_search(r.err, std::regex("^dsim: error: " + file + ":[0-9]+:[0-9]+: "))) << r.err;
+    EXPECT_TRUE(std::regex_search(r.err, std::regex("^dsim: error: " + where + ":[0-9]+:[0-9]+: "))) << r.err;
     EXPECT_NE(r.err.find(expected), std::string::npos) << "expected: " << expected << "\ngot: " << r.err;
   }
 }
