@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "dsim/sim/units.h"
@@ -169,6 +170,9 @@ std::shared_ptr<const ArrivalTrace> read_arrival_trace(const ConfigNode& node) {
   const std::string written = node.as_string();
   if (written.empty()) node.fail("must name a CSV file of arrival times, e.g. replay: arrivals.csv");
   const std::string path = node.resolve_path(written);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    node.fail("the trace '" + written + "' is not a regular file; give a CSV file of arrival times");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const std::string why = std::strerror(errno);

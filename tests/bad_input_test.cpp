@@ -4,8 +4,8 @@
 // Every file in tests/data/bad/ is run through `dsim validate`, `dsim run` and
 // `dsim graph`; its first line says what the message must contain
 // ("# expect: ..."), and a second line where the message is if not in the
-XX
-// fields directly.
+// scenario ("# located-in: trace.csv", a trace it replays). The
+// library-level tests below check the Diagnostic's fields directly.
 #include <gtest/gtest.h>
 
 #include <algorithm>
