@@ -801,6 +801,9 @@ std::string timeseries_csv(const RunRecord& rec) {
   // Each client's own columns (two clients or more: analysis/client_metrics.h).
   for (const ClientSeries& c : rec.client_series)
     o << ",succeeded." << c.name << ",failed." << c.name << ",availability." << c.name;
+  // Components' figures over time (an autoscaled service's replicas).
+  for (const ComponentRecord& c : rec.components)
+    for (const auto& [name, values] : c.series) o << ',' << name << '.' << c.name;
   o << '\n';
   auto num = [](double v) {
     char buf[32];
@@ -832,6 +835,13 @@ std::string timeseries_csv(const RunRecord& rec) {
         if (ok + failed > 0) o << num(round_to(static_cast<double>(ok) / static_cast<double>(ok + failed), 6));
       }
     }
+    const auto window = std::max<Time>(1, rec.window);
+    const auto i = static_cast<std::size_t>(w.start / window);
+    for (const ComponentRecord& c : rec.components)
+      for (const auto& [name, values] : c.series) {
+        o << ',';
+        if (w.start % window == 0 && i < values.size()) o << num(round_to(values[i], 6));
+      }
     o << '\n';
   }
   return o.str();

@@ -46,6 +46,34 @@ void Tracer::attach(Bus& bus, const RunContext& ctx) {
   bus.subscribe<&Tracer::on_leader>(*this);
   bus.subscribe<&Tracer::on_election>(*this);
   bus.subscribe<&Tracer::on_commit>(*this);
+  bus.subscribe<&Tracer::on_scaled>(*this);
+  bus.subscribe<&Tracer::on_stage>(*this);
+}
+
+// An autoscaler's decision, on the service's first track; and each
+// replica's stages on its own, with the count of replicas as a counter
+// track (the whole run: scaling is rare).
+void Tracer::on_scaled(const ReplicasScaled& e) {
+  const World::NodeInfo n = world_->node(e.node);
+  DSIM_CHECK(n.component >= 0);
+  char util[32];
+  std::snprintf(util, sizeof util, "%.4f", e.utilization);
+  Json j{{"name", "scales " + std::to_string(e.from) + " -> " + std::to_string(e.to)}, {"cat", "autoscaling"},
+         {"ph", "i"}, {"s", "p"}, {"ts", us(e.at)}, {"pid", static_cast<std::uint32_t>(n.component + 1)}, {"tid", 0},
+         {"args", Json{{"utilization", util}, {"recommended", e.recommended}}}};
+  event(j.dump());
+}
+
+void Tracer::on_stage(const ReplicaStageChanged& e) {
+  const World::NodeInfo n = world_->node(e.node);
+  DSIM_CHECK(n.component >= 0);
+  const auto pid = static_cast<std::uint32_t>(n.component + 1);
+  event(Json{{"name", std::string(e.stage)}, {"cat", "autoscaling"}, {"ph", "i"}, {"s", "t"}, {"ts", us(e.at)},
+             {"pid", pid}, {"tid", static_cast<std::uint32_t>(n.replica)}}
+            .dump());
+  event(Json{{"name", "replicas"}, {"cat", "autoscaling"}, {"ph", "C"}, {"ts", us(e.at)}, {"pid", pid},
+             {"args", Json{{"replicas", e.replicas}}}}
+            .dump());
 }
 
 void Tracer::on_leader(const LeaderChanged& e) {

@@ -56,6 +56,8 @@ class Tracer final : public Recorder {
   void on_leader(const LeaderChanged& e);
   void on_election(const ElectionStarted& e);
   void on_commit(const EntriesCommitted& e);
+  void on_scaled(const ReplicasScaled& e);
+  void on_stage(const ReplicaStageChanged& e);
 
   bool truncated() const { return cutoff_ != kNever; }
   Time cutoff() const { return cutoff_; }

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "dsim/models/events.h"
+#include "dsim/models/rotation.h"
 #include "dsim/models/rpc.h"
 #include "dsim/models/world.h"
 #include "dsim/sim/deadline_queue.h"
@@ -70,8 +71,13 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   }
 
   void set_targets(std::vector<ActorId> targets) {
-    targets_ = std::move(targets);
-    next_target_ = static_cast<std::size_t>(index_) % targets_.size();
+    targets_.set(std::move(targets));
+    next_target_ = static_cast<std::size_t>(index_) % targets_.live().size();
+  }
+  // A target replica joined or left the rotation (an autoscaled service).
+  void set_target(ActorId id, bool in) {
+    targets_.change(id, in);
+    if (next_target_ >= targets_.live().size()) next_target_ = 0;
   }
 
   void start() {
@@ -352,8 +358,9 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
       driver_->start(attempt, ctx);
       return;
     }
-    const ActorId target = targets_[next_target_];
-    if (++next_target_ == targets_.size()) next_target_ = 0;
+    const std::vector<ActorId>& targets = targets_.live();
+    const ActorId target = targets[next_target_];
+    if (++next_target_ == targets.size()) next_target_ = 0;
     Network& net = sim_.network();
     net.send(make_request(net, actor_id(), target, attempt, cfg_.request_size, ctx));
   }
@@ -466,7 +473,7 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   double share_ = 1;                        // of the rate or users: 1 / replicas
   std::size_t replay_next_ = 0;             // the trace's next arrival for this replica
   std::uint32_t users_ = 0;
-  std::vector<ActorId> targets_;
+  RotationTargets targets_;
   std::size_t next_target_ = 0;
   SlotTable<Request> requests_;
   CallTracker<Attempt> calls_;  // attempts in flight
@@ -491,6 +498,9 @@ class ClientInstance final : public ReplicatedInstance<ClientSpec, ClientReplica
       r->set_targets(targets);
       r->set_driver(target);
     }
+    world.follow_rotation(targets, [this](ActorId id, bool in) {
+      for (auto& r : replicas_) r->set_target(id, in);
+    });
   }
 
   void start() override {

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,9 @@ struct BuildContext {
   // The largest client timeout in the scenario: the default for timeouts of
   // calls made on a request's behalf when none is configured.
   Time default_timeout;
+  // The length of the report's windows (metrics.window): for figures over
+  // time a component records (ComponentRecord::series).
+  Time window = kSecond;
 };
 
 class ComponentSpec {
@@ -225,6 +229,18 @@ class ComponentInstance {
   virtual bool settles() const { return false; }
   virtual void begin_settle() {}
   virtual void end_settle() {}
+
+  // Replicas that come and go (an autoscaled service, models/autoscaling.h):
+  // whether replica i takes new requests now — callers choose among those
+  // that do (World::follow_rotation) — and the calls to make on each change
+  // from now on (registered in connect(); they run during the run, on its
+  // thread). By default every replica always takes requests.
+  using RotationWatcher = std::function<void(ActorId replica, bool in_rotation)>;
+  virtual bool in_rotation(int replica) const {
+    (void)replica;
+    return true;
+  }
+  virtual void watch_rotation(RotationWatcher watcher) const { (void)watcher; }
 
   // A driver this component offers the clients that target it, to run
   // their operations from the client itself (a store's token-aware

@@ -43,6 +43,11 @@ struct ComponentRecord {
   // Kind-specific figures, in a stable order, as ("a/b/c", value): nested
   // objects in JSON, e.g. "backends/app-0/requests" for a balancer.
   std::vector<std::pair<std::string, double>> extra;
+  // Figures over time, as ("name", one value per window [i × window,
+  // (i + 1) × window) that starts before the run's duration): a column
+  // "name.<component>" of timeseries.csv, e.g. an autoscaled service's
+  // "replicas".
+  std::vector<std::pair<std::string, std::vector<double>>> series = {};
 };
 
 }  // namespace dsim

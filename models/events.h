@@ -168,6 +168,31 @@ struct LeaderChanged {
   std::string_view era = "epoch";  // what the model calls its epochs: raft's are terms
 };
 
+// An autoscaled service's sync changed its replica count
+// (models/autoscaling.h): from `from` to `to` replicas starting or ready,
+// on the ready replicas' measured utilisation; `recommended` is what the
+// measurement alone asked for, before stabilisation and rate limits.
+struct ReplicasScaled {
+  ActorId node = 0;  // the service's first replica: which service
+  Time at = 0;
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  std::int64_t recommended = 0;
+  double utilization = 0;
+};
+
+// A replica of an autoscaled service was created ("created": starting),
+// began serving ("ready": it joins its callers' rotation), began draining
+// ("draining": it left the rotation and finishes what it has) or was
+// removed ("removed"). `replicas`: how many exist after it (starting,
+// ready or draining: what is billed).
+struct ReplicaStageChanged {
+  ActorId node = 0;
+  Time at = 0;
+  std::string_view stage;
+  std::int64_t replicas = 0;
+};
+
 // A raft node stood for election in `term` (models/replicated_store.h).
 struct ElectionStarted {
   ActorId node = 0;

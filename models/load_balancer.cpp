@@ -56,6 +56,22 @@ class BalancerReplica final : public ReplicaActor {
     update_eligible();
   }
 
+  // A backend replica joins or leaves the rotation (an autoscaled service's
+  // came up or began draining); one that joins is a fresh server, trusted
+  // until its checks say otherwise.
+  void set_in_rotation(ActorId id, bool in) {
+    for (BackendState& b : backends_) {
+      if (b.id != id || b.in_rotation == in) continue;
+      b.in_rotation = in;
+      if (in) {
+        const std::uint64_t marked = b.health.marked_down;
+        b.health = Health{};
+        b.health.marked_down = marked;
+      }
+    }
+    update_eligible();
+  }
+
   void set_backends(const std::vector<ActorId>& ids, const std::vector<double>& weights) {
     backends_.clear();
     for (std::size_t i = 0; i < ids.size(); ++i) backends_.push_back(BackendState{ids[i], weights[i], 0, 0.0, 0, {}});
@@ -88,7 +104,7 @@ class BalancerReplica final : public ReplicaActor {
         const LoadBalancerSpec::HealthCheck& hc = *cfg_.health_check;
         sim_.schedule_after(hc.interval, actor_id(), kCheckTick, arg);
         BackendState& b = backends_[arg];
-        if (down_) return;  // a dead balancer checks nothing
+        if (down_ || !b.in_rotation) return;  // a dead balancer checks nothing, nor a replica not serving
         if (b.health.outstanding) {
           // Its timeout is due now (timeout = interval): count it as failed
           // before sending the next probe, whichever event runs first.
@@ -134,6 +150,7 @@ class BalancerReplica final : public ReplicaActor {
     double current;       // smooth weighted round robin state
     std::uint64_t forwarded;
     Health health;
+    bool in_rotation = true;  // an autoscaled backend's replica that takes requests now
   };
   struct CheckPending {
     std::uint32_t backend = 0;
@@ -234,7 +251,7 @@ class BalancerReplica final : public ReplicaActor {
   void update_eligible() {
     eligible_.clear();
     for (std::uint32_t i = 0; i < backends_.size(); ++i)
-      if (backends_[i].weight > 0 && backends_[i].health.up) eligible_.push_back(i);
+      if (backends_[i].weight > 0 && backends_[i].health.up && backends_[i].in_rotation) eligible_.push_back(i);
     uniform_ = true;
     for (const std::uint32_t i : eligible_)
       if (backends_[i].weight != backends_[eligible_[0]].weight) uniform_ = false;
@@ -323,6 +340,9 @@ class BalancerInstance final : public ServerInstance<LoadBalancerSpec, BalancerR
         backend_names_.push_back(world.node_name(id));
       }
     for (auto& r : replicas_) r->set_backends(ids, weights);
+    world.follow_rotation(ids, [this](ActorId id, bool in) {
+      for (auto& r : replicas_) r->set_in_rotation(id, in);
+    });
   }
 
   void start() override {

@@ -1,9 +1,12 @@
 #include "dsim/models/service.h"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "dsim/models/events.h"
 #include "dsim/models/occupancy.h"
+#include "dsim/models/rotation.h"
 #include "dsim/models/rpc.h"
 #include "dsim/models/world.h"
 #include "dsim/sim/ring_buffer.h"
@@ -35,9 +38,15 @@ class ServiceReplica final : public ReplicaActor {
 
   void bind() { calls_.bind(sim_, actor_id(), kCallTimeout); }
 
-  void set_call_targets(std::vector<std::vector<ActorId>> targets) {
-    call_targets_ = std::move(targets);
+  void set_call_targets(const std::vector<std::vector<ActorId>>& targets) {
+    call_targets_.resize(targets.size());
+    for (std::size_t c = 0; c < targets.size(); ++c) call_targets_[c].set(targets[c]);
     next_target_.assign(call_targets_.size(), 0);
+  }
+  // A replica of call c's component joined or left the rotation.
+  void set_call_target(std::size_t c, ActorId id, bool in) {
+    call_targets_[c].change(id, in);
+    if (next_target_[c] >= call_targets_[c].live().size()) next_target_[c] = 0;
   }
 
   void on_message(const Message& msg) override {
@@ -67,6 +76,7 @@ class ServiceReplica final : public ReplicaActor {
       if (worker.busy) {
         occupancy_.busy(now, -1);
         occupancy_.lose(now);
+        busy_done_ += now - worker.started;
       }
       worker = Worker{};
       free_.push_back(static_cast<std::uint32_t>(w - 1));
@@ -96,6 +106,19 @@ class ServiceReplica final : public ReplicaActor {
 
   Occupancy& occupancy() { return occupancy_; }
   const Occupancy& occupancy() const { return occupancy_; }
+
+  // Worker time spent on requests since time 0, up to `now` (ns × workers):
+  // what an autoscaler's utilisation is measured from.
+  Time busy_time(Time now) const {
+    Time t = busy_done_;
+    for (const Worker& w : workers_)
+      if (w.busy) t += now - w.started;
+    return t;
+  }
+  bool idle() const { return queue_.empty() && free_.size() == workers_.size(); }
+  // Draining: `drained` runs once nothing is left (not called if idle
+  // already); an empty function stops waiting.
+  void on_drained(std::function<void()> drained) { drained_ = std::move(drained); }
 
  private:
   struct Job {
@@ -159,7 +182,7 @@ class ServiceReplica final : public ReplicaActor {
     Worker& worker = workers_[w];
     if (worker.next_call < call_targets_.size()) {
       const std::uint32_t c = worker.next_call++;
-      const std::vector<ActorId>& replicas = call_targets_[c];
+      const std::vector<ActorId>& replicas = call_targets_[c].live();
       const ActorId target = replicas[next_target_[c]];
       if (++next_target_[c] == replicas.size()) next_target_[c] = 0;
       const Time timeout = cfg_.call_timeout ? *cfg_.call_timeout : worker.job.ctx.budget;
@@ -211,12 +234,15 @@ class ServiceReplica final : public ReplicaActor {
       handled_.publish(RequestHandled{actor_id(), job.ctx.origin, job.arrived, workers_[w].started, now, status});
     occupancy_.depart(now, job.arrived, job.measured);
     occupancy_.busy(now, -1);
+    busy_done_ += now - workers_[w].started;
     free_.push_back(w);
     if (!queue_.empty()) {
       const Job next = queue_.front();
       queue_.pop_front();
       occupancy_.queued(now, -1);
       begin(next);
+    } else if (drained_) [[unlikely]] {
+      if (idle()) std::exchange(drained_, nullptr)();
     }
   }
 
@@ -236,22 +262,303 @@ class ServiceReplica final : public ReplicaActor {
   std::vector<Worker> workers_;
   std::vector<std::uint32_t> free_;
   RingBuffer<Job> queue_;
-  std::vector<std::vector<ActorId>> call_targets_;
+  std::vector<RotationTargets> call_targets_;
   std::vector<std::size_t> next_target_;
   CallTracker<PendingCall> calls_;
   Occupancy occupancy_;
   double slowdown_ = 1.0;
+  Time busy_done_ = 0;             // worker time of requests finished (or lost)
+  std::function<void()> drained_;  // while draining
+};
+
+class ServiceInstance;
+
+// An autoscaled service's replicas over the run: which exist, which serve,
+// the HPA controller's syncs, and the replica count's integral
+// (models/autoscaling.h). Its actor only keeps time: syncs, replicas
+// becoming ready, drains running out.
+class Scaling final : public Actor {
+ public:
+  enum class Stage : std::uint8_t { kAbsent, kStarting, kReady, kDraining };
+
+  Scaling(const ServiceSpec& spec, std::vector<std::unique_ptr<ServiceReplica>>& replicas,
+          const std::vector<ActorId>& actors, BuildContext& ctx)
+      : cfg_(*spec.config().autoscaling),
+        workers_(spec.config().workers),
+        hpa_(cfg_),
+        sim_(ctx.sim),
+        replicas_(replicas),
+        actors_(actors),
+        scaled_(ctx.sim.bus().channel<ReplicasScaled>()),
+        staged_(ctx.sim.bus().channel<ReplicaStageChanged>()),
+        warmup_(ctx.warmup),
+        duration_(ctx.duration),
+        window_(std::max<Time>(1, ctx.window)) {
+    sim_.add_actor(*this);
+    const auto n = replicas.size();
+    stage_.assign(n, Stage::kAbsent);
+    since_.assign(n, 0);
+    busy_at_sync_.assign(n, 0);
+    for (std::int64_t i = 0; i < cfg_.initial; ++i) stage_[static_cast<std::size_t>(i)] = Stage::kReady;
+    existing_ = min_seen_ = max_seen_ = cfg_.initial;
+    window_area_.assign(static_cast<std::size_t>((duration_ + window_ - 1) / window_), 0);
+  }
+
+  bool serving(int i) const { return stage_[static_cast<std::size_t>(i)] == Stage::kReady; }
+  void watch(ComponentInstance::RotationWatcher w) { watchers_.push_back(std::move(w)); }
+
+  void start() {
+    // The replicas not running at first are not there at all.
+    for (std::size_t i = 0; i < stage_.size(); ++i)
+      if (stage_[i] == Stage::kAbsent) sim_.network().set_absent(actors_[i], true);
+    sim_.schedule(cfg_.sync_period, actor_id(), kSync, 0);
+  }
+
+  void on_event(std::uint16_t kind, std::uint32_t arg) override {
+    const Time now = sim_.now();
+    switch (kind) {
+      case kSync:
+        sync(now);
+        sim_.schedule(now + cfg_.sync_period, actor_id(), kSync, 0);
+        return;
+      case kReady:  // unless it was removed (or reclaimed) since
+        if (stage_[arg] == Stage::kStarting && since_[arg] + cfg_.startup == now) set_stage(arg, Stage::kReady, now);
+        return;
+      case kDrainTimeout:
+        if (stage_[arg] == Stage::kDraining && since_[arg] + cfg_.drain_timeout == now) remove(arg, now);
+        return;
+      default:
+        DSIM_CHECK_MSG(false, "service autoscaling: unknown event kind");
+    }
+  }
+
+  // After the run: the count's integral closed at the end of the duration
+  // (or where a stopped run ended).
+  void finish(Time at) {
+    end_ = std::min(duration_, at);
+    integrate(end_);
+  }
+
+  void record(ComponentRecord& out) const {
+    const auto extra = [&out](const char* k, double v) { out.extra.emplace_back(k, v); };
+    extra("autoscaling/scale_ups", static_cast<double>(scale_ups_));
+    extra("autoscaling/scale_downs", static_cast<double>(scale_downs_));
+    extra("autoscaling/min_seen", static_cast<double>(min_seen_));
+    extra("autoscaling/max_seen", static_cast<double>(max_seen_));
+    extra("autoscaling/replica_seconds", replica_seconds());
+    std::vector<double> mean(window_area_.size());
+    for (std::size_t w = 0; w < mean.size(); ++w) {
+      const Time start = static_cast<Time>(w) * window_;
+      const Time len = std::min(window_, end_ - start);
+      mean[w] = len > 0 ? static_cast<double>(window_area_[w]) / static_cast<double>(len) : 0.0;
+    }
+    out.series.emplace_back("replicas", std::move(mean));
+  }
+  double replica_seconds() const { return static_cast<double>(area_) / 1e9; }
+  // Replica-seconds within the measurement window [warmup, duration).
+  double measured_replica_seconds() const { return static_cast<double>(measured_area_) / 1e9; }
+
+ private:
+  enum EventKind : std::uint16_t { kSync = 1, kReady = 2, kDrainTimeout = 3 };
+
+  // One HPA sync: measure the ready replicas, decide, act.
+  void sync(Time now) {
+    std::int64_t current = 0, ready = 0;
+    Time busy = 0, ready_time = 0;
+    for (std::size_t i = 0; i < stage_.size(); ++i) {
+      const Time b = replicas_[i]->busy_time(now);
+      const Time since_sync = b - busy_at_sync_[i];
+      busy_at_sync_[i] = b;
+      if (stage_[i] == Stage::kStarting || stage_[i] == Stage::kReady) ++current;
+      // Ready, and running (a crashed replica is not ready).
+      if (stage_[i] != Stage::kReady || sim_.network().condition(actors_[i]) != NodeCondition::kUp) continue;
+      ++ready;
+      busy += since_sync;
+      ready_time += now - std::max(last_sync_, since_[i]);
+    }
+    last_sync_ = now;
+    const double utilization =
+        ready_time > 0 ? static_cast<double>(busy) / (static_cast<double>(workers_) * static_cast<double>(ready_time))
+                       : 0.0;
+    const HorizontalAutoscaler::Decision d = hpa_.sync(now, current, ready, utilization);
+    if (d.replicas == current) return;
+    if (scaled_.active())
+      scaled_.publish(ReplicasScaled{actors_[0], now, current, d.replicas, d.recommended, utilization});
+    if (d.replicas > current) {
+      ++scale_ups_;
+      for (std::int64_t k = current; k < d.replicas; ++k) add(now);
+    } else {
+      ++scale_downs_;
+      for (std::int64_t k = d.replicas; k < current; ++k) take_away(now);
+    }
+  }
+
+  // One more replica: a new one (lowest index not running), or, if every
+  // one runs, a draining one kept after all.
+  void add(Time now) {
+    for (std::size_t i = 0; i < stage_.size(); ++i) {
+      if (stage_[i] != Stage::kAbsent) continue;
+      sim_.network().set_absent(actors_[i], false);
+      set_stage(i, Stage::kStarting, now);
+      sim_.schedule(now + cfg_.startup, actor_id(), kReady, static_cast<std::uint32_t>(i));
+      return;
+    }
+    for (std::size_t i = 0; i < stage_.size(); ++i) {
+      if (stage_[i] != Stage::kDraining) continue;
+      replicas_[i]->on_drained(nullptr);
+      set_stage(i, Stage::kReady, now);
+      return;
+    }
+    DSIM_CHECK_MSG(false, "autoscaling: no replica to add beyond max");
+  }
+
+  // One replica fewer: a starting one if any (it serves nobody yet), else
+  // the highest-index ready one, which drains.
+  void take_away(Time now) {
+    for (std::size_t i = stage_.size(); i-- > 0;)
+      if (stage_[i] == Stage::kStarting) return remove(i, now);
+    for (std::size_t i = stage_.size(); i-- > 0;) {
+      if (stage_[i] != Stage::kReady) continue;
+      set_stage(i, Stage::kDraining, now);
+      if (replicas_[i]->idle()) return remove(i, now);
+      replicas_[i]->on_drained([this, i] { remove(i, sim_.now()); });
+      sim_.schedule(now + cfg_.drain_timeout, actor_id(), kDrainTimeout, static_cast<std::uint32_t>(i));
+      return;
+    }
+    DSIM_CHECK_MSG(false, "autoscaling: no replica to take away below min");
+  }
+
+  void remove(std::size_t i, Time now) {
+    replicas_[i]->on_drained(nullptr);
+    set_stage(i, Stage::kAbsent, now);
+    sim_.network().set_absent(actors_[i], true);  // anything left is lost
+  }
+
+  void set_stage(std::size_t i, Stage to, Time now) {
+    const Stage from = stage_[i];
+    stage_[i] = to;
+    since_[i] = now;
+    const bool existed = from != Stage::kAbsent;
+    const bool exists = to != Stage::kAbsent;
+    if (existed != exists) {
+      integrate(now);
+      existing_ += exists ? 1 : -1;
+      if (now < duration_) {
+        min_seen_ = std::min(min_seen_, existing_);
+        max_seen_ = std::max(max_seen_, existing_);
+      }
+    }
+    if ((from == Stage::kReady) != (to == Stage::kReady))
+      for (const auto& w : watchers_) w(actors_[i], to == Stage::kReady);
+    if (staged_.active()) {
+      static constexpr std::string_view kNames[] = {"removed", "created", "ready", "draining"};
+      staged_.publish(ReplicaStageChanged{actors_[i], now, kNames[static_cast<int>(to)], existing_});
+    }
+  }
+
+  // The replica count's integral up to `now` (clipped to the duration),
+  // exact in integer nanoseconds: in all, within the measurement window,
+  // and per report window.
+  void integrate(Time now) {
+    const Time to = std::min(now, duration_);
+    if (to <= integrated_to_) return;
+    const auto n = static_cast<__int128>(existing_);
+    area_ += n * (to - integrated_to_);
+    const Time m_from = std::max(integrated_to_, warmup_);
+    if (to > m_from) measured_area_ += n * (to - m_from);
+    for (Time t = integrated_to_; t < to;) {
+      const Time w = t / window_;
+      const Time end = std::min(to, (w + 1) * window_);
+      window_area_[static_cast<std::size_t>(w)] += n * (end - t);
+      t = end;
+    }
+    integrated_to_ = to;
+  }
+
+  const AutoscalingConfig& cfg_;
+  std::int64_t workers_;
+  HorizontalAutoscaler hpa_;
+  Simulation& sim_;
+  std::vector<std::unique_ptr<ServiceReplica>>& replicas_;
+  const std::vector<ActorId>& actors_;
+  const Channel<ReplicasScaled>& scaled_;
+  const Channel<ReplicaStageChanged>& staged_;
+  Time warmup_;
+  Time duration_;
+  Time window_;
+  std::vector<Stage> stage_;
+  std::vector<Time> since_;         // when each replica reached its stage
+  std::vector<Time> busy_at_sync_;  // each replica's busy time at the last sync
+  Time last_sync_ = 0;
+  std::vector<ComponentInstance::RotationWatcher> watchers_;
+  std::int64_t existing_ = 0;
+  std::int64_t min_seen_ = 0;
+  std::int64_t max_seen_ = 0;
+  std::uint64_t scale_ups_ = 0;
+  std::uint64_t scale_downs_ = 0;
+  Time integrated_to_ = 0;
+  Time end_ = 0;
+  __int128 area_ = 0;            // replicas × ns over [0, duration)
+  __int128 measured_area_ = 0;   // over [warmup, duration)
+  std::vector<__int128> window_area_;
 };
 
 class ServiceInstance final : public ServerInstance<ServiceSpec, ServiceReplica> {
  public:
-  using ServerInstance::ServerInstance;
+  ServiceInstance(const ServiceSpec& spec, BuildContext& ctx)
+      : ServerInstance(spec, ctx), warmup_(ctx.warmup), duration_(ctx.duration) {
+    if (spec.config().autoscaling)
+      scaling_ = std::make_unique<Scaling>(spec, replicas_, replica_actors(), ctx);
+  }
 
   void connect(const World& world) override {
     std::vector<std::vector<ActorId>> targets;
     for (const auto& name : spec_.config().calls) targets.push_back(world.nodes_named(name));
     for (auto& r : replicas_) r->set_call_targets(targets);
+    // Called replicas that come and go (an autoscaled service).
+    for (std::size_t c = 0; c < targets.size(); ++c)
+      world.follow_rotation(targets[c], [this, c](ActorId id, bool in) {
+        for (auto& r : replicas_) r->set_call_target(c, id, in);
+      });
   }
+
+  void start() override {
+    if (scaling_) scaling_->start();
+  }
+
+  bool in_rotation(int replica) const override { return !scaling_ || scaling_->serving(replica); }
+  void watch_rotation(RotationWatcher watcher) const override {
+    if (scaling_) scaling_->watch(std::move(watcher));
+  }
+
+  void finish_run() override {
+    ServerInstance::finish_run();
+    end_ = std::min(duration_, halted_at());
+    if (scaling_) scaling_->finish(end_);
+  }
+
+  void record(ComponentRecord& out) const override {
+    ServerInstance::record(out);
+    if (!scaling_) {
+      out.extra.emplace_back("replica_seconds", static_cast<double>(replica_count()) * to_seconds(end_));
+      return;
+    }
+    out.extra.emplace_back("replica_seconds", scaling_->replica_seconds());
+    scaling_->record(out);
+    // Utilisation over the replicas that existed, not over all there could be.
+    if (out.total.utilization) {
+      const double measured_s = to_seconds(std::max<Time>(0, end_ - warmup_));
+      const double rs = scaling_->measured_replica_seconds();
+      out.total.utilization =
+          rs > 0 ? *out.total.utilization * static_cast<double>(replica_count()) * measured_s / rs : 0.0;
+    }
+  }
+
+ private:
+  Time warmup_;
+  Time duration_;
+  Time end_ = 0;
+  std::unique_ptr<Scaling> scaling_;  // with autoscaling only
 };
 
 }  // namespace
@@ -259,6 +566,7 @@ class ServiceInstance final : public ServerInstance<ServiceSpec, ServiceReplica>
 ServiceSpec::ServiceSpec(ComponentCommon common, Config config)
     : ComponentSpec(std::move(common)), config_(std::move(config)) {
   DSIM_CHECK(config_.workers >= 1);
+  DSIM_CHECK(!config_.autoscaling || config_.autoscaling->max == replica_count());
 }
 
 ServiceSpec::~ServiceSpec() = default;

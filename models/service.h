@@ -9,6 +9,17 @@
 // same kind of error. Then the worker answers the caller and takes the next
 // request. This is the M/M/c (or M/G/c/K) station of queueing theory.
 //
+// With `autoscaling` (models/autoscaling.h) the replicas come and go: the
+// spec's replica count is the most there can be, `autoscaling.initial` of
+// them serve from time 0, and a controller (Kubernetes' HPA) scales
+// between min and max every sync period on the ready replicas' worker
+// utilisation. A new replica serves `startup` after it is created; on
+// scale-down a starting replica goes at once, else the highest-index ready
+// one leaves its callers' rotation, finishes what it has and goes. Replicas
+// not running refuse connections (Network::set_absent). Every service
+// records its replica-seconds (created until removed, within the run's
+// duration); an autoscaled one also its scaling and its count over time.
+//
 // Every answered request is published as a RequestHandled (models/events.h).
 // Example: scenarios/ecommerce.yaml; fields: scenarios/README.md.
 #pragma once
@@ -18,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "dsim/models/autoscaling.h"
 #include "dsim/models/component.h"
 #include "dsim/sim/distribution.h"
 
@@ -33,9 +45,10 @@ class ServiceSpec final : public ComponentSpec {
     std::optional<Time> call_timeout;    // default: the request's client timeout
     std::uint32_t request_size = 1000;   // of the calls this service makes
     std::uint32_t response_size = 1000;  // of its answers
+    std::optional<AutoscalingConfig> autoscaling;  // max: the replica count
   };
 
-  // REQUIRES: workers >= 1.
+  // REQUIRES: workers >= 1; with autoscaling, max == the replica count.
   ServiceSpec(ComponentCommon common, Config config);
   ~ServiceSpec() override;
 

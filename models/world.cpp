@@ -1,5 +1,7 @@
 #include "dsim/models/world.h"
 
+#include <algorithm>
+
 #include "dsim/models/status.h"
 #include "dsim/sim/check.h"
 #include "dsim/sim/network.h"
@@ -18,7 +20,7 @@ World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(s
     DSIM_CHECK_MSG(a && b, "a link names a zone that no component or network.zones declares");
     net.add_link(*a, *b, l.params);
   }
-  BuildContext ctx{sim_, *this, spec_.warmup, spec_.duration, spec_.max_client_timeout()};
+  BuildContext ctx{sim_, *this, spec_.warmup, spec_.duration, spec_.max_client_timeout(), spec_.window};
   for (std::size_t c = 0; c < spec_.components.size(); ++c) {
     const ComponentSpec& cs = *spec_.components[c];
     components_.push_back(cs.instantiate(ctx));
@@ -54,6 +56,28 @@ std::vector<ActorId> World::nodes_named(const std::string& name) const {
 const ComponentInstance* World::component_named(const std::string& name) const {
   const auto c = component_by_name_.find(name);
   return c == component_by_name_.end() ? nullptr : components_[c->second].get();
+}
+
+void World::follow_rotation(const std::vector<ActorId>& nodes,
+                            const ComponentInstance::RotationWatcher& changed) const {
+  // The components the nodes belong to, each once, in order.
+  std::vector<int> owners;
+  for (const ActorId n : nodes) {
+    const int c = node(n).component;
+    if (c >= 0 && std::find(owners.begin(), owners.end(), c) == owners.end()) owners.push_back(c);
+  }
+  for (const int c : owners) {
+    const ComponentInstance& owner = *components_[static_cast<std::size_t>(c)];
+    // Only the nodes followed: a caller of app-1 hears nothing of app-2.
+    std::vector<ActorId> mine;
+    for (const ActorId n : nodes)
+      if (node(n).component == c) mine.push_back(n);
+    for (const ActorId n : mine)
+      if (!owner.in_rotation(node(n).replica)) changed(n, false);
+    owner.watch_rotation([mine, changed](ActorId replica, bool in) {
+      if (std::find(mine.begin(), mine.end(), replica) != mine.end()) changed(replica, in);
+    });
+  }
 }
 
 bool World::settles() const {

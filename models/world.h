@@ -52,6 +52,13 @@ class World {
   // The component named `name` (not a single replica), or nullptr.
   const ComponentInstance* component_named(const std::string& name) const;
 
+  // Follows which of `nodes` (World::nodes_named) take requests now, as
+  // replicas of an autoscaled component join and leave the rotation
+  // (ComponentInstance::in_rotation): calls changed(node, false) at once for
+  // each that is out, then changed(node, in) on every change of one of
+  // them. For connect(); `changed` must outlive the run.
+  void follow_rotation(const std::vector<ActorId>& nodes, const ComponentInstance::RotationWatcher& changed) const;
+
   // Which component and replica an actor is; component is -1 for actors that
   // are not replicas (the fault injector).
   struct NodeInfo {

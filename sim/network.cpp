@@ -119,7 +119,22 @@ void Network::undeliverable(const Message& msg) {
 
 void Network::set_condition(ActorId node, NodeCondition c) {
   DSIM_CHECK(node < nodes_.size() && nodes_[node].zone != kNoZone);
-  const NodeCondition was = nodes_[node].condition;
+  nodes_[node].faults = c;
+  apply_condition(node);
+}
+
+void Network::set_absent(ActorId node, bool absent) {
+  DSIM_CHECK(node < nodes_.size() && nodes_[node].zone != kNoZone);
+  nodes_[node].absent = absent;
+  apply_condition(node);
+}
+
+void Network::apply_condition(ActorId node) {
+  const Node& n = nodes_[node];
+  // An absent node's host is as its faults say (a crashed host loses what
+  // is sent to it); its process is not there.
+  const NodeCondition c = n.absent && n.faults == NodeCondition::kUp ? NodeCondition::kRefusing : n.faults;
+  const NodeCondition was = n.condition;
   if (was == c) return;
   nodes_[node].condition = c;
   const bool was_up = was == NodeCondition::kUp;

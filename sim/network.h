@@ -141,6 +141,13 @@ class Network {
   // coming up runs on_up(). Between kCrashed and kRefusing only what a
   // message meets changes. REQUIRES: a node.
   void set_condition(ActorId node, NodeCondition c);
+  // Whether the node exists at all: an autoscaled service's replica that
+  // is not running (not yet created, or removed) is absent, its host there
+  // but no process — connections are refused, as kRefusing — whatever its
+  // faults say; they apply again once it is present. Nodes are present
+  // unless set otherwise.
+  void set_absent(ActorId node, bool absent);
+  // The condition messages meet: absence, or else the faults'.
   NodeCondition condition(ActorId node) const {
     DSIM_CHECK(node < nodes_.size() && nodes_[node].zone != kNoZone);
     return nodes_[node].condition;
@@ -223,8 +230,11 @@ class Network {
   struct Node {
     Rng rng;
     ZoneId zone = kNoZone;
-    NodeCondition condition = NodeCondition::kUp;
+    NodeCondition condition = NodeCondition::kUp;  // what delivery meets (condition())
+    NodeCondition faults = NodeCondition::kUp;     // as set_condition set it
+    bool absent = false;
   };
+  void apply_condition(ActorId node);
   struct Clock {
     bool skewed = false;
     Time offset = 0;
