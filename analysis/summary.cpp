@@ -675,6 +675,18 @@ std::string summary_table(const RunRecord& rec) {
     if (n("safety_violations") > 0) o << "; " << group(n("safety_violations")) << " SAFETY VIOLATIONS (lost disks)";
     o << "\n";
   }
+  // Autoscaled services: how far the count went, and what it cost.
+  for (const ComponentRecord& comp : rec.components) {
+    std::map<std::string, double> x;
+    for (const auto& [k, v] : comp.extra) x[k] = v;
+    if (!x.count("autoscaling/scale_ups")) continue;
+    const auto n = [&x](const char* k) { return static_cast<std::uint64_t>(x[k]); };
+    o << "autoscaling  " << comp.name << ": " << n("autoscaling/min_seen") << " to " << n("autoscaling/max_seen")
+      << " replicas (" << group(n("autoscaling/scale_ups")) << (n("autoscaling/scale_ups") == 1 ? " scale-up, " : " scale-ups, ")
+      << group(n("autoscaling/scale_downs")) << (n("autoscaling/scale_downs") == 1 ? " scale-down" : " scale-downs")
+      << "), " << fmt(x["autoscaling/replica_seconds"], 1) << " replica-seconds ("
+      << fmt(x["autoscaling/replica_seconds"] / 3600, 2) << " replica-hours)\n";
+  }
   o << "\n";
   const std::vector<std::string> head = {"component", "kind", "zone", "util", "queue", "in_sys", "arrivals/s", "W ms", "rejected"};
   std::vector<std::vector<std::string>> rows;
