@@ -114,33 +114,17 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     switch (kind) {
       case kArrival:
         if (sim_.now() >= duration_) return;  // arrivals stop at `duration`
-        send(kNoUser, next_ask());
+        send(kNoUser);
         next_arrival_ += gap_.sample(rng_);
         schedule_arrival();
         return;
-      case kScheduledArrival:
-        if (sim_.now() >= duration_) return;
-        send(kNoUser, next_ask());
-        next_arrival_ = cfg_.arrival == ClientSpec::Arrival::kPoisson
-                            ? next_scheduled_arrival(next_arrival_)
-                            : schedule_->time_for(next_arrival_, 1.0 / share_);
-        schedule_scheduled();
-        return;
-      case kReplayedArrival: {
-        if (sim_.now() >= duration_) return;
-        const ArrivalTrace::Arrival& a = cfg_.replay->arrivals[replay_next_];
-        send(kNoUser, a.op == Operation::kRequest ? next_ask() : make_ask(a.op, a.key));
-        replay_next_ += static_cast<std::size_t>(spec_.replica_count());
-        schedule_replayed();
-        return;
-      }
       case kUserSend:
         if (sim_.now() >= duration_) return;
         if (schedule_ != nullptr && !user_takes_part(arg)) [[unlikely]] {
           wait_for_turn(arg);
           return;
         }
-        send(arg, next_ask());
+        send(arg);
         return;
       case kTimeout:
         calls_.on_timer(arg, [this](Handle h, const Attempt& a) { attempt_done(a, h, Status::kTimeout, false, {}); });
@@ -165,6 +149,33 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
                               resolve(h, Status::kTimeout, false, {});
                             });
         return;
+      default:
+        on_load_over_time(kind);
+    }
+  }
+
+  // Arrivals of a schedule that varies or of a replayed trace: apart from
+  // on_event's switch, which stays as small as the fixed rate's.
+  void on_load_over_time(std::uint16_t kind) {
+    switch (kind) {
+      case kScheduledArrival:
+        if (sim_.now() >= duration_) return;
+        send(kNoUser);
+        next_arrival_ = cfg_.arrival == ClientSpec::Arrival::kPoisson
+                            ? next_scheduled_arrival(next_arrival_)
+                            : schedule_->time_for(next_arrival_, 1.0 / share_);
+        schedule_scheduled();
+        return;
+      case kReplayedArrival: {
+        if (sim_.now() >= duration_) return;
+        const ArrivalTrace::Arrival& a = cfg_.replay->arrivals[replay_next_];
+        replaying_ = &a;  // next_ask takes its operation, if it has one
+        send(kNoUser);
+        replaying_ = nullptr;
+        replay_next_ += static_cast<std::size_t>(spec_.replica_count());
+        schedule_replayed();
+        return;
+      }
       default:
         DSIM_CHECK_MSG(false, "client: unknown event kind");
     }
@@ -227,6 +238,9 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   // and for a write a value unique in the run.
   Ask next_ask() {
     if (!cfg_.mix) return {};
+    // A replayed arrival's own operation (a trace with operations has a mix).
+    if (replaying_ != nullptr && replaying_->op != Operation::kRequest) [[unlikely]]
+      return make_ask(replaying_->op, replaying_->key);
     return make_ask(ops_rng_.uniform() < cfg_.mix->read ? Operation::kRead : Operation::kWrite, std::nullopt);
   }
   // A read or write, of `key` if given (a replayed trace's), else of a key
@@ -306,9 +320,10 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
 
   bool measured(Time sent_at) const { return sent_at >= warmup_ && sent_at < duration_; }
 
-  void send(std::uint32_t user, const Ask& ask) {
+  void send(std::uint32_t user) {
     const Time now = sim_.now();
     const std::uint64_t op = next_op_++;
+    const Ask ask = next_ask();
     sim_.begin_work();
     if (invoked_.active()) {
       OperationInvoked e;
@@ -472,6 +487,7 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   const RateSchedule* schedule_ = nullptr;  // one that varies, or none
   double share_ = 1;                        // of the rate or users: 1 / replicas
   std::size_t replay_next_ = 0;             // the trace's next arrival for this replica
+  const ArrivalTrace::Arrival* replaying_ = nullptr;  // the one being sent
   std::uint32_t users_ = 0;
   RotationTargets targets_;
   std::size_t next_target_ = 0;

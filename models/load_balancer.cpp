@@ -74,7 +74,7 @@ class BalancerReplica final : public ReplicaActor {
 
   void set_backends(const std::vector<ActorId>& ids, const std::vector<double>& weights) {
     backends_.clear();
-    for (std::size_t i = 0; i < ids.size(); ++i) backends_.push_back(BackendState{ids[i], weights[i], 0, 0.0, 0, {}});
+    for (std::size_t i = 0; i < ids.size(); ++i) backends_.push_back(BackendState{ids[i], true, weights[i], 0, 0.0, 0, {}});
     update_eligible();
   }
 
@@ -145,12 +145,12 @@ class BalancerReplica final : public ReplicaActor {
   };
   struct BackendState {
     ActorId id;
+    bool in_rotation;  // an autoscaled backend's replica that takes requests now (beside id: no padding)
     double weight;
     std::int64_t active;  // requests forwarded and not yet answered
     double current;       // smooth weighted round robin state
     std::uint64_t forwarded;
     Health health;
-    bool in_rotation = true;  // an autoscaled backend's replica that takes requests now
   };
   struct CheckPending {
     std::uint32_t backend = 0;

@@ -268,10 +268,8 @@ class ServiceReplica final : public ReplicaActor {
   Occupancy occupancy_;
   double slowdown_ = 1.0;
   Time busy_done_ = 0;             // worker time of requests finished (or lost)
-  std::function<void()> drained_;  // while draining
+  std::function<void()> drained_;  // while draining (autoscaling)
 };
-
-class ServiceInstance;
 
 // An autoscaled service's replicas over the run: which exist, which serve,
 // the HPA controller's syncs, and the replica count's integral
@@ -507,8 +505,7 @@ class ServiceInstance final : public ServerInstance<ServiceSpec, ServiceReplica>
  public:
   ServiceInstance(const ServiceSpec& spec, BuildContext& ctx)
       : ServerInstance(spec, ctx), warmup_(ctx.warmup), duration_(ctx.duration) {
-    if (spec.config().autoscaling)
-      scaling_ = std::make_unique<Scaling>(spec, replicas_, replica_actors(), ctx);
+    if (spec.config().autoscaling) scaling_ = std::make_unique<Scaling>(spec, replicas_, replica_actors(), ctx);
   }
 
   void connect(const World& world) override {
