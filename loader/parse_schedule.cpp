@@ -68,7 +68,9 @@ RateSchedule read_diurnal(const ConfigNode& node) {
              amp.describe());
   if (auto p = r.get("period")) {
     d.period = p->positive_duration();
-    if (d.period > kMaxConfigDuration) p->fail("must be at most 50 years");
+    if (d.period < kSecond || d.period > kMaxConfigDuration)
+      p->fail("must be from 1s to 50 years (a curve that repeats within a second is no load schedule), got " +
+              p->describe());
   }
   if (auto p = r.get("peak_at")) {
     d.peak_at = p->non_negative_duration();

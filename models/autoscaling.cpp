@@ -41,16 +41,23 @@ std::int64_t HorizontalAutoscaler::down_limit(Time now, std::int64_t current) co
 }
 
 HorizontalAutoscaler::Decision HorizontalAutoscaler::sync(Time now, std::int64_t current, std::int64_t ready,
-                                                          double utilization) {
+                                                          double utilization, std::int64_t unready) {
   Decision d;
-  // 1. What the measurement asks for.
+  // 1. What the measurement asks for (Kubernetes' replica_calculator.go).
+  // (A product within 1e-9 of a whole number is that number: 7 × 0.2 / 0.7
+  // asks for 2 replicas, not 3.)
+  const auto ceil_of = [](double x) { return static_cast<std::int64_t>(std::ceil(x - 1e-9)); };
   std::int64_t raw = current;
   if (ready > 0) {
     const double ratio = utilization / cfg_.target;
-    // (A product within 1e-9 of a whole number is that number: 7 × 0.2 /
-    // 0.7 asks for 2 replicas, not 3.)
-    if (std::abs(ratio - 1) > cfg_.tolerance)
-      raw = static_cast<std::int64_t>(std::ceil(static_cast<double>(ready) * ratio - 1e-9));
+    if (unready == 0 || ratio <= 1) {
+      if (std::abs(ratio - 1) > cfg_.tolerance) raw = ceil_of(static_cast<double>(ready) * ratio);
+    } else {
+      // Scaling up with replicas not ready: they count as idle.
+      const double all = static_cast<double>(ready + unready);
+      const double again = ratio * static_cast<double>(ready) / all;
+      if (std::abs(again - 1) > cfg_.tolerance && again > 1) raw = std::max(current, ceil_of(again * all));
+    }
   }
   raw = std::clamp(raw, cfg_.min, cfg_.max);
   d.recommended = raw;

@@ -3,10 +3,17 @@
 // once per sync period from the ready replicas' measured utilisation.
 //
 // One sync, given the current replica count (starting and ready), the ready
-// ones and their mean worker utilisation over the last period:
+// ones — ready for the whole last period — with their mean worker
+// utilisation over it, and the unready ones (starting, ready only since
+// the period began, crashed):
 //   1. recommendation = ceil(ready × measured / target), or the current
 //      count while |measured / target − 1| <= tolerance (or nothing was
-//      measured); clamped to [min, max];
+//      measured); clamped to [min, max]. As the HPA does, when it would
+//      scale up while replicas are unready, those count as idle: the ratio
+//      is taken again over ready + unready, and if that one is within
+//      tolerance or below 1, or the result is below the current count,
+//      the count stays (so replicas still starting are not asked for
+//      twice);
 //   2. stabilisation: a scale-up goes no higher than the lowest
 //      recommendation within scale_up_stabilization, a scale-down no lower
 //      than the highest within scale_down_stabilization (so a dip in load
@@ -63,9 +70,9 @@ class HorizontalAutoscaler {
   };
   // The sync at `now` (times never decrease): `current` replicas, `ready`
   // of them measured at `utilization` (mean busy workers / workers; ignored
-  // when ready is 0). A change it returns is taken as made (rate limits
-  // count it).
-  Decision sync(Time now, std::int64_t current, std::int64_t ready, double utilization);
+  // when ready is 0), `unready` not measured. A change it returns is taken
+  // as made (rate limits count it).
+  Decision sync(Time now, std::int64_t current, std::int64_t ready, double utilization, std::int64_t unready = 0);
 
  private:
   struct Entry {

@@ -267,27 +267,37 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
 
   // The first arrival after `t` of a Poisson process whose rate follows
   // the schedule, by thinning: candidates at the bound of the piece they
-  // fall in, each kept with probability rate / bound. Past a piece's end
-  // the draw starts over there (the exponential is memoryless). kNever
-  // once the run's arrivals are over.
+  // fall in (kept from one arrival to the next while it lasts), each kept
+  // with probability rate / bound. Past a piece's end the draw starts over
+  // there (the exponential is memoryless). kNever once the run's arrivals
+  // are over.
   double next_scheduled_arrival(double t) {
     const auto stop = static_cast<double>(duration_);
     while (t < stop) {
-      const RateSchedule::Segment piece = schedule_->segment(static_cast<Time>(t));
-      const double end = static_cast<double>(piece.end);
-      const double bound = piece.bound * share_;
+      if (static_cast<Time>(t) >= piece_.end) piece_ = schedule_->segment(static_cast<Time>(t));
+      const double bound = piece_.bound * share_;
       if (!(bound > 0)) {
-        t = end;
+        if (piece_.end >= duration_) return kNever;
+        t = time_at_least(piece_.end);
         continue;
       }
       t += detail::standard_exponential(rng_) * (1e9 / bound);
-      if (t >= end) {
-        t = end;
+      if (t >= static_cast<double>(piece_.end)) {  // past the piece (perhaps past the run): start over there
+        if (piece_.end >= duration_) return kNever;
+        t = time_at_least(piece_.end);
         continue;
       }
+      if (t >= stop) return kNever;
       if (rng_.uniform() * bound < schedule_->rate_at(static_cast<Time>(t)) * share_) return t;
     }
     return kNever;
+  }
+  // The double nearest above `at` whose nanosecond is at least `at`
+  // (beyond 2^53 ns, about 104 days, doubles skip nanoseconds).
+  static double time_at_least(Time at) {
+    double t = static_cast<double>(at);
+    if (static_cast<Time>(t) < at) t = std::nextafter(t, kNever);
+    return t;
   }
   void schedule_scheduled() {
     if (next_arrival_ >= static_cast<double>(duration_)) return;  // the run's arrivals are over
@@ -485,6 +495,7 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
   Distribution gap_;
   double next_arrival_ = 0;
   const RateSchedule* schedule_ = nullptr;  // one that varies, or none
+  RateSchedule::Segment piece_{0, 0};        // thinning's current piece
   double share_ = 1;                        // of the rate or users: 1 / replicas
   std::size_t replay_next_ = 0;             // the trace's next arrival for this replica
   const ArrivalTrace::Arrival* replaying_ = nullptr;  // the one being sent

@@ -11,8 +11,8 @@
 // non-homogeneous Poisson process by thinning, or are evenly spaced in the
 // schedule's expected count; or a recorded trace is replayed as it is
 // (models/arrival_trace.h). A closed loop's number of users may follow
-// points: user i (over all replicas) takes part while the schedule is
-// above i, finishing the request it has when the count drops.
+// points: user i (from 0, over all replicas) takes part while the schedule
+// is at least i + 1, finishing the request it has when the count drops.
 //
 // A client publishes every request it sends and resolves (OperationInvoked,
 // OperationRetried, OperationResolved in models/events.h): that is where

@@ -129,25 +129,35 @@ RateSchedule::Segment RateSchedule::segment(Time t) const {
 }
 
 double RateSchedule::peak(Time until) const {
+  // Between consecutive points and burst edges the multiplier is constant
+  // and the base linear (at its highest at an end) or a daily curve (at its
+  // crest if the crest falls inside): the highest of those pieces is exact,
+  // in as many steps as there are points and bursts.
+  std::vector<Time> cuts = {0};
+  for (const Point& p : points_) cuts.push_back(p.at);
+  for (const Burst& b : bursts_) {
+    cuts.push_back(b.at);
+    cuts.push_back(sat_add(b.at, b.length));
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   double p = 0;
-  for (Time t = 0; t < until;) {
-    const Segment s = segment(t);
-    p = std::max(p, s.bound);
-    if (s.end >= until) break;
-    t = s.end;
+  for (std::size_t i = 0; i < cuts.size() && cuts[i] < until; ++i) {
+    const Time a = cuts[i];
+    const Time b = std::min(until, i + 1 < cuts.size() ? cuts[i + 1] : kTimeMax);  // [a, b)
+    double base = std::max(base_at(a), base_at(b - 1));
+    if (diurnal_) {
+      const Diurnal& d = *diurnal_;
+      Time to_crest = (d.peak_at - a) % d.period;
+      if (to_crest < 0) to_crest += d.period;
+      if (to_crest < b - a) base = d.mean * (1.0 + d.amplitude);
+    }
+    p = std::max(p, base * multiplier_at(a));
   }
   return p;
 }
 
-double RateSchedule::peak() const {
-  // Every feature of the schedule is seen by its last point, its last
-  // burst's end and one period of its daily curve.
-  Time horizon = 1;
-  if (!points_.empty()) horizon = std::max(horizon, points_.back().at + 1);
-  for (const Burst& b : bursts_) horizon = std::max(horizon, sat_add(b.at, b.length));
-  if (diurnal_) horizon = sat_add(horizon, diurnal_->period);
-  return peak(horizon);
-}
+double RateSchedule::peak() const { return peak(kTimeMax); }
 
 double RateSchedule::base_at(double t) const {
   if (diurnal_) {
@@ -167,11 +177,9 @@ double RateSchedule::base_at(double t) const {
 
 double RateSchedule::piece_end(double t) const {
   double end = kInf;
-  for (const Point& p : points_)
-    if (static_cast<double>(p.at) > t) {
-      end = static_cast<double>(p.at);
-      break;
-    }
+  const auto next = std::upper_bound(points_.begin(), points_.end(), t,
+                                     [](double x, const Point& p) { return x < static_cast<double>(p.at); });
+  if (next != points_.end()) end = static_cast<double>(next->at);
   for (const Burst& b : bursts_) {
     const double start = static_cast<double>(b.at);
     const double stop = start + static_cast<double>(b.length);

@@ -76,7 +76,7 @@ class ServiceReplica final : public ReplicaActor {
       if (worker.busy) {
         occupancy_.busy(now, -1);
         occupancy_.lose(now);
-        busy_done_ += now - worker.started;
+        busy_done_ += static_cast<std::uint64_t>(now - worker.started);
       }
       worker = Worker{};
       free_.push_back(static_cast<std::uint32_t>(w - 1));
@@ -109,10 +109,11 @@ class ServiceReplica final : public ReplicaActor {
 
   // Worker time spent on requests since time 0, up to `now` (ns × workers):
   // what an autoscaler's utilisation is measured from.
-  Time busy_time(Time now) const {
-    Time t = busy_done_;
+  // Modulo 2^64 (differences between two readings are exact).
+  std::uint64_t busy_time(Time now) const {
+    std::uint64_t t = busy_done_;
     for (const Worker& w : workers_)
-      if (w.busy) t += now - w.started;
+      if (w.busy) t += static_cast<std::uint64_t>(now - w.started);
     return t;
   }
   bool idle() const { return queue_.empty() && free_.size() == workers_.size(); }
@@ -234,7 +235,7 @@ class ServiceReplica final : public ReplicaActor {
       handled_.publish(RequestHandled{actor_id(), job.ctx.origin, job.arrived, workers_[w].started, now, status});
     occupancy_.depart(now, job.arrived, job.measured);
     occupancy_.busy(now, -1);
-    busy_done_ += now - workers_[w].started;
+    busy_done_ += static_cast<std::uint64_t>(now - workers_[w].started);
     free_.push_back(w);
     if (!queue_.empty()) {
       const Job next = queue_.front();
@@ -267,7 +268,7 @@ class ServiceReplica final : public ReplicaActor {
   CallTracker<PendingCall> calls_;
   Occupancy occupancy_;
   double slowdown_ = 1.0;
-  Time busy_done_ = 0;             // worker time of requests finished (or lost)
+  std::uint64_t busy_done_ = 0;    // worker time of requests finished (or lost), modulo 2^64
   std::function<void()> drained_;  // while draining (autoscaling)
 };
 
@@ -309,15 +310,15 @@ class Scaling final : public Actor {
     // The replicas not running at first are not there at all.
     for (std::size_t i = 0; i < stage_.size(); ++i)
       if (stage_[i] == Stage::kAbsent) sim_.network().set_absent(actors_[i], true);
-    sim_.schedule(cfg_.sync_period, actor_id(), kSync, 0);
+    if (cfg_.sync_period < duration_) sim_.schedule(cfg_.sync_period, actor_id(), kSync, 0);
   }
 
   void on_event(std::uint16_t kind, std::uint32_t arg) override {
     const Time now = sim_.now();
     switch (kind) {
-      case kSync:
+      case kSync:  // within the run's duration only
         sync(now);
-        sim_.schedule(now + cfg_.sync_period, actor_id(), kSync, 0);
+        if (now + cfg_.sync_period < duration_) sim_.schedule(now + cfg_.sync_period, actor_id(), kSync, 0);
         return;
       case kReady:  // unless it was removed (or reclaimed) since
         if (stage_[arg] == Stage::kStarting && since_[arg] + cfg_.startup == now) set_stage(arg, Stage::kReady, now);
@@ -359,26 +360,38 @@ class Scaling final : public Actor {
  private:
   enum EventKind : std::uint16_t { kSync = 1, kReady = 2, kDrainTimeout = 3 };
 
-  // One HPA sync: measure the ready replicas, decide, act.
+  // One HPA sync: measure the ready replicas, decide, act. Measured are
+  // those ready (and running) for the whole period since the last sync;
+  // the others counted (starting, ready since, crashed) are unready, as
+  // the HPA sets aside pods whose metrics window began before they were
+  // ready.
   void sync(Time now) {
-    std::int64_t current = 0, ready = 0;
-    Time busy = 0, ready_time = 0;
+    std::int64_t current = 0, ready = 0, unready = 0;
+    std::uint64_t busy = 0;
     for (std::size_t i = 0; i < stage_.size(); ++i) {
-      const Time b = replicas_[i]->busy_time(now);
-      const Time since_sync = b - busy_at_sync_[i];
+      // Busy worker time since the last sync: exact in modular arithmetic
+      // however long the run.
+      const std::uint64_t b = replicas_[i]->busy_time(now);
+      const std::uint64_t since_sync = b - busy_at_sync_[i];
       busy_at_sync_[i] = b;
-      if (stage_[i] == Stage::kStarting || stage_[i] == Stage::kReady) ++current;
-      // Ready, and running (a crashed replica is not ready).
-      if (stage_[i] != Stage::kReady || sim_.network().condition(actors_[i]) != NodeCondition::kUp) continue;
+      if (stage_[i] != Stage::kStarting && stage_[i] != Stage::kReady) continue;
+      ++current;
+      const bool measured = stage_[i] == Stage::kReady && since_[i] <= last_sync_ &&
+                            sim_.network().condition(actors_[i]) == NodeCondition::kUp;
+      if (!measured) {
+        ++unready;
+        continue;
+      }
       ++ready;
       busy += since_sync;
-      ready_time += now - std::max(last_sync_, since_[i]);
     }
+    const Time period = now - last_sync_;
     last_sync_ = now;
     const double utilization =
-        ready_time > 0 ? static_cast<double>(busy) / (static_cast<double>(workers_) * static_cast<double>(ready_time))
-                       : 0.0;
-    const HorizontalAutoscaler::Decision d = hpa_.sync(now, current, ready, utilization);
+        ready > 0 ? static_cast<double>(busy) /
+                        (static_cast<double>(workers_) * static_cast<double>(ready) * static_cast<double>(period))
+                  : 0.0;
+    const HorizontalAutoscaler::Decision d = hpa_.sync(now, current, ready, utilization, unready);
     if (d.replicas == current) return;
     if (scaled_.active())
       scaled_.publish(ReplicasScaled{actors_[0], now, current, d.replicas, d.recommended, utilization});
@@ -486,7 +499,7 @@ class Scaling final : public Actor {
   Time window_;
   std::vector<Stage> stage_;
   std::vector<Time> since_;         // when each replica reached its stage
-  std::vector<Time> busy_at_sync_;  // each replica's busy time at the last sync
+  std::vector<std::uint64_t> busy_at_sync_;  // each replica's busy time at the last sync
   Time last_sync_ = 0;
   std::vector<ComponentInstance::RotationWatcher> watchers_;
   std::int64_t existing_ = 0;

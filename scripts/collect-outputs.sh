@@ -7,7 +7,7 @@
 #   diff -r /tmp/before /tmp/after && echo identical
 #
 # A change of structure must leave the two directories identical. For each of
-# scenarios/*.yaml, tests/data/corpus/*.yaml and the built-in example, and
+# scenarios/*.yaml (and their subfolders), tests/data/corpus/*.yaml and the built-in example, and
 # three seeds: the JSON summary, the table, the time series, the trace, the
 # DOT graph and validate's line; the history of those with reads and
 # writes; some --set variants; and, for every file
@@ -42,8 +42,10 @@ full_run() {
     --trace "$out/$run_name.s$seed.dir/trace.json" --trace-limit 3000
 }
 
-for f in scenarios/*.yaml tests/data/corpus/*.yaml; do
+for f in scenarios/*.yaml scenarios/*/*.yaml tests/data/corpus/*.yaml; do
   name=$(basename "$f" .yaml)
+  # In a folder of scenarios (scenarios/cap/): the folder too (cap-cp).
+  case "$f" in scenarios/*/*) name=$(basename "$(dirname "$f")")-$name ;; esac
   seeds="1 7 123456789"
   [ "$name" = lb-mm1 ] && seeds="1"
   for s in $seeds; do full_run "$name" "$s" "$f"; done
@@ -60,6 +62,8 @@ done
 full_run failover-nocheck 1 scenarios/failover.yaml --set components.lb.health_check=none
 full_run retry-storm-noretry 1 scenarios/retry-storm.yaml --set components.clients.retries=0
 full_run retry-storm-budget 1 scenarios/retry-storm.yaml --set 'components.clients.retry_budget={ratio: 10%, min_per_s: 5}'
+full_run autoscaling-off 1 scenarios/autoscaling.yaml --set components.app.autoscaling=none
+full_run load-over-time-constant 1 scenarios/load-over-time.yaml --set components.clients.arrival=constant
 full_run ecommerce-p2c 3 scenarios/ecommerce.yaml --set components.lb.policy=power_of_two_choices \
   --set components.app.replicas=3 --set duration=20s
 

@@ -44,6 +44,23 @@ TEST(Hpa, DesiredIsReadyTimesMeasuredOverTargetRoundedUp) {
   EXPECT_EQ(hpa.sync(90 * kSecond, 2, 0, 0.0).replicas, 2);
 }
 
+TEST(Hpa, UnreadyReplicasCountAsIdleWhenScalingUp) {
+  AutoscalingConfig c = config(1, 100, 8);
+  c.scale_up_limit = {0, 0, 15 * kSecond};
+  c.scale_down_stabilization = 0;
+  HorizontalAutoscaler hpa(c);
+  // 4 ready at 1.5 × target, 4 starting: over all 8 the ratio is 0.75,
+  // below 1: the count stays (without the rule: ceil(4 × 1.5) = 6, a
+  // scale-down while the ready ones are overloaded).
+  EXPECT_EQ(hpa.sync(15 * kSecond, 8, 4, 1.05, 4).replicas, 8);
+  // 4 ready at 3 × target, 2 starting: 3 × 4 / 6 = 2 over all 6: 12.
+  EXPECT_EQ(hpa.sync(30 * kSecond, 6, 4, 2.1, 2).replicas, 12);
+  // Over all of them within tolerance: stays.
+  EXPECT_EQ(hpa.sync(45 * kSecond, 12, 10, 0.8, 1).replicas, 12);  // 1.143 × 10 / 11 = 1.039
+  // Below target, unready ones are simply left out: ceil(10 × 0.5) = 5.
+  EXPECT_EQ(hpa.sync(60 * kSecond, 12, 10, 0.35, 2).replicas, 5);
+}
+
 TEST(Hpa, MinAndMaxBoundEveryDecision) {
   AutoscalingConfig c = config(2, 5, 3);
   c.scale_down_stabilization = 0;
@@ -197,7 +214,27 @@ TEST(Autoscaling, MinAndMaxAreNeverCrossed) {
     EXPECT_GE(e.to, 2);
     EXPECT_LE(e.to, 6);
   }
-  for (const auto& e : log.stages) EXPECT_LE(e.replicas, 6);
+  // The count of replicas starting or ready, kept from the stage events
+  // alone, and of those that exist: within bounds at every moment.
+  std::map<ActorId, std::string> stage;
+  std::int64_t counted = 2, existing = 2;  // min, ready from time 0
+  std::set<ActorId> seen;
+  for (const auto& e : log.stages) {
+    // A replica's first event tells what it was before: "created" came
+    // from nothing; anything else from ready at time 0.
+    const std::string before = seen.insert(e.node).second ? (e.stage == "created" ? "removed" : "ready") : stage[e.node];
+    const auto serves = [](std::string_view st) { return st == "created" || st == "ready"; };
+    counted += (serves(e.stage) ? 1 : 0) - (serves(before) ? 1 : 0);
+    existing += (e.stage != "removed" ? 1 : 0) - (before != "removed" ? 1 : 0);
+    stage[e.node] = std::string(e.stage);
+    EXPECT_EQ(existing, e.replicas) << "at " << e.at;
+    EXPECT_LE(existing, 6) << "at " << e.at;
+    // Within a sync's changes the count passes through intermediate values;
+    // after the last event of an instant it is within [min, max].
+    EXPECT_LE(counted, 6) << "at " << e.at;
+  }
+  for (const auto& e : log.scaled) EXPECT_GE(e.to, 2);
+  EXPECT_GE(counted, 2);
   EXPECT_EQ(testing::figure(rec, "app", "autoscaling/max_seen"), 6);
   EXPECT_GE(testing::figure(rec, "app", "autoscaling/min_seen"), 2);
   EXPECT_GT(testing::figure(rec, "app", "autoscaling/scale_downs"), 0);
@@ -236,6 +273,64 @@ TEST(Autoscaling, ReplicaSecondsAreTheIntegralOfTheCount) {
       "duration: 90s\ncomponents:\n  c: {kind: client, rate: 10/s, target: s}\n"
       "  s: {kind: service, replicas: 3, workers: 1, service_time: 1ms}\n");
   EXPECT_EQ(testing::figure(fixed, "s", "replica_seconds"), 270);
+}
+
+TEST(Autoscaling, ClientsAndServicesCallOnlyReplicasInTheRotation) {
+  // No balancer: a client targets the autoscaled service directly, and
+  // another service calls it. Requests reach a replica only while it
+  // serves (or just after it began draining, sent before: within the
+  // network's latency).
+  class Handled final : public Recorder {
+   public:
+    void attach(Bus& bus, const RunContext&) override {
+      bus.subscribe<&Handled::on_handled>(*this);
+      bus.subscribe<&Handled::on_stage>(*this);
+    }
+    void finish(const RunContext&, RunRecord&) override {}
+    void on_handled(const RequestHandled& e) { handled.push_back(e); }
+    void on_stage(const ReplicaStageChanged& e) { stages.push_back(e); }
+    std::vector<RequestHandled> handled;
+    std::vector<ReplicaStageChanged> stages;
+  };
+  Handled log;
+  const RunRecord rec = testing::run_yaml_observed(
+      "duration: 6m\n"
+      "network: {latency: 1ms}\n"
+      "components:\n"
+      "  direct: {kind: client, rate: {points: [[0s, 10/s], [1m, 150/s], [3m, 150/s], [4m, 10/s]]}, target: app, "
+      "timeout: 2s}\n"
+      "  front_users: {kind: client, rate: 20/s, target: front, timeout: 2s}\n"
+      "  front: {kind: service, workers: 64, service_time: 1ms, calls: [app]}\n"
+      "  app:\n"
+      "    kind: service\n"
+      "    workers: 2\n"
+      "    service_time: {dist: exponential, mean: 20ms}\n"
+      "    autoscaling: {min: 1, max: 6, scale_down_stabilization: 20s, startup: 10s}\n",
+      {&log});
+  std::map<ActorId, std::vector<std::pair<Time, Time>>> serving;
+  std::map<ActorId, Time> since;
+  std::set<ActorId> seen;
+  for (const auto& e : log.stages) {
+    if (seen.insert(e.node).second && e.stage != "created") since[e.node] = 0;
+    if (e.stage == "ready") since[e.node] = e.at;
+    if ((e.stage == "draining" || e.stage == "removed") && since.count(e.node)) {
+      serving[e.node].emplace_back(since[e.node], e.at);
+      since.erase(e.node);
+    }
+  }
+  for (const auto& [node, at] : since) serving[node].emplace_back(at, kTimeMax);
+  std::size_t checked = 0;
+  for (const auto& h : log.handled) {
+    const auto it = serving.find(h.server);
+    if (it == serving.end()) continue;  // front, or a replica that served throughout
+    bool in = false;
+    for (const auto& [a, b] : it->second) in = in || (h.arrived >= a && h.arrived < b + 5 * kMillisecond);
+    EXPECT_TRUE(in) << "a request reached a replica out of the rotation at " << h.arrived;
+    ++checked;
+  }
+  EXPECT_GT(checked, 1000u);
+  EXPECT_GE(testing::figure(rec, "app", "autoscaling/max_seen"), 3);
+  EXPECT_EQ(rec.requests.failed.total(), rec.requests.failed[static_cast<std::size_t>(Status::kTimeout) - 1]);
 }
 
 TEST(Autoscaling, BalancersSendOnlyToReplicasInTheRotation) {
