@@ -333,6 +333,45 @@ TEST(Autoscaling, ClientsAndServicesCallOnlyReplicasInTheRotation) {
   EXPECT_EQ(rec.requests.failed.total(), rec.requests.failed[static_cast<std::size_t>(Status::kTimeout) - 1]);
 }
 
+TEST(Autoscaling, AScaleUpWhileEveryReplicaRunsKeepsADrainingOne) {
+  // A replayed trace, constant 20 s requests, max 2. Replica 0 takes the
+  // request at 1 s, replica 1 the one at 23.5 s; at the 25 s sync the
+  // pooled utilisation is (1 + 1.5) / 10 = 25 %, half the target: down to
+  // 1, and replica 1 drains with 18.5 s of work left. The request at 26 s
+  // keeps replica 0 busy: at 30 s, 80 %: up to 2 again, and with no replica
+  // free to create, replica 1 is kept (ready at once), so the request at
+  // 31 s may go to it.
+  testing::TempFolder dir;
+  dir.write("t.csv", "1\n23.5\n26\n31\n");
+  const std::string yaml = dir.write(
+      "r.yaml",
+      "duration: 60s\ncomponents:\n"
+      "  clients: {kind: client, replay: t.csv, target: lb, timeout: 60s}\n"
+      "  lb: {kind: load_balancer, backends: app}\n"
+      "  app:\n"
+      "    kind: service\n"
+      "    replicas: 2\n"
+      "    workers: 1\n"
+      "    service_time: 20s\n"
+      "    autoscaling: {min: 1, max: 2, target_utilization: 50%, tolerance: 0%, sync_period: 5s, "
+      "scale_down_stabilization: 0s, startup: 1s}\n");
+  ScalingLog log;
+  const RunRecord rec = testing::run_file_observed(yaml, {&log});
+  ASSERT_EQ(log.scaled.size(), 2u);
+  EXPECT_EQ(log.scaled[0].at, 25 * kSecond);
+  EXPECT_EQ(log.scaled[0].to, 1);
+  EXPECT_EQ(log.scaled[1].at, 30 * kSecond);
+  EXPECT_EQ(log.scaled[1].to, 2);
+  std::vector<std::pair<Time, std::string>> stages;
+  for (const auto& e : log.stages) stages.emplace_back(e.at, std::string(e.stage));
+  const std::vector<std::pair<Time, std::string>> want = {{25 * kSecond, "draining"}, {30 * kSecond, "ready"}};
+  EXPECT_EQ(stages, want);  // never removed, never created
+  EXPECT_EQ(rec.requests.succeeded, 4u);
+  EXPECT_EQ(testing::figure(rec, "app", "replica_seconds"), 120);
+  // The request at 31 s went to replica 1, and waited for its 23.5 s one.
+  EXPECT_EQ(rec.requests.latency.max(), 32'500 * kMillisecond);
+}
+
 TEST(Autoscaling, BalancersSendOnlyToReplicasInTheRotation) {
   // With health checks too: a new backend joins the rotation when ready,
   // a draining one leaves it at once.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "dsim/analysis/run.h"
 #include "dsim/analysis/summary.h"
 #include "dsim/loader/scenario.h"
+
+#include <unistd.h>
 
 namespace dsim::testing {
 
@@ -75,6 +78,44 @@ inline RunRecord run_yaml(const std::string& yaml, const LoadOptions& options = 
   if (!s) return {};
   return run_or_fail(s->spec());
 }
+
+// A scenario file run, observed by the caller's recorders too.
+inline RunRecord run_file_observed(const std::string& path, std::vector<Recorder*> recorders) {
+  auto loaded = Scenario::load_file(path);
+  if (auto* d = std::get_if<Diagnostic>(&loaded)) {
+    ADD_FAILURE() << d->to_string();
+    return {};
+  }
+  RunOptions options;
+  options.extra_recorders = std::move(recorders);
+  return run_or_fail(std::get<std::unique_ptr<Scenario>>(loaded)->spec(), options);
+}
+
+// A folder of its own for a test's files (a scenario and the trace it
+// replays), removed with it.
+class TempFolder {
+ public:
+  TempFolder()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("dsim-test-" + std::to_string(::getpid()) + "-" + std::to_string(count()++))) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~TempFolder() { std::filesystem::remove_all(dir_); }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  // Writes `text` to the file `name` in the folder; returns its path.
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+
+ private:
+  static int& count() {
+    static int n = 0;
+    return n;
+  }
+  std::filesystem::path dir_;
+};
 
 // The same, observed by the caller's recorders too.
 inline RunRecord run_yaml_observed(const std::string& yaml, std::vector<Recorder*> recorders) {

@@ -11,8 +11,6 @@
 #include <map>
 #include <set>
 
-#include <unistd.h>
-
 #include "dsim/analysis/recorder.h"
 #include "dsim/models/events.h"
 #include "dsim/models/rate_schedule.h"
@@ -159,37 +157,14 @@ TEST(LoadOverTime, APointsScheduleWithoutVariationIsTheConstantRate) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].at, b[i].at);
 }
 
-// A scenario and its trace in a folder of their own.
-class ReplayFolder {
- public:
-  ReplayFolder() : dir_(std::filesystem::temp_directory_path() / ("dsim-replay-" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(dir_);
-  }
-  ~ReplayFolder() { std::filesystem::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
-
- private:
-  std::filesystem::path dir_;
-};
-
 std::vector<OperationInvoked> arrivals_of_file(const std::string& path) {
-  auto loaded = Scenario::load_file(path);
-  if (auto* d = std::get_if<Diagnostic>(&loaded)) {
-    ADD_FAILURE() << d->to_string();
-    return {};
-  }
   ArrivalLog log;
-  RunOptions options;
-  options.extra_recorders = {&log};
-  testing::run_or_fail(std::get<std::unique_ptr<Scenario>>(loaded)->spec(), options);
+  testing::run_file_observed(path, {&log});
   return log.arrivals;
 }
 
 TEST(LoadOverTime, AReplayedTraceIsSentExactlyAsRecorded) {
-  ReplayFolder dir;
+  testing::TempFolder dir;
   // Seconds, durations with units, equal times, comments and blank lines;
   // the last arrival is after the run and not sent.
   dir.write("arrivals.csv",
@@ -215,7 +190,7 @@ TEST(LoadOverTime, AReplayedTraceIsSentExactlyAsRecorded) {
 }
 
 TEST(LoadOverTime, AReplayedTraceCarriesItsOperationsAndKeys) {
-  ReplayFolder dir;
+  testing::TempFolder dir;
   dir.write("ops.csv", "op,time,key\nwrite,0.1,7\nread,0.2,7\nWRITE,0.3,42\nr,0.4,42\nget,0.5,9\n");
   const std::string yaml = dir.write(
       "ops.yaml",
