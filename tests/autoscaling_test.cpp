@@ -128,6 +128,25 @@ class ScalingLog final : public Recorder {
   std::vector<RequestProxied> proxied;
 };
 
+// When each replica that changed stage served, from its stage events: from
+// "ready" (or time 0, for one whose first event is not "created") until it
+// began draining or was removed. Replicas that served throughout are not in it.
+std::map<ActorId, std::vector<std::pair<Time, Time>>> serving_spans(const std::vector<ReplicaStageChanged>& stages) {
+  std::map<ActorId, std::vector<std::pair<Time, Time>>> serving;
+  std::map<ActorId, Time> since;
+  std::set<ActorId> seen;
+  for (const auto& e : stages) {
+    if (seen.insert(e.node).second && e.stage != "created") since[e.node] = 0;
+    if (e.stage == "ready") since[e.node] = e.at;
+    if ((e.stage == "draining" || e.stage == "removed") && since.count(e.node)) {
+      serving[e.node].emplace_back(since[e.node], e.at);
+      since.erase(e.node);
+    }
+  }
+  for (const auto& [node, at] : since) serving[node].emplace_back(at, kTimeMax);
+  return serving;
+}
+
 // The e-commerce design with an autoscaled app: each replica serves about
 // 100 requests/s flat out (2 workers, 20 ms).
 std::string autoscaled(const std::string& rate, const std::string& autoscaling, const std::string& duration = "30m",
@@ -307,18 +326,7 @@ TEST(Autoscaling, ClientsAndServicesCallOnlyReplicasInTheRotation) {
       "    service_time: {dist: exponential, mean: 20ms}\n"
       "    autoscaling: {min: 1, max: 6, scale_down_stabilization: 20s, startup: 10s}\n",
       {&log});
-  std::map<ActorId, std::vector<std::pair<Time, Time>>> serving;
-  std::map<ActorId, Time> since;
-  std::set<ActorId> seen;
-  for (const auto& e : log.stages) {
-    if (seen.insert(e.node).second && e.stage != "created") since[e.node] = 0;
-    if (e.stage == "ready") since[e.node] = e.at;
-    if ((e.stage == "draining" || e.stage == "removed") && since.count(e.node)) {
-      serving[e.node].emplace_back(since[e.node], e.at);
-      since.erase(e.node);
-    }
-  }
-  for (const auto& [node, at] : since) serving[node].emplace_back(at, kTimeMax);
+  const auto serving = serving_spans(log.stages);
   std::size_t checked = 0;
   for (const auto& h : log.handled) {
     const auto it = serving.find(h.server);
@@ -381,20 +389,7 @@ TEST(Autoscaling, BalancersSendOnlyToReplicasInTheRotation) {
         autoscaled("{points: [[0s, 20/s], [2m, 300/s], [4m, 300/s], [5m, 20/s]]}",
                    "{min: 1, max: 8, scale_down_stabilization: 30s, startup: 15s}", "9m", lb),
         {&log});
-    // Each replica's serving spans, from its stages; a replica whose first
-    // stage is not "created" served from time 0.
-    std::map<ActorId, std::vector<std::pair<Time, Time>>> serving;
-    std::map<ActorId, Time> since;
-    std::set<ActorId> seen;
-    for (const auto& e : log.stages) {
-      if (seen.insert(e.node).second && e.stage != "created") since[e.node] = 0;
-      if (e.stage == "ready") since[e.node] = e.at;
-      if ((e.stage == "draining" || e.stage == "removed") && since.count(e.node)) {
-        serving[e.node].emplace_back(since[e.node], e.at);
-        since.erase(e.node);
-      }
-    }
-    for (const auto& [node, at] : since) serving[node].emplace_back(at, kTimeMax);
+    const auto serving = serving_spans(log.stages);
     std::size_t checked = 0;
     for (const auto& p : log.proxied) {
       auto it = serving.find(p.backend);
