@@ -50,6 +50,8 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
     if (c.rate / common.replicas > 1e9)
       rate->fail(std::string("more than one request per nanosecond per replica cannot be simulated") +
                  (c.schedule ? " (at the schedule's peak)" : ""));
+    if (c.schedule && 1e9 * common.replicas / c.rate > 1e18)
+      rate->fail("is too small: at its peak under one request per 30 years per replica; give a larger rate");
   } else if (replay) {
     c.loop = Loop::kOpen;
     if (bursts) bursts->fail("bursts multiply a rate; a replayed trace has its own bursts", true);
@@ -217,16 +219,22 @@ ParsedComponent parse_client(ComponentCommon common, MapReader& r) {
   }
   const ConfigNode target = r.require("target", "the component that receives the requests, e.g. target: lb");
   c.target = raw_text(target);
+  const bool out_schedule = c.loop == Loop::kOpen && c.schedule.has_value();
   ParsedComponent out;
   out.spec = std::make_unique<ClientSpec>(std::move(common), std::move(c));
   out.check_references = [target](const ComponentIndex& index) { index.lookup(target, true); };
-  if (!burst_starts.empty())
-    out.check_run = [burst_starts](Time duration) {
+  if (out_schedule) {
+    // Once the duration is known: bursts within the run, and the rate that
+    // overload warnings take (open_loop_rate) the schedule's peak within it.
+    auto* spec = static_cast<ClientSpec*>(out.spec.get());
+    out.check_run = [burst_starts, spec](Time duration) {
       for (const ConfigNode& at : burst_starts)
         if (at.as_duration() >= duration)
           at.fail("the burst begins at " + units::format_duration(at.as_duration()) + ", after the run ends (duration " +
                   units::format_duration(duration) + ")");
+      spec->keep_peak_within(duration);
     };
+  }
   return out;
 }
 

@@ -84,9 +84,11 @@ RateSchedule read_diurnal(const ConfigNode& node) {
 }
 
 // Reads one field of a CSV line, without spaces around it.
+// Without spaces around it, and unquoted ("3" is 3, as RFC 4180 writes it).
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
   return s;
 }
 
@@ -195,6 +197,7 @@ std::shared_ptr<const ArrivalTrace> read_arrival_trace(const ConfigNode& node) {
   std::string line;
   while (std::getline(in, line)) {
     ++line_no;
+    if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte order mark
     if (line.find('\0') != std::string::npos) fail_at(line_no, 1, "not a text file: it contains a NUL byte");
     const std::string_view view = trim(line);
     if (view.empty() || view.front() == '#') continue;
@@ -207,9 +210,16 @@ std::shared_ptr<const ArrivalTrace> read_arrival_trace(const ConfigNode& node) {
         for (std::size_t i = 0; i < fields.size(); ++i) {
           std::string name(fields[i].text);
           std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-          if (name == "time" || name == "at" || name == "timestamp") time_col = static_cast<int>(i);
-          else if (name == "key") key_col = static_cast<int>(i);
-          else if (name == "op" || name == "operation") op_col = static_cast<int>(i);
+          int* col = name == "time" || name == "at" || name == "timestamp" ? &time_col
+                     : name == "key"                                     ? &key_col
+                     : name == "op" || name == "operation"               ? &op_col
+                                                                         : nullptr;
+          if (col == nullptr) continue;  // a column dsim does not read
+          if (*col >= 0)
+            fail_at(line_no, fields[i].column,
+                    "the header names column '" + std::string(fields[i].text) + "' a second time (it is column " +
+                        std::to_string(*col + 1) + " already)");
+          *col = static_cast<int>(i);
         }
         if (time_col < 0)
           fail_at(line_no, fields[0].column,

@@ -1,5 +1,6 @@
 // Reads `kind: service` (models/service.h); fields: scenarios/README.md.
 #include <charconv>
+#include <cstdio>
 
 #include "dsim/loader/builtin_parsers.h"
 #include "dsim/models/service.h"
@@ -65,10 +66,23 @@ AutoscalingConfig read_autoscaling(const ConfigNode& n, ComponentCommon& common)
     if (!(a.target > 0) || a.target > 1)
       t->fail("must be a worker utilisation above 0% and at most 100%, e.g. 70%, got " + t->describe());
   }
-  if (auto p = r.get("sync_period")) a.sync_period = p->positive_duration();
+  if (auto p = r.get("sync_period")) {
+    a.sync_period = p->positive_duration();
+    if (a.sync_period < kSecond) p->fail("must be at least 1s (Kubernetes syncs every 15s), got " + p->describe());
+  }
   if (auto t = r.get("tolerance")) {
     a.tolerance = t->as_fraction();
     if (!(a.tolerance >= 0) || a.tolerance >= 1) t->fail("must be a share from 0% to below 100%, got " + t->describe());
+  }
+  // The controller cannot be asked for what no utilisation reaches.
+  if (a.target * (1 + a.tolerance) >= 1) {
+    const ConfigNode where = r.has("target_utilization") ? *r.get("target_utilization") : n;
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "with target_utilization %g%% and tolerance %g%% the service never scales up (utilisation "
+                  "cannot exceed 100%%, which is within the tolerance of the target); lower one of them",
+                  a.target * 100, a.tolerance * 100);
+    where.fail(buf);
   }
   if (auto w = r.get("scale_up_stabilization")) a.scale_up_stabilization = w->non_negative_duration();
   if (auto w = r.get("scale_down_stabilization")) a.scale_down_stabilization = w->non_negative_duration();

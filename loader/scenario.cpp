@@ -514,7 +514,10 @@ void Loader::check_operations() const {
     }
     std::sort(stores.begin(), stores.end());
     MapReader fields(component_nodes_[c]);
-    const auto mix = fields.get("mix");
+    // Where the client's operations come from: its mix, or the trace it
+    // replays (a trace with operations).
+    auto mix = fields.get("mix");
+    if (!mix) mix = fields.get("replay");
     const std::string& name = components_[c]->name();
     if (client->config().mix && stores.empty())
       mix->fail("the client's reads and writes reach no replicated_store (from target '" + client->config().target +

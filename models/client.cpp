@@ -70,8 +70,8 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     if (target != nullptr) driver_ = target->make_driver(*this);
   }
 
-  void set_targets(std::vector<ActorId> targets) {
-    targets_.set(std::move(targets));
+  void set_targets(std::vector<ActorId> targets, const std::vector<ActorId>& out) {
+    targets_.set(std::move(targets), out);
     next_target_ = static_cast<std::size_t>(index_) % targets_.live().size();
   }
   // A target replica joined or left the rotation (an autoscaled service).
@@ -521,13 +521,13 @@ class ClientInstance final : public ReplicatedInstance<ClientSpec, ClientReplica
   void connect(const World& world) override {
     const std::vector<ActorId> targets = world.nodes_named(spec_.config().target);
     const ComponentInstance* target = world.component_named(spec_.config().target);
-    for (auto& r : replicas_) {
-      r->set_targets(targets);
-      r->set_driver(target);
-    }
-    world.follow_rotation(targets, [this](ActorId id, bool in) {
+    const std::vector<ActorId> out = world.follow_rotation(targets, [this](ActorId id, bool in) {
       for (auto& r : replicas_) r->set_target(id, in);
     });
+    for (auto& r : replicas_) {
+      r->set_targets(targets, out);
+      r->set_driver(target);
+    }
   }
 
   void start() override {
@@ -572,6 +572,12 @@ ClientSpec::ClientSpec(ComponentCommon common, Config config)
 }
 
 ClientSpec::~ClientSpec() = default;
+
+void ClientSpec::keep_peak_within(Time duration) {
+  if (config_.loop != Loop::kOpen || !config_.schedule) return;
+  const double peak = config_.schedule->peak(duration);
+  if (peak > 0) config_.rate = peak;
+}
 
 Time ClientSpec::request_lifetime() const {
   // The longest a request can stay unresolved: its deadline, or every

@@ -91,6 +91,10 @@ class ClientSpec final : public ComponentSpec {
   ~ClientSpec() override;
 
   const Config& config() const { return config_; }
+  // For the loader, once the run's duration is known: an open loop's rate
+  // over time counts its peak within the run only (open_loop_rate, for
+  // overload warnings), not one after it ends.
+  void keep_peak_within(Time duration);
 
   bool serves_requests() const override { return false; }
   std::vector<std::string> downstream() const override { return {config_.target}; }

@@ -1,5 +1,6 @@
 #include "dsim/models/load_balancer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "dsim/models/events.h"
@@ -72,9 +73,13 @@ class BalancerReplica final : public ReplicaActor {
     update_eligible();
   }
 
-  void set_backends(const std::vector<ActorId>& ids, const std::vector<double>& weights) {
+  // The backends, all in the rotation but those in `out` (sorted).
+  void set_backends(const std::vector<ActorId>& ids, const std::vector<double>& weights,
+                    const std::vector<ActorId>& out) {
     backends_.clear();
-    for (std::size_t i = 0; i < ids.size(); ++i) backends_.push_back(BackendState{ids[i], true, weights[i], 0, 0.0, 0, {}});
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      backends_.push_back(BackendState{ids[i], !std::binary_search(out.begin(), out.end(), ids[i]), weights[i], 0,
+                                       0.0, 0, {}});
     update_eligible();
   }
 
@@ -339,10 +344,10 @@ class BalancerInstance final : public ServerInstance<LoadBalancerSpec, BalancerR
         weights.push_back(b.weight);
         backend_names_.push_back(world.node_name(id));
       }
-    for (auto& r : replicas_) r->set_backends(ids, weights);
-    world.follow_rotation(ids, [this](ActorId id, bool in) {
+    const std::vector<ActorId> out = world.follow_rotation(ids, [this](ActorId id, bool in) {
       for (auto& r : replicas_) r->set_in_rotation(id, in);
     });
+    for (auto& r : replicas_) r->set_backends(ids, weights, out);
   }
 
   void start() override {

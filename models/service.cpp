@@ -38,9 +38,10 @@ class ServiceReplica final : public ReplicaActor {
 
   void bind() { calls_.bind(sim_, actor_id(), kCallTimeout); }
 
-  void set_call_targets(const std::vector<std::vector<ActorId>>& targets) {
+  // Each call's replicas, and those of them out of the rotation now.
+  void set_call_targets(const std::vector<std::vector<ActorId>>& targets, const std::vector<std::vector<ActorId>>& out) {
     call_targets_.resize(targets.size());
-    for (std::size_t c = 0; c < targets.size(); ++c) call_targets_[c].set(targets[c]);
+    for (std::size_t c = 0; c < targets.size(); ++c) call_targets_[c].set(targets[c], out[c]);
     next_target_.assign(call_targets_.size(), 0);
   }
   // A replica of call c's component joined or left the rotation.
@@ -524,12 +525,13 @@ class ServiceInstance final : public ServerInstance<ServiceSpec, ServiceReplica>
   void connect(const World& world) override {
     std::vector<std::vector<ActorId>> targets;
     for (const auto& name : spec_.config().calls) targets.push_back(world.nodes_named(name));
-    for (auto& r : replicas_) r->set_call_targets(targets);
     // Called replicas that come and go (an autoscaled service).
+    std::vector<std::vector<ActorId>> out;
     for (std::size_t c = 0; c < targets.size(); ++c)
-      world.follow_rotation(targets[c], [this, c](ActorId id, bool in) {
+      out.push_back(world.follow_rotation(targets[c], [this, c](ActorId id, bool in) {
         for (auto& r : replicas_) r->set_call_target(c, id, in);
-      });
+      }));
+    for (auto& r : replicas_) r->set_call_targets(targets, out);
   }
 
   void start() override {

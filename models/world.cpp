@@ -58,8 +58,9 @@ const ComponentInstance* World::component_named(const std::string& name) const {
   return c == component_by_name_.end() ? nullptr : components_[c->second].get();
 }
 
-void World::follow_rotation(const std::vector<ActorId>& nodes,
-                            const ComponentInstance::RotationWatcher& changed) const {
+std::vector<ActorId> World::follow_rotation(const std::vector<ActorId>& nodes,
+                                            const ComponentInstance::RotationWatcher& changed) const {
+  std::vector<ActorId> out;
   // The components the nodes belong to, each once, in order.
   std::vector<int> owners;
   for (const ActorId n : nodes) {
@@ -72,12 +73,16 @@ void World::follow_rotation(const std::vector<ActorId>& nodes,
     std::vector<ActorId> mine;
     for (const ActorId n : nodes)
       if (node(n).component == c) mine.push_back(n);
+    std::sort(mine.begin(), mine.end());
     for (const ActorId n : mine)
-      if (!owner.in_rotation(node(n).replica)) changed(n, false);
+      if (!owner.in_rotation(node(n).replica)) out.push_back(n);
+    // Replica ids of a component increase with the replica index: sorted.
     owner.watch_rotation([mine, changed](ActorId replica, bool in) {
-      if (std::find(mine.begin(), mine.end(), replica) != mine.end()) changed(replica, in);
+      if (std::binary_search(mine.begin(), mine.end(), replica)) changed(replica, in);
     });
   }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool World::settles() const {

@@ -52,12 +52,13 @@ class World {
   // The component named `name` (not a single replica), or nullptr.
   const ComponentInstance* component_named(const std::string& name) const;
 
-  // Follows which of `nodes` (World::nodes_named) take requests now, as
+  // Follows which of `nodes` (World::nodes_named) take requests, as
   // replicas of an autoscaled component join and leave the rotation
-  // (ComponentInstance::in_rotation): calls changed(node, false) at once for
-  // each that is out, then changed(node, in) on every change of one of
-  // them. For connect(); `changed` must outlive the run.
-  void follow_rotation(const std::vector<ActorId>& nodes, const ComponentInstance::RotationWatcher& changed) const;
+  // (ComponentInstance::in_rotation): returns those out of it now, in
+  // order (to apply at once: there may be 100,000), and calls
+  // changed(node, in) on every later change of one of them. For connect().
+  std::vector<ActorId> follow_rotation(const std::vector<ActorId>& nodes,
+                                       const ComponentInstance::RotationWatcher& changed) const;
 
   // Which component and replica an actor is; component is -1 for actors that
   // are not replicas (the fault injector).
