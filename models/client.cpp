@@ -44,15 +44,14 @@ class ClientReplica final : public ReplicaActor, private DriverHost {
     const auto n = static_cast<std::uint64_t>(spec.replica_count());
     if (cfg_.schedule && cfg_.schedule->varies()) schedule_ = &*cfg_.schedule;
     share_ = 1.0 / static_cast<double>(n);
-    if (cfg_.replay) {
-      // Arrival i of the trace goes to replica i mod n.
-    } else if (schedule_ != nullptr && cfg_.loop == ClientSpec::Loop::kOpen) {
-      // Arrivals follow the schedule (next_scheduled_arrival).
-    } else if (cfg_.loop == ClientSpec::Loop::kOpen) {
+    if (cfg_.loop == ClientSpec::Loop::kOpen) {
+      // A fixed rate's gaps; a replayed trace (arrival i to replica i mod n)
+      // and a schedule that varies (next_scheduled_arrival) need none.
       const double rate = cfg_.rate / static_cast<double>(n);
       const double mean_gap_ns = 1e9 / rate;
-      gap_ = cfg_.arrival == ClientSpec::Arrival::kPoisson ? Distribution::exponential(mean_gap_ns)
-                                               : Distribution::constant(mean_gap_ns);
+      if (!cfg_.replay && schedule_ == nullptr)
+        gap_ = cfg_.arrival == ClientSpec::Arrival::kPoisson ? Distribution::exponential(mean_gap_ns)
+                                                             : Distribution::constant(mean_gap_ns);
     } else {
       const auto total = static_cast<std::uint64_t>(cfg_.users);
       users_ = total / n + (static_cast<std::uint64_t>(index) < total % n ? 1 : 0);

@@ -354,7 +354,12 @@ class Scaling final : public Actor {
     }
     out.series.emplace_back("replicas", std::move(mean));
   }
-  double replica_seconds() const { return static_cast<double>(area_) / 1e9; }
+  // The windows tile [0, duration): their areas add up to the whole.
+  double replica_seconds() const {
+    __int128 area = 0;
+    for (const __int128 a : window_area_) area += a;
+    return static_cast<double>(area) / 1e9;
+  }
   // Replica-seconds within the measurement window [warmup, duration).
   double measured_replica_seconds() const { return static_cast<double>(measured_area_) / 1e9; }
 
@@ -469,13 +474,12 @@ class Scaling final : public Actor {
   }
 
   // The replica count's integral up to `now` (clipped to the duration),
-  // exact in integer nanoseconds: in all, within the measurement window,
+  // exact in integer nanoseconds: within the measurement window
   // and per report window.
   void integrate(Time now) {
     const Time to = std::min(now, duration_);
     if (to <= integrated_to_) return;
     const auto n = static_cast<__int128>(existing_);
-    area_ += n * (to - integrated_to_);
     const Time m_from = std::max(integrated_to_, warmup_);
     if (to > m_from) measured_area_ += n * (to - m_from);
     for (Time t = integrated_to_; t < to;) {
@@ -510,7 +514,6 @@ class Scaling final : public Actor {
   std::uint64_t scale_downs_ = 0;
   Time integrated_to_ = 0;
   Time end_ = 0;
-  __int128 area_ = 0;            // replicas × ns over [0, duration)
   __int128 measured_area_ = 0;   // over [warmup, duration)
   std::vector<__int128> window_area_;
 };
