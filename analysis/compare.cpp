@@ -50,6 +50,12 @@ std::string number(double v, bool percent) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, Json>> summary_figures(const Json& summary) {
+  std::vector<std::pair<std::string, Json>> out;
+  flatten(summary, "", out);
+  return out;
+}
+
 std::vector<FigureComparison> compare_summaries(const Json& a, const Json& b) {
   std::vector<std::pair<std::string, Json>> fa, fb;
   flatten(a, "", fa);

@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,10 @@ struct FigureComparison {
   std::optional<double> relative;              // (b - a) / |a|, both numbers and a != 0
   bool same() const { return a == b; }
 };
+
+// Every leaf of a summary as (figure name, value), in the summary's order:
+// the names compare_summaries uses.
+std::vector<std::pair<std::string, nlohmann::ordered_json>> summary_figures(const nlohmann::ordered_json& summary);
 
 std::vector<FigureComparison> compare_summaries(const nlohmann::ordered_json& a, const nlohmann::ordered_json& b);
 

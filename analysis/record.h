@@ -165,6 +165,53 @@ struct ClientSeries {
   std::vector<std::uint64_t> failed;
 };
 
+// A component's part of the bill over the measured window (analysis/cost.h).
+struct ComponentCostRecord {
+  std::string name;
+  std::string instance;        // the instance price it names; empty: none
+  double replica_hours = 0;    // its replicas' hours in the window (billed whether up or crashed)
+  double instances = 0;        // US dollars over the window
+  std::string priced_as;       // the request price it names (stores); empty: none
+  std::uint64_t reads = 0;     // received in the window, billed with priced_as
+  std::uint64_t writes = 0;
+  double requests = 0;         // US dollars over the window
+  std::optional<double> storage_gb;
+  std::string storage;         // the storage price billed for storage_gb
+  double storage_cost = 0;     // US dollars over the window
+  double total() const { return instances + requests + storage_cost; }
+};
+
+// What the design cost over the measured window [warmup, end of the
+// measurement), from the scenario's prices (models/pricing.h).
+struct CostRecord {
+  double hours = 0;  // the window's length
+  std::vector<ComponentCostRecord> components;  // those with a price, in component order
+  double inter_zone_gb = 0;  // data moved between zones in the window (1e9 bytes)
+  double network = 0;        // US dollars over the window
+  double total() const {
+    double t = network;
+    for (const auto& c : components) t += c.total();
+    return t;
+  }
+  // US dollars per hour and per month (730 hours) at the window's rate.
+  double per_hour() const { return hours > 0 ? total() / hours : 0.0; }
+};
+
+// One objective of the scenario's slo: section judged on the run's figures
+// (analysis/objectives.h).
+struct ObjectiveRecord {
+  std::string name;        // "availability", "p99_latency", "max_cost_per_month", ...
+  std::string unit;        // "fraction", "ms", "requests/s", "USD/month"
+  bool at_least = false;   // a floor (availability, min_throughput); else a ceiling
+  double target = 0;
+  std::optional<double> measured;  // absent: the run gave no figure (nothing resolved)
+  double margin = 0;       // how far on the right side of the target (negative: missed)
+  bool met = false;
+  // Judged though not written: a latency objective brings availability at
+  // slo.availability's value, so that failed requests cannot hide.
+  bool implied = false;
+};
+
 struct History;
 
 struct RunRecord {
@@ -178,6 +225,7 @@ struct RunRecord {
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_lost = 0;
   std::uint64_t messages_dropped = 0;  // by faults (partitions, down nodes)
+  std::uint64_t inter_zone_bytes = 0;  // sent from one zone to another in [warmup, duration)
   double slo_availability = 0.99;
   RequestRecord requests;              // the "requests" recorder
   std::vector<WindowRecord> windows;   // the "requests" recorder
@@ -190,6 +238,8 @@ struct RunRecord {
   std::vector<std::pair<std::string, double>> figures;
   std::optional<ConsistencyRecord> consistency;  // clients with a mix only
   std::optional<PbsRecord> pbs;                  // PBS probes only
+  std::optional<CostRecord> cost;                // when the scenario prices something
+  std::vector<ObjectiveRecord> objectives;       // the slo: section's, in a fixed order
   std::shared_ptr<const History> history;        // the same runs; analysis/history.h
   // Set when the run stopped early: the figures cover [0, partial->at) only,
   // and requests still in flight then are in neither succeeded nor failed.

@@ -1,5 +1,8 @@
 #include "dsim/analysis/run.h"
 
+#include "dsim/analysis/cost.h"
+#include "dsim/analysis/objectives.h"
+
 #include <cstdio>
 #include <memory>
 #include <new>
@@ -190,7 +193,11 @@ RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& op
   rec.slo_availability = spec.slo_availability;
   rec.components = world.record_components();
   rec.partial = watch.stop;  // before the recorders finish: a history does not settle a partial run
+  rec.inter_zone_bytes = sim.network().inter_zone_bytes();
   for (Recorder* r : recorders) r->finish(ctx, rec);
+  // Figures of figures: the bill, then the objectives (one of which reads it).
+  rec.cost = price_run(spec, rec);
+  rec.objectives = judge_objectives(spec.objectives, spec.slo_availability, rec);
   return rec;
 }
 

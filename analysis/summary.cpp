@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "dsim/analysis/availability.h"
+#include "dsim/models/pricing.h"
 
 namespace dsim {
 
@@ -328,6 +329,78 @@ void add_pbs_json(const PbsRecord& p, Json& c) {
   c["pbs_reads_failed"] = p.reads_failed;
 }
 
+namespace {
+
+double usd(double v) { return round_to(v, 6) + 0.0; }
+
+Json cost_json(const CostRecord& cost, std::uint64_t succeeded) {
+  const double h = cost.hours;
+  const auto per_hour = [h](double over_window) { return h > 0 ? over_window / h : 0.0; };
+  Json j;
+  j["currency"] = "USD";
+  j["window_hours"] = round_to(h, 9);
+  j["per_hour"] = usd(cost.per_hour());
+  j["per_month"] = usd(cost.per_hour() * kHoursPerMonth);
+  if (succeeded > 0) j["per_million_requests"] = usd(cost.total() / (static_cast<double>(succeeded) / 1e6));
+  else j["per_million_requests"] = nullptr;
+  Json comps = Json::object();
+  double storage_gb = 0, storage = 0, requests = 0;
+  std::uint64_t reads = 0, writes = 0;
+  for (const ComponentCostRecord& c : cost.components) {
+    Json cj;
+    if (!c.instance.empty()) cj["instance"] = c.instance;
+    else cj["instance"] = nullptr;
+    cj["replica_hours"] = round_to(c.replica_hours, 9);
+    cj["per_hour"] = usd(per_hour(c.total()));
+    cj["per_month"] = usd(per_hour(c.total()) * kHoursPerMonth);
+    if (!c.instance.empty()) cj["instances_per_month"] = usd(per_hour(c.instances) * kHoursPerMonth);
+    if (!c.priced_as.empty()) {
+      cj["priced_as"] = c.priced_as;
+      cj["reads"] = c.reads;
+      cj["writes"] = c.writes;
+      cj["requests_per_month"] = usd(per_hour(c.requests) * kHoursPerMonth);
+      reads += c.reads;
+      writes += c.writes;
+      requests += c.requests;
+    }
+    if (c.storage_gb) {
+      cj["storage_gb"] = round_to(*c.storage_gb, 6);
+      cj["storage"] = c.storage;
+      cj["storage_per_month"] = usd(per_hour(c.storage_cost) * kHoursPerMonth);
+      storage_gb += *c.storage_gb;
+      storage += c.storage_cost;
+    }
+    comps.get_ref<Json::object_t&>().emplace_back(c.name, std::move(cj));
+  }
+  j["components"] = std::move(comps);
+  j["network"] = Json{{"inter_zone_gb", round_to(cost.inter_zone_gb, 9)},
+                      {"per_month", usd(per_hour(cost.network) * kHoursPerMonth)}};
+  j["storage"] = Json{{"gb", round_to(storage_gb, 6)}, {"per_month", usd(per_hour(storage) * kHoursPerMonth)}};
+  j["requests"] =
+      Json{{"reads", reads}, {"writes", writes}, {"per_month", usd(per_hour(requests) * kHoursPerMonth)}};
+  return j;
+}
+
+Json objectives_json(const std::vector<ObjectiveRecord>& objectives) {
+  Json j = Json::object();
+  for (const ObjectiveRecord& o : objectives) {
+    Json oj;
+    oj["target"] = round_to(o.target, 9);
+    if (o.measured) oj["measured"] = *o.measured;
+    else oj["measured"] = nullptr;
+    if (o.measured) oj["margin"] = o.margin;
+    else oj["margin"] = nullptr;
+    oj["met"] = o.met;
+    oj["unit"] = o.unit;
+    oj["kind"] = o.at_least ? "at_least" : "at_most";
+    if (o.implied) oj["implied"] = true;
+    j.get_ref<Json::object_t&>().emplace_back(o.name, std::move(oj));
+  }
+  return j;
+}
+
+}  // namespace
+
 Json summary_json(const RunRecord& rec) {
   const double measured_s = measured_seconds(rec);
   const RequestRecord& r = rec.requests;
@@ -488,6 +561,8 @@ Json summary_json(const RunRecord& rec) {
     comps.get_ref<Json::object_t&>().emplace_back(c.name, std::move(cj));
   }
   j["components"] = comps;
+  if (rec.cost) j["cost"] = cost_json(*rec.cost, rec.requests.succeeded_in_window);
+  if (!rec.objectives.empty()) j["objectives"] = objectives_json(rec.objectives);
   // Recorders of the user's own; absent when there are none, so that the
   // built-in report stays what it was.
   if (!rec.figures.empty()) {
@@ -501,6 +576,71 @@ Json summary_json(const RunRecord& rec) {
 }
 
 std::string summary_json_text(const RunRecord& rec) { return summary_json(rec).dump(2) + "\n"; }
+
+namespace {
+
+std::string dollars(double v) {
+  const double a = std::fabs(v);
+  return "$" + fmt(v, a >= 100 ? 2 : a >= 1 ? 3 : 4);
+}
+
+std::string cost_lines(const CostRecord& cost, std::uint64_t succeeded) {
+  std::ostringstream o;
+  const double h = cost.hours;
+  const auto month = [h](double over_window) { return h > 0 ? over_window / h * kHoursPerMonth : 0.0; };
+  o << "cost         " << dollars(cost.per_hour() * kHoursPerMonth) << " a month (" << dollars(cost.per_hour())
+    << " an hour";
+  if (succeeded > 0)
+    o << ", " << dollars(cost.total() / (static_cast<double>(succeeded) / 1e6)) << " per million requests";
+  o << "; USD at the catalog's prices)\n";
+  for (const ComponentCostRecord& c : cost.components) {
+    o << "  " << c.name << ": " << dollars(month(c.total())) << " a month";
+    std::vector<std::string> parts;
+    if (!c.instance.empty())
+      parts.push_back(fmt(h > 0 ? c.replica_hours / h : 0.0, 2) + " x " + c.instance + " " + dollars(month(c.instances)));
+    if (!c.priced_as.empty())
+      parts.push_back(group(c.reads) + " reads + " + group(c.writes) + " writes as " + c.priced_as + " " +
+                      dollars(month(c.requests)));
+    if (c.storage_gb) parts.push_back(fmt(*c.storage_gb, 1) + " GB " + c.storage + " " + dollars(month(c.storage_cost)));
+    for (std::size_t i = 0; i < parts.size(); ++i) o << (i == 0 ? " (" : ", ") << parts[i];
+    o << (parts.empty() ? "" : ")") << "\n";
+  }
+  if (cost.inter_zone_gb > 0 || cost.network > 0)
+    o << "  network: " << dollars(month(cost.network)) << " a month (" << fmt(cost.inter_zone_gb, 3)
+      << " GB between zones in the measured " << fmt(h * 60, 1) << " min)\n";
+  return o.str();
+}
+
+std::string objective_value(const ObjectiveRecord& o, double v) {
+  if (o.unit == "fraction") return fmt(100.0 * v, 4) + " %";
+  if (o.unit == "ms") return fmt(v, 3) + " ms";
+  if (o.unit == "requests/s") return fmt(v, 1) + " req/s";
+  if (o.unit == "USD/month") return dollars(v) + "/month";
+  return fmt(v, 6);
+}
+
+std::string objective_lines(const std::vector<ObjectiveRecord>& objectives) {
+  std::ostringstream o;
+  std::size_t met = 0;
+  for (const auto& ob : objectives) met += ob.met ? 1 : 0;
+  o << "objectives   " << met << " of " << objectives.size() << " met" << (met == objectives.size() ? "" : ": MISSED")
+    << "\n";
+  for (const auto& ob : objectives) {
+    o << "  " << ob.name << " " << (ob.at_least ? ">= " : "<= ") << objective_value(ob, ob.target) << ": ";
+    if (!ob.measured) {
+      o << "no figure (nothing measured): missed";
+    } else {
+      o << objective_value(ob, *ob.measured);
+      if (ob.met) o << ", met";
+      else o << ", MISSED by " << objective_value(ob, -ob.margin);
+    }
+    if (ob.implied) o << " (implied by the latency objectives: failed requests have no latency)";
+    o << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace
 
 std::string summary_table(const RunRecord& rec) {
   const RequestRecord& r = rec.requests;
@@ -687,6 +827,8 @@ std::string summary_table(const RunRecord& rec) {
       << "), " << fmt(x["autoscaling/replica_seconds"], 1) << " replica-seconds ("
       << fmt(x["autoscaling/replica_seconds"] / 3600, 2) << " replica-hours)\n";
   }
+  if (rec.cost) o << cost_lines(*rec.cost, r.succeeded_in_window);
+  if (!rec.objectives.empty()) o << objective_lines(rec.objectives);
   o << "\n";
   const std::vector<std::string> head = {"component", "kind", "zone", "util", "queue", "in_sys", "arrivals/s", "W ms", "rejected"};
   std::vector<std::vector<std::string>> rows;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -15,11 +16,14 @@
 #include <initializer_list>
 #include <iostream>
 #include <iterator>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "dsim/analysis/check.h"
 #include "dsim/analysis/compare.h"
 #include "dsim/analysis/graph.h"
 #include "dsim/analysis/history.h"
@@ -42,12 +46,14 @@ namespace {
 
 struct Common {
   std::vector<std::string> sets;
+  std::vector<std::string> pricing;  // --pricing FILE
   const CliConfig* config = nullptr;
 };
 
 LoadOptions load_options(const Common& common) {
   LoadOptions options;
   options.overrides = common.sets;
+  options.pricing_files = common.pricing;
   options.registry = common.config->models;
   return options;
 }
@@ -695,6 +701,376 @@ int cmd_compare(const CompareArgs& args, const Common& common) {
   return partial ? kExitIncomplete : kExitOk;
 }
 
+struct CheckArgs {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  int seeds = 0;  // 0: the scenario's check.seeds, else a baseline's k, else 1
+  std::optional<std::string> confidence;
+  std::optional<std::string> tolerance;
+  std::string baseline;
+  std::string junit;
+  bool update_baseline = false;
+  unsigned jobs = 0;  // 0: every core
+  bool json = false;
+  bool all = false;
+  bool quiet = false;
+  RunLimits limits;
+};
+
+namespace {
+
+// A fraction option ("95%", "0.95"): the value, or nothing after saying why.
+std::optional<double> fraction_option(const char* option, const std::string& text, bool open_interval) {
+  const auto p = units::parse_fraction(text);
+  if (!p.ok() || !(p.value >= 0.0 && p.value <= 1.0) || (open_interval && !(p.value > 0.0 && p.value < 1.0))) {
+    std::fprintf(stderr, "dsim: error: %s: expected a percentage %s, such as %s, got '%s'\n", option,
+                 open_interval ? "above 0% and below 100%" : "from 0% to 100%", open_interval ? "95%" : "5%",
+                 text.c_str());
+    return std::nullopt;
+  }
+  return p.value;
+}
+
+// Reads a JSON file of at most kMaxSummaryBytes; an error message on failure.
+std::string read_json_file(const std::string& path, nlohmann::ordered_json& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read it: " + std::string(std::strerror(errno));
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > (std::size_t{256} << 20)) return "larger than 256 MiB: not a dsim baseline";
+  }
+  if (in.bad()) return "cannot read it (is it a directory?)";
+  out = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (out.is_discarded()) return "not JSON: not a dsim baseline (dsim check --update-baseline writes one)";
+  return "";
+}
+
+std::string g6(double v) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+std::string check_table(const std::string& scenario, const std::vector<std::uint64_t>& seeds, double confidence,
+                        bool on_interval, const std::vector<CheckedObjective>& objectives,
+                        const std::vector<Regression>* regressions, const std::string& baseline_file, bool all) {
+  std::ostringstream o;
+  o << "dsim check  " << scenario << "  " << seeds.size() << (seeds.size() == 1 ? " seed" : " seeds") << " (";
+  for (std::size_t i = 0; i < seeds.size() && i < 5; ++i) o << (i ? ", " : "") << seeds[i];
+  if (seeds.size() > 5) o << ", ...";
+  o << ")";
+  if (seeds.size() >= 2) o << ", means with " << g6(100 * confidence) << "% Student-t intervals";
+  o << "\n\n";
+  std::size_t missed = 0;
+  if (objectives.empty()) {
+    o << "objectives   none (give them in the scenario's slo: section)\n";
+  } else {
+    o << "objectives" << (on_interval ? " (judged on the unfavourable end of each interval)" : "") << "\n";
+    std::size_t wn = 9;
+    for (const auto& c : objectives) wn = std::max(wn, c.objective.name.size());
+    for (const auto& c : objectives) {
+      const ObjectiveRecord& ob = c.objective;
+      missed += ob.met ? 0 : 1;
+      o << "  " << (ob.met ? "ok    " : "MISSED") << "  " << ob.name << std::string(wn - ob.name.size(), ' ')
+        << (ob.at_least ? "  >= " : "  <= ") << g6(ob.target) << " " << ob.unit << "  measured ";
+      if (!ob.measured) o << "nothing (in " << seeds.size() - c.runs << " of " << seeds.size() << " runs)";
+      else o << g6(*ob.measured);
+      if (c.low && c.high) o << "  [" << g6(*c.low) << ", " << g6(*c.high) << "]";
+      if (ob.measured) o << "  margin " << g6(ob.margin);
+      if (ob.implied) o << "  (implied: latency counts successes only)";
+      o << "\n";
+    }
+  }
+  std::size_t regressed = 0;
+  if (regressions) {
+    std::size_t compared = 0;
+    for (const auto& r : *regressions) {
+      compared += r.ignored ? 0 : 1;
+      regressed += r.regressed ? 1 : 0;
+    }
+    o << "\nbaseline     " << baseline_file << ": " << compared << " figures compared, " << regressed << " regressed\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : *regressions) {
+      if (!all && !r.regressed) continue;
+      rows.push_back({r.regressed ? "REGRESSED" : r.ignored ? "ignored" : "ok", r.figure,
+                      r.baseline ? g6(*r.baseline) : "-", r.now ? g6(*r.now) : "-",
+                      r.relative ? (*r.relative >= 0 ? "+" : "") + g6(100 * *r.relative) + "%"
+                                 : r.change ? (*r.change >= 0 ? "+" : "") + g6(*r.change) : "-",
+                      (r.direction > 0 ? "+" : "-") + g6(r.allowed)});
+    }
+    if (!rows.empty()) {
+      const std::vector<std::string> head = {"", "figure", "baseline", "now", "change", "allowed"};
+      std::vector<std::size_t> w(head.size());
+      for (std::size_t k = 0; k < head.size(); ++k) w[k] = head[k].size();
+      for (const auto& row : rows)
+        for (std::size_t k = 0; k < row.size(); ++k) w[k] = std::max(w[k], row[k].size());
+      const auto line = [&](const std::vector<std::string>& row) {
+        o << " ";
+        for (std::size_t k = 0; k < row.size(); ++k) o << " " << row[k] << std::string(w[k] - row[k].size(), ' ');
+        o << "\n";
+      };
+      line(head);
+      for (const auto& row : rows) line(row);
+    }
+  }
+  o << "\n";
+  if (missed == 0 && regressed == 0) o << "PASS\n";
+  else o << "FAIL: " << missed << " objective" << (missed == 1 ? "" : "s") << " missed, " << regressed << " figure"
+         << (regressed == 1 ? "" : "s") << " regressed\n";
+  return o.str();
+}
+
+nlohmann::ordered_json check_json(const std::string& scenario, const std::vector<std::uint64_t>& seeds,
+                                  double confidence, const CheckFigures& figures,
+                                  const std::vector<CheckedObjective>& objectives,
+                                  const std::vector<Regression>* regressions, bool pass) {
+  using Json = nlohmann::ordered_json;
+  Json j;
+  j["schema"] = "dsim.check/1";
+  j["scenario"] = scenario;
+  j["seeds"] = seeds;
+  j["confidence"] = confidence;
+  j["pass"] = pass;
+  Json obj = Json::object();
+  for (const auto& c : objectives) {
+    const ObjectiveRecord& o = c.objective;
+    Json oj;
+    oj["target"] = o.target;
+    oj["measured"] = o.measured ? Json(*o.measured) : Json(nullptr);
+    oj["low"] = c.low ? Json(*c.low) : Json(nullptr);
+    oj["high"] = c.high ? Json(*c.high) : Json(nullptr);
+    oj["margin"] = o.measured ? Json(o.margin) : Json(nullptr);
+    oj["met"] = o.met;
+    oj["unit"] = o.unit;
+    oj["kind"] = o.at_least ? "at_least" : "at_most";
+    obj.get_ref<Json::object_t&>().emplace_back(o.name, std::move(oj));
+  }
+  j["objectives"] = std::move(obj);
+  j["figures"] = baseline_json(figures)["figures"];
+  if (regressions) {
+    Json regs = Json::array();
+    for (const auto& r : *regressions) {
+      Json rj;
+      rj["figure"] = r.figure;
+      rj["baseline"] = r.baseline ? Json(*r.baseline) : Json(nullptr);
+      rj["now"] = r.now ? Json(*r.now) : Json(nullptr);
+      rj["relative"] = r.relative ? Json(*r.relative) : Json(nullptr);
+      rj["allowed"] = r.allowed;
+      rj["ignored"] = r.ignored;
+      rj["regressed"] = r.regressed;
+      regs.push_back(std::move(rj));
+    }
+    j["baseline"] = std::move(regs);
+  }
+  return j;
+}
+
+}  // namespace
+
+// `dsim check FILE`: runs the scenario on K seeds (on every core), judges its
+// objectives and compares its figures with a baseline; exit 0 all hold, 3 an
+// objective missed or a figure regressed, 4 a run stopped early, 2 bad input.
+int cmd_check(const CheckArgs& args, const Common& common) {
+  InterruptGuard interrupts;
+  auto scenario = load(args.file, load_options(common));
+  if (!scenario) return kExitBadInput;
+  const ScenarioSpec& spec = scenario->spec();
+  const CheckSpec& cs = spec.regression;
+
+  std::optional<double> confidence = cs.confidence;
+  if (args.confidence) {
+    confidence = fraction_option("--confidence", *args.confidence, true);
+    if (!confidence) return kExitBadInput;
+  }
+  double tolerance = cs.tolerance;
+  if (args.tolerance) {
+    const auto t = fraction_option("--tolerance", *args.tolerance, false);
+    if (!t) return kExitBadInput;
+    tolerance = *t;
+  }
+  if (args.update_baseline && args.baseline.empty()) {
+    std::fprintf(stderr, "dsim: error: --update-baseline: give the file to write with --baseline FILE\n");
+    return kExitBadInput;
+  }
+  // The baseline: read (and refused when it is another scenario's) before
+  // anything runs.
+  std::optional<CheckFigures> baseline;
+  if (!args.baseline.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool exists = fs::exists(args.baseline, ec);
+    if (!args.update_baseline || exists) {
+      nlohmann::ordered_json j;
+      std::string err = read_json_file(args.baseline, j);
+      if (err.empty()) {
+        BaselineRead r = read_baseline(j, spec.name);
+        err = r.error;
+        if (r.figures) baseline = std::move(r.figures);
+      }
+      // Updating may replace another scenario's baseline, never a file that is none.
+      if (!err.empty() && !(args.update_baseline && j.is_object() && j.contains("schema") && j["schema"].is_string() &&
+                            j["schema"].get<std::string>().rfind("dsim.baseline/", 0) == 0)) {
+        std::fprintf(stderr, "dsim: error: --baseline: %s: %s\n", args.baseline.c_str(), err.c_str());
+        return kExitBadInput;
+      }
+    }
+    if (args.update_baseline) {
+      if (auto err = check_writable_location(args.baseline); !err.empty()) {
+        std::fprintf(stderr, "dsim: error: --baseline: %s\n", err.c_str());
+        return kExitBadInput;
+      }
+      if (same_file(args.baseline, args.file)) {
+        std::fprintf(stderr, "dsim: error: --baseline: '%s' is the scenario: it is never overwritten\n",
+                     args.baseline.c_str());
+        return kExitBadInput;
+      }
+    }
+  }
+  if (!args.junit.empty()) {
+    std::string err = check_writable_location(args.junit);
+    if (err.empty() && same_file(args.junit, args.file)) err = "'" + args.junit + "' is the scenario: it is never overwritten";
+    if (err.empty() && !args.baseline.empty() && same_file(args.junit, args.baseline))
+      err = "--junit and --baseline name the same file";
+    if (err.empty() && !replaceable(args.junit))
+      err = "'" + args.junit + "' exists and is not a dsim output: choose another file";
+    if (!err.empty()) {
+      std::fprintf(stderr, "dsim: error: --junit: %s\n", err.c_str());
+      return kExitBadInput;
+    }
+  }
+  int k = args.seeds > 0 ? args.seeds : cs.seeds ? *cs.seeds : baseline && !args.update_baseline ? static_cast<int>(baseline->seeds.size()) : 1;
+  k = std::max(k, 1);
+  const std::uint64_t base = args.seed.value_or(spec.seed);
+  const std::vector<std::uint64_t> seeds = check_seeds(base, k);
+  if (baseline && !args.update_baseline && baseline->seeds != seeds && !args.quiet)
+    std::fprintf(stderr,
+                 "dsim: note: the baseline ran on other seeds (%zu of them): figures differ by chance as well as by "
+                 "design; check with the baseline's seeds (--seeds %zu, the scenario's seed) to compare like with like\n",
+                 baseline->seeds.size(), baseline->seeds.size());
+
+  // Runs: one per seed, on up to --jobs threads; results in seed order.
+  unsigned jobs = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min<unsigned>(jobs, static_cast<unsigned>(k));
+  std::vector<std::optional<RunResult>> results(static_cast<std::size_t>(k));
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> finished{0};
+  const bool show = !args.quiet && stderr_is_terminal();
+  std::mutex progress_mutex;
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < results.size(); i = next++) {
+      RunOptions options;
+      options.seed = seeds[i];
+      options.registry = common.config->recorders;
+      options.limits = args.limits;
+      options.interrupt = interrupts.flag();
+      try {
+        results[i].emplace(run(spec, options));
+      } catch (const std::exception& e) {
+        results[i].emplace(RunError{RunError::Kind::kInternal, spec.name, seeds[i], 0, e.what()});
+      }
+      const std::size_t done = ++finished;
+      if (show) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        std::fprintf(stderr, "\rdsim check %s: %zu of %zu runs done", spec.name.c_str(), done, results.size());
+        if (done == results.size()) std::fprintf(stderr, "\n");
+      }
+    }
+  };
+  const double t0 = wall_seconds();
+  {
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+  }
+  std::vector<const RunRecord*> records;
+  bool partial = false;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const RunResult& r = *results[i];
+    if (!r.ok()) {
+      const RunError& e = r.error();
+      std::fprintf(stderr, "dsim: %s%s\n", e.kind == RunError::Kind::kStalled ? "error: " : "", e.to_string().c_str());
+      return e.kind == RunError::Kind::kStalled ? kExitBadInput : kExitFailure;
+    }
+    if (r.record().partial) {
+      partial = true;
+      std::fprintf(stderr, "dsim: the run of seed %llu stopped early (%s): no verdict\n",
+                   static_cast<unsigned long long>(seeds[i]), r.record().partial->message.c_str());
+    }
+    records.push_back(&r.record());
+  }
+  if (partial) return kExitIncomplete;
+
+  std::vector<nlohmann::ordered_json> summaries;
+  for (const RunRecord* r : records) summaries.push_back(summary_json(*r));
+  const double conf = confidence.value_or(0.95);
+  const CheckFigures figures = aggregate_summaries(summaries, seeds, conf);
+  const std::vector<CheckedObjective> objectives = judge_over_runs(records, conf, confidence.has_value());
+  std::optional<std::vector<Regression>> regressions;
+  if (baseline && !args.update_baseline) {
+    // Every tolerance pattern must name a figure: a misspelt one would
+    // silently leave the figure at the default.
+    for (const FigureTolerance& t : cs.figures) {
+      bool any = false;
+      for (const auto& f : baseline->figures) any = any || figure_matches(t.pattern, f.figure);
+      for (const auto& f : figures.figures) any = any || figure_matches(t.pattern, f.figure);
+      if (!any) {
+        const auto loc = scenario->sources().find("check.tolerances." + t.pattern);
+        std::fprintf(stderr,
+                     "dsim: error: %s: check.tolerances: '%s' names no figure this check compares (figures are "
+                     "named as in the summary JSON, e.g. latency_ms.p99, availability, cost.per_month; '*' matches "
+                     "any run of characters)\n",
+                     loc ? loc->to_string().c_str() : args.file.c_str(), t.pattern.c_str());
+        return kExitBadInput;
+      }
+    }
+    regressions = compare_with_baseline(figures, *baseline, cs, tolerance);
+  }
+  bool pass = true;
+  for (const auto& c : objectives) pass = pass && c.objective.met;
+  if (regressions)
+    for (const auto& r : *regressions) pass = pass && !r.regressed;
+
+  int status = pass ? kExitOk : kExitVerdict;
+  const auto failed = [&status](const std::string& err) {
+    std::fprintf(stderr, "dsim: error: %s\n", err.c_str());
+    status = kExitFailure;
+  };
+  const std::vector<Regression>* regs = regressions ? &*regressions : nullptr;
+  const std::string report =
+      args.json ? check_json(spec.name, seeds, conf, figures, objectives, regs, pass).dump(2) + "\n"
+                : check_table(spec.name, seeds, conf, confidence.has_value(), objectives, regs, args.baseline, args.all);
+  if (auto err = write_stdout(report); !err.empty()) failed(err);
+  if (!args.junit.empty()) {
+    remove_stale_temporaries(args.junit);
+    PendingFile f(args.junit);
+    std::string err = f.open();
+    if (err.empty()) {
+      f.stream() << junit_xml(spec.name, objectives, regs, seeds);
+      err = f.commit();
+    }
+    if (!err.empty()) failed("--junit: " + err);
+  }
+  if (args.update_baseline) {
+    remove_stale_temporaries(args.baseline);
+    PendingFile f(args.baseline);
+    std::string err = f.open();
+    if (err.empty()) {
+      f.stream() << baseline_json(figures).dump(2) << "\n";
+      err = f.commit();
+    }
+    if (!err.empty()) failed("--baseline: " + err);
+    else if (!args.quiet)
+      std::fprintf(stderr, "dsim: wrote baseline %s (%zu figures, %zu seeds)\n", args.baseline.c_str(),
+                   figures.figures.size(), seeds.size());
+  }
+  if (!args.quiet)
+    std::fprintf(stderr, "dsim: %zu runs in %.2f s wall time on %u threads\n", seeds.size(), wall_seconds() - t0, jobs);
+  return status;
+}
+
 // --seed's text, if given, into `seed`; false (after saying why) if it is
 // not an unsigned 64-bit integer.
 bool parse_seed(const std::optional<std::string>& text, std::optional<std::uint64_t>& seed) {
@@ -736,6 +1112,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
       ->type_name("UINT");
   run->add_option("--set", common.sets, "override a field: --set components.app.replicas=4 (repeatable)")
       ->type_name("PATH=VALUE");
+  run->add_option("--pricing", common.pricing, "a pricing catalog over the shipped one (repeatable)")->type_name("FILE");
   run->add_flag("--json", run_args.json, "print the summary as JSON instead of a table");
   run->add_option("--out", run_args.out_dir, "also write summary.json, timeseries.csv and faults.csv into DIR, with manifest.json last")
       ->type_name("DIR");
@@ -764,6 +1141,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   CLI::App* validate = app.add_subcommand("validate", "check a scenario without running it (exit 0 or 2)");
   validate->add_option("file", validate_file, "scenario YAML file")->required();
   validate->add_option("--set", common.sets, "override a field (repeatable)")->type_name("PATH=VALUE");
+  validate->add_option("--pricing", common.pricing, "a pricing catalog over the shipped one (repeatable)")->type_name("FILE");
 
   std::string graph_file;
   CLI::App* graph = app.add_subcommand("graph", "print the topology as Graphviz DOT");
@@ -778,11 +1156,45 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
       ->required()
       ->expected(2);
   compare->add_option("--set", common.sets, "override a field of both scenarios (repeatable)")->type_name("PATH=VALUE");
+  compare->add_option("--pricing", common.pricing, "a pricing catalog over the shipped one (repeatable)")->type_name("FILE");
   compare->add_option("--seed", compare_seed_text, "the seed of both runs (default: the first scenario's)")
       ->type_name("UINT");
   compare->add_flag("--json", compare_args.json, "print the comparison as JSON");
   compare->add_flag("--changed", compare_args.changed, "list only the figures that differ");
   compare->add_flag("-q,--quiet", compare_args.quiet, "nothing on stderr but errors");
+
+  CheckArgs check_args;
+  std::optional<std::string> check_seed_text;
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "run a scenario on K seeds, judge its objectives and compare its figures with a baseline (exit 0 all hold, "
+      "3 an objective missed or a figure regressed, 4 a run stopped early, 2 bad input)");
+  check->add_option("file", check_args.file, "scenario YAML file")->required();
+  check->add_option("--set", common.sets, "override a field (repeatable)")->type_name("PATH=VALUE");
+  check->add_option("--pricing", common.pricing, "a pricing catalog over the shipped one (repeatable)")->type_name("FILE");
+  check->add_option("--seeds", check_args.seeds,
+                    "runs, on seeds 1..K of the base seed (default: the scenario's check.seeds, else the baseline's, else 1)")
+      ->type_name("K")
+      ->check(CLI::Range(1, 10000));
+  check->add_option("--seed", check_seed_text, "the base seed (default: the scenario's)")->type_name("UINT");
+  check->add_option("--confidence", check_args.confidence,
+                    "judge objectives on the unfavourable end of the Student-t interval at this level, e.g. 95%")
+      ->type_name("LEVEL");
+  check->add_option("--baseline", check_args.baseline, "compare every figure with this baseline (dsim.baseline/1)")
+      ->type_name("FILE");
+  check->add_option("--tolerance", check_args.tolerance,
+                    "regression allowed in a figure's worse direction, relative (default: the scenario's check.tolerance, else 5%)")
+      ->type_name("PERCENT");
+  check->add_option("--junit", check_args.junit, "write a JUnit XML report: a test case per objective and per figure")
+      ->type_name("FILE");
+  check->add_flag("--update-baseline", check_args.update_baseline,
+                  "write this check's figures to --baseline FILE (atomically) instead of comparing");
+  check->add_option("--jobs", check_args.jobs, "runs at once (default: every core; results never depend on it)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1024u));
+  check->add_flag("--json", check_args.json, "print the report as JSON (dsim.check/1)");
+  check->add_flag("--all", check_args.all, "list every compared figure, not only those that regressed");
+  check->add_flag("-q,--quiet", check_args.quiet, "nothing on stderr but errors");
 
   HistoryCheckArgs history_args;
   CLI::App* history = app.add_subcommand("history", "work on operation histories (dsim's own, or Jepsen's)");
@@ -827,6 +1239,10 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
       return cmd_compare(compare_args, common);
     }
     if (graph->parsed()) return cmd_graph(graph_file, common);
+    if (check->parsed()) {
+      if (!parse_seed(check_seed_text, check_args.seed)) return kExitBadInput;
+      return cmd_check(check_args, common);
+    }
     if (history_check->parsed()) return cmd_history_check(history_args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dsim: internal error: %s\n", e.what());

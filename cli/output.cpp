@@ -108,6 +108,9 @@ bool replaceable(const std::string& path) {
   if (head.rfind("kind,target,at_s,", 0) == 0) return true;                // faults.csv
   if (head.rfind("measure,t_ms,k,p,trials", 0) == 0) return true;          // consistency.csv
   if (head.rfind("{\"index\":0,\"client\":", 0) == 0) return true;       // a history
+  if (head.rfind("{\n  \"schema\": \"dsim.baseline/", 0) == 0) return true; // a check's baseline
+  if (head.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"dsim check", 0) == 0)
+    return true;  // a check's JUnit report
   return false;
 }
 

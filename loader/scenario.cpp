@@ -18,6 +18,7 @@
 #include "dsim/loader/config.h"
 #include "dsim/loader/config_yaml.h"
 #include "dsim/loader/parse_faults.h"
+#include "dsim/loader/parse_pricing.h"
 #include "dsim/sim/units.h"
 
 namespace dsim {
@@ -160,6 +161,10 @@ class Loader {
 
  private:
   void parse_network(MapReader& nr);
+  void parse_slo(MapReader& sr);
+  void parse_check(const ConfigNode& node);
+  void read_pricing(std::optional<ConfigNode> section);
+  void check_pricing() const;
   void check_call_graph() const;
   void check_operations() const;
   std::optional<std::size_t> index_of(const std::string& name) const;
@@ -171,6 +176,12 @@ class Loader {
   std::vector<std::unique_ptr<ComponentSpec>> components_;
   std::vector<std::function<void(const ComponentIndex&)>> reference_checks_;
   std::vector<ConfigNode> component_nodes_;
+  // Per component, where its pricing fields are written (for messages).
+  struct PricingNodes {
+    std::optional<ConfigNode> instance, priced_as, storage_gb, storage;
+  };
+  std::vector<PricingNodes> pricing_nodes_;
+  std::optional<ConfigNode> max_cost_node_, stale_node_;
   std::vector<std::vector<ConfigNode>> link_ends_;  // per link, its two ends as written
   // Lookups by name (never iterated into results).
   std::map<std::string, std::size_t> by_name_;
@@ -282,14 +293,15 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     nr.finish();
   }
   if (auto slo = r.get("slo")) {
+    if (!slo->is_map())
+      slo->fail("expected the objectives, e.g. slo: {availability: 99.9%, p99_latency: 200ms}, got " +
+                slo->describe());
     MapReader sr(*slo);
-    if (auto a = sr.get("availability")) {
-      spec_.slo_availability = a->as_fraction();
-      if (!(spec_.slo_availability > 0.0 && spec_.slo_availability <= 1.0))
-        a->fail("must be a fraction above 0 and at most 100%, e.g. 99.9%, got " + a->describe());
-    }
+    parse_slo(sr);
     sr.finish();
   }
+  if (auto chk = r.get("check")) parse_check(*chk);
+  read_pricing(r.get("pricing"));
   if (auto cons = r.get("consistency")) {
     MapReader cr(*cons);
     if (auto h = cr.get("history_limit"))
@@ -346,6 +358,13 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     ParsedComponent parsed = entry->parser(std::move(common), fr);
     DSIM_CHECK_MSG(parsed.spec != nullptr && parsed.spec->name() == cname && parsed.spec->kind() == kind,
                    "a model's parser must return a spec with the component's name and kind");
+    {
+      const bool billed = parsed.spec->serves_requests();
+      const bool store = parsed.spec->serves_operations();
+      parsed.spec->set_pricing(read_component_pricing(fr, kind, billed, store));
+    }
+    const auto written = [&fr](const char* f) { return fr.has(f) ? fr.get(f) : std::nullopt; };
+    PricingNodes priced{written("instance"), written("priced_as"), written("storage_gb"), written("storage")};
     fr.finish();
     const ComponentSpec* comp = parsed.spec.get();
     total_replicas += static_cast<std::uint64_t>(comp->replica_count());
@@ -374,8 +393,10 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     reference_checks_.push_back(std::move(parsed.check_references));
     if (parsed.check_run) parsed.check_run(spec_.duration);
     component_nodes_.push_back(cnode);
+    pricing_nodes_.push_back(std::move(priced));
   }
   r.finish();
+  check_pricing();
 
   // References between components, then the call graph.
   const ComponentIndex index(components_);
@@ -410,6 +431,187 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
   if (faults_node) spec_.faults = parse_faults(*faults_node, spec_.duration, components_, zone_list);
 
   for (auto& c : components_) spec_.components.push_back(std::move(c));
+}
+
+void Loader::parse_slo(MapReader& sr) {
+  Objectives& o = spec_.objectives;
+  if (auto a = sr.get("availability")) {
+    spec_.slo_availability = a->as_fraction();
+    if (!(spec_.slo_availability > 0.0 && spec_.slo_availability <= 1.0))
+      a->fail("must be a fraction above 0 and at most 100%, e.g. 99.9%, got " + a->describe());
+    o.availability = spec_.slo_availability;
+  }
+  if (auto e = sr.get("error_rate")) o.error_rate = e->as_fraction();
+  const auto latency = [](const ConfigNode& n) {
+    if (n.is_scalar() && units::parse_number(n.text()).ok())
+      n.fail("needs a unit: a latency such as 200ms or 1.5s, got " + n.describe());
+    const Time t = n.as_duration();
+    if (t <= 0) n.fail("must be a latency above 0, such as 200ms, got " + n.describe());
+    return t;
+  };
+  if (auto l = sr.get("p50_latency")) o.p50_latency = latency(*l);
+  if (auto l = sr.get("p99_latency")) o.p99_latency = latency(*l);
+  if (auto l = sr.get("p999_latency")) o.p999_latency = latency(*l);
+  if (auto t = sr.get("min_throughput")) {
+    if (t->is_scalar() && units::parse_number(t->text()).ok())
+      t->fail("needs a unit: successful requests per second such as 5000/s, got " + t->describe());
+    o.min_throughput = t->as_rate();
+    if (!(*o.min_throughput >= 0) || !std::isfinite(*o.min_throughput))
+      t->fail("must be a rate at least 0, such as 5000/s, got " + t->describe());
+  }
+  if (auto c = sr.get("max_cost_per_month")) {
+    std::string t = c->is_scalar() ? c->text() : std::string();
+    if (!t.empty() && t[0] == '$') t.erase(0, 1);
+    const auto p = units::parse_number(t);
+    if (!c->is_scalar() || !p.ok() || !std::isfinite(p.value) || p.value < 0)
+      c->fail("must be US dollars a month, a number at least 0 such as 1500 (or \"$1500\"), got " + c->describe());
+    o.max_cost_per_month = p.value;
+    max_cost_node_ = c;
+  }
+  if (auto st = sr.get("max_stale_read_rate")) {
+    o.max_stale_read_rate = st->as_fraction();
+    stale_node_ = st;
+  }
+}
+
+void Loader::parse_check(const ConfigNode& node) {
+  if (!node.is_map())
+    node.fail("expected how dsim check compares runs, e.g. check: {seeds: 5, tolerance: 5%}, got " + node.describe());
+  MapReader r(node);
+  CheckSpec& c = spec_.regression;
+  if (auto k = r.get("seeds")) c.seeds = static_cast<int>(k->int_in(1, 10000));
+  if (auto cf = r.get("confidence")) {
+    c.confidence = cf->as_fraction();
+    if (!(*c.confidence > 0.0 && *c.confidence < 1.0))
+      cf->fail("must be a confidence level above 0% and below 100%, e.g. 95%, got " + cf->describe());
+  }
+  if (auto t = r.get("tolerance")) c.tolerance = t->as_fraction();
+  if (auto f = r.get("tolerances")) {
+    if (!f->is_map())
+      f->fail("expected figures and their tolerances, e.g. {latency_ms.p99: 10%, availability: {absolute: 0.001}}, got " +
+              f->describe());
+    MapReader fr(*f);
+    for (auto& [pattern, v] : fr.entries()) {
+      FigureTolerance ft;
+      ft.pattern = pattern;
+      if (pattern.empty()) v.fail("a figure's name cannot be empty", true);
+      if (v.is_scalar() && (v.text() == "ignore" || v.text() == "none")) {
+        ft.ignore = true;
+      } else if (v.is_scalar()) {
+        ft.relative = v.as_fraction();
+      } else {
+        if (!v.is_map())
+          v.fail("expected a tolerance: a percentage (relative), {relative: 5%, absolute: 0.001}, or ignore; got " +
+                 v.describe());
+        MapReader tr(v);
+        if (auto rel = tr.get("relative")) ft.relative = rel->as_fraction();
+        if (auto ab = tr.get("absolute")) {
+          ft.absolute = ab->as_number();
+          if (!std::isfinite(ft.absolute) || ft.absolute < 0)
+            ab->fail("must be a number at least 0, in the figure's own unit, got " + ab->describe());
+        }
+        tr.finish();
+      }
+      c.figures.push_back(std::move(ft));
+    }
+  }
+  r.finish();
+}
+
+namespace {
+
+// The shipped catalog, read once.
+const PriceCatalog& shipped_catalog() {
+  static const PriceCatalog catalog = [] {
+    PriceCatalog c;
+    YAML::Node root = YAML::Load(kShippedPriceCatalog);
+    auto ctx = std::make_shared<ConfigContext>();
+    ctx->file = std::make_shared<ConfigSource>(ConfigSource{"<shipped pricing catalog>", true});
+    ctx->sources = std::make_shared<SourceMap>();
+    read_price_catalog(ConfigAccess::root(root, ctx), c);
+    return c;
+  }();
+  return catalog;
+}
+
+// Reads a --pricing file into `catalog`; its mistakes are located in it.
+void read_pricing_file(const std::string& path, PriceCatalog& catalog) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_file(path, 0, 0, "--pricing: cannot open the pricing file (does it exist, and is it readable?)");
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes) fail_file(path, 0, 0, "--pricing: the file is larger than 16 MiB");
+  }
+  if (in.bad()) fail_file(path, 0, 0, "--pricing: cannot read the file (is it a directory?)");
+  check_text(text, path);
+  YAML::Node root;
+  try {
+    root = load_one_document(text, path);
+  } catch (const YAML::Exception& e) {
+    fail_file(path, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1,
+              "invalid YAML: " + e.msg);
+  }
+  if (!root.IsDefined() || root.IsNull())
+    fail_file(path, 1, 1, "the pricing file is empty; expected e.g. instances: {m6i.large: {per_hour: 0.096}}");
+  auto ctx = std::make_shared<ConfigContext>();
+  ctx->file = std::make_shared<ConfigSource>(ConfigSource{path, true});
+  ctx->sources = std::make_shared<SourceMap>();
+  read_price_catalog(ConfigAccess::root(root, ctx), catalog);
+}
+
+template <class Map>
+std::vector<std::string> names_of(const Map& m) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : m) out.push_back(k);
+  return out;
+}
+
+}  // namespace
+
+void Loader::read_pricing(std::optional<ConfigNode> section) {
+  spec_.pricing = shipped_catalog();
+  if (section) read_price_catalog(*section, spec_.pricing);
+  for (const auto& f : options_.pricing_files) read_pricing_file(f, spec_.pricing);
+}
+
+void Loader::check_pricing() const {
+  const PriceCatalog& cat = spec_.pricing;
+  bool priced = false;
+  bool store = false;
+  for (std::size_t i = 0; i < components_.size(); ++i) {
+    const ComponentSpec& c = *components_[i];
+    const ComponentPricing& p = c.common().pricing;
+    const PricingNodes& n = pricing_nodes_[i];
+    store = store || c.serves_operations();
+    priced = priced || p.any();
+    if (n.storage && !n.storage_gb)
+      n.storage->fail("names the price of storage_gb, which is not given: add storage_gb: GB", true);
+    const auto known = [](const ConfigNode& node, const std::string& name, const auto& entries, const char* section) {
+      if (entries.count(name)) return;
+      const std::vector<std::string> all = names_of(entries);
+      node.fail("unknown " + std::string(section) + " price '" + name + "'" + did_you_mean(name, all) +
+                "; the catalog has " + join_alternatives(all, ", ") +
+                " (analysis/pricing/catalog.yaml describes each; add your own in the scenario's pricing: section or with "
+                "--pricing FILE)");
+    };
+    if (n.instance) known(*n.instance, p.instance, cat.instances, "instance");
+    if (n.priced_as) known(*n.priced_as, p.priced_as, cat.requests, "request");
+    if (n.storage_gb) {
+      const std::string s = storage_price_name(p, cat);
+      if (!cat.storage.count(s)) {
+        const ConfigNode& at = n.storage ? *n.storage : *n.storage_gb;
+        known(at, s, cat.storage, "storage");
+      }
+    }
+  }
+  if (max_cost_node_ && !priced)
+    max_cost_node_->fail("nothing in this design is priced, so its cost is 0: name what components run on, e.g. "
+                         "instance: m6i.large on a service (scenarios/README.md, \"Cost\")");
+  if (stale_node_ && !store)
+    stale_node_->fail("stale reads are measured on stores: this design has no component of kind replicated_store "
+                      "(and no client with a mix reading from one)");
 }
 
 void Loader::parse_network(MapReader& nr) {

@@ -32,6 +32,9 @@ struct LoadOptions {
   std::vector<std::string> overrides{};     // "path=value", applied in order
   std::optional<std::uint64_t> seed{};      // replaces the scenario's seed
   const ModelRegistry* registry = nullptr;  // default: ModelRegistry::builtin()
+  // Pricing catalogs read after the shipped one and the scenario's
+  // `pricing:` section, in order; each entry replaces one of the same name.
+  std::vector<std::string> pricing_files{};
 };
 
 class Scenario;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "dsim/models/component_record.h"
+#include "dsim/models/pricing.h"
 #include "dsim/sim/simulation.h"
 #include "dsim/sim/slot_table.h"
 #include "dsim/sim/time.h"
@@ -100,6 +101,7 @@ struct ComponentCommon {
   int replicas = 1;
   bool replicas_given = false;     // `replicas:` written: names are name-0 .. name-(N-1)
   std::vector<std::string> zones;  // replica i is in zones[i % zones.size()]; none: "default"
+  ComponentPricing pricing = {};   // what it is billed as (analysis/cost.h)
 };
 
 // What instantiate() needs from the run being built.
@@ -130,6 +132,9 @@ class ComponentSpec {
   const std::string& name() const { return common_.name; }
   const std::string& kind() const { return common_.kind; }
   const ComponentCommon& common() const { return common_; }
+  // What it is billed as; set by whoever builds the spec (the loader reads
+  // the fields common to every kind), before the spec is shared.
+  void set_pricing(ComponentPricing pricing) { common_.pricing = std::move(pricing); }
   int replica_count() const { return common_.replicas; }
   const std::string& replica_name(int i) const { return replica_names_[static_cast<std::size_t>(i)]; }
   const std::vector<std::string>& replica_names() const { return replica_names_; }

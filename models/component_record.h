@@ -48,6 +48,14 @@ struct ComponentRecord {
   // "name.<component>" of timeseries.csv, e.g. an autoscaled service's
   // "replicas".
   std::vector<std::pair<std::string, std::vector<double>>> series = {};
+  // Replica-seconds the component existed within [warmup, end of the
+  // measurement): what an instance price bills. Absent: every replica
+  // throughout (an autoscaled service sets it).
+  std::optional<double> billed_replica_seconds = std::nullopt;
+  // Reads and writes the component received from outside it (clients,
+  // services) in [warmup, duration): what a store priced per request bills.
+  std::uint64_t reads_received = 0;
+  std::uint64_t writes_received = 0;
 };
 
 }  // namespace dsim

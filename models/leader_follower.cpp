@@ -151,7 +151,10 @@ struct LfCounters {
 class Cluster {
  public:
   Cluster(int nodes, Time warmup, Time duration)
-      : leading_(static_cast<std::size_t>(nodes), 0), warmup_(warmup), duration_(duration) {
+      : received{warmup, duration, 0, 0},
+        leading_(static_cast<std::size_t>(nodes), 0),
+        warmup_(warmup),
+        duration_(duration) {
     without_.window(warmup, duration);
     split_.window(warmup, duration);
   }
@@ -182,6 +185,7 @@ class Cluster {
   }
 
   LfCounters counters;
+  store_detail::ReceivedOps received;  // requests from outside the cluster
   std::uint32_t highest_epoch = 1;
   std::uint64_t split_brain_writes = 0;
 
@@ -427,6 +431,7 @@ class LfNode final : public ReplicaActor {
     // A request another node passed on is served here or refused, never
     // passed on again (beliefs about the leader may be crossed for a moment).
     const bool passed_on = nodes_.of(msg.src) >= 0;
+    if (!passed_on) cluster_->received.count(sim_.now(), read);
     int serve_at = index_;
     if (!read || cfg_.read_from == Spec::ReadFrom::kLeader) {
       serve_at = role_ == Role::kLeader ? index_ : (leader_alive() && !passed_on ? leader_ : -1);
@@ -1277,6 +1282,8 @@ class LfInstance final : public store_detail::LeaderStoreInstance<LfNode, Cluste
     ServerInstance::record(out);
     const LfCounters& c = cluster_.counters;
     const auto add = [&out](const char* name, double v) { out.extra.emplace_back(name, v); };
+    out.reads_received = cluster_.received.reads;
+    out.writes_received = cluster_.received.writes;
     add("failovers", static_cast<double>(c.failovers));
     add("elections", static_cast<double>(c.elections));
     add("epoch", static_cast<double>(cluster_.highest_epoch));

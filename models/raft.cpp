@@ -129,7 +129,8 @@ struct RaftCounters {
 // protocol never reads it.
 class Cluster {
  public:
-  Cluster(int nodes, Time warmup, Time duration) : leading_(static_cast<std::size_t>(nodes), 0) {
+  Cluster(int nodes, Time warmup, Time duration)
+      : received{warmup, duration, 0, 0}, leading_(static_cast<std::size_t>(nodes), 0) {
     without_.window(warmup, duration);
     without_.set(true, 0);  // a Raft cluster starts without a leader
     duration_ = duration;
@@ -148,6 +149,7 @@ class Cluster {
   void finish(Time at) { without_.close(std::min(at, duration_)); }
 
   RaftCounters counters;
+  store_detail::ReceivedOps received;  // requests from outside the cluster
   std::uint64_t highest_term = 0;
 
   int max_leaders() const { return max_leaders_; }
@@ -360,10 +362,11 @@ class RaftNode final : public ReplicaActor {
   void on_request(const Message& msg) {
     if (down_) return;
     const RequestContext ctx = context_of(sim_.network(), msg);
+    const bool passed_on = nodes_.of(msg.src) >= 0;
+    if (!passed_on) cluster_->received.count(sim_.now(), ctx.op != Operation::kWrite);
     if (role_ != Role::kLeader) {
       // A follower passes the request to the leader it knows, once (a
       // request already passed on is refused, never passed again).
-      const bool passed_on = nodes_.of(msg.src) >= 0;
       if (leader_ < 0 || passed_on) {
         ++cluster_->counters.refused_no_leader;
         answer(msg.src, handle_of(msg), Status::kUnavailable, {});
@@ -1184,6 +1187,8 @@ class RaftInstance final : public store_detail::LeaderStoreInstance<RaftNode, Cl
     ServerInstance::record(out);
     const RaftCounters& c = cluster_.counters;
     const auto add = [&out](const char* name, double v) { out.extra.emplace_back(name, v); };
+    out.reads_received = cluster_.received.reads;
+    out.writes_received = cluster_.received.writes;
     add("elections", static_cast<double>(c.elections));
     add("pre_votes", static_cast<double>(c.pre_votes));
     add("leader_changes", static_cast<double>(c.leaders_elected));

@@ -23,6 +23,7 @@ namespace {
 
 using store_detail::Cell;
 using store_detail::CellMap;
+using store_detail::ReceivedOps;
 using store_detail::mix64;
 using store_detail::newer;
 using store_detail::same;
@@ -129,9 +130,12 @@ class Coordinator {
   }
 
   void set_nodes(std::vector<ActorId> nodes) { nodes_ = std::move(nodes); }
+  // Where operations this coordinator starts are counted as received (none: not counted).
+  void count_received(ReceivedOps* received) { received_ = received; }
 
   void start(const Caller& caller, const RequestContext& ctx, Time default_timeout) {
     const bool read = ctx.op != Operation::kWrite;
+    if (received_ != nullptr) received_->count(sim_.now(), read);
     const int needed = read ? cfg_.read_consistency : cfg_.write_consistency;
     (read ? counters_.coordinated_reads : counters_.coordinated_writes) += 1;
     spec_.replicas_of(ctx.key, pref_);
@@ -391,6 +395,7 @@ class Coordinator {
   Rng& rng_;
   CoordinatorHost& host_;
   StoreCounters& counters_;
+  ReceivedOps* received_ = nullptr;
   double read_repair_;  // the store's read_repair, or 0 for a probe's reads
   std::vector<ActorId> nodes_;
   // Per node: suspected until then (a failed call suspects it for
@@ -419,6 +424,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
         rng_(ctx.sim.stream(spec.replica_name(index))),
         default_timeout_(ctx.default_timeout),
         pool_(static_cast<std::size_t>(cfg_.workers), ctx.warmup, ctx.duration) {
+    received_ = ReceivedOps{ctx.warmup, ctx.duration, 0, 0};
     if (cfg_.durable) {
       disk_.emplace(*this, CellMap{});
     } else {
@@ -428,6 +434,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
 
   void bind() {
     coord_.emplace(spec_, sim_, actor_id(), kCoordTimeout, rng_, static_cast<CoordinatorHost&>(*this), counters_);
+    coord_->count_received(&received_);
     calls_.bind(sim_, actor_id(), kCallTimeout);
   }
 
@@ -519,6 +526,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   Occupancy& occupancy() { return pool_.occupancy(); }
   const Occupancy& occupancy() const { return pool_.occupancy(); }
   const StoreCounters& counters() const { return counters_; }
+  const ReceivedOps& received() const { return received_; }
   Simulation& sim() { return sim_; }
   const CellMap& copies() const { return cfg_.durable ? **disk_ : **memory_; }
   std::size_t hints_held() const { return hints_->size(); }
@@ -839,6 +847,7 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
   std::vector<ActorId> nodes_;
   std::optional<Coordinator> coord_;
   StoreCounters counters_;
+  ReceivedOps received_;
   // The copies: on disk (durable) or in memory (lost in a crash).
   std::optional<Durable<CellMap>> disk_;
   std::optional<Volatile<CellMap>> memory_;
@@ -863,12 +872,14 @@ class StoreNode final : public ReplicaActor, private CoordinatorHost {
 class StoreDriver final : public ClientDriver, private CoordinatorHost {
  public:
   // `counters` are the store's, shared by its drivers.
+  // `received`: where its operations count as the store's (none: a probe's, not counted).
   StoreDriver(const ReplicatedStoreSpec& spec, const std::vector<ActorId>& nodes, DriverHost& host,
-              StoreCounters& counters, bool read_repair)
+              StoreCounters& counters, bool read_repair, ReceivedOps* received)
       : host_(host),
         rng_(host.sim().stream(host.stream_name())),
         coord_(spec, host.sim(), host.actor(), DriverHost::kDriverEventBase, rng_, *this, counters, read_repair) {
     coord_.set_nodes(nodes);
+    coord_.count_received(received);
   }
 
   void start(Handle op, const RequestContext& ctx) override {
@@ -898,15 +909,20 @@ class StoreDriver final : public ClientDriver, private CoordinatorHost {
 
 class StoreInstance final : public store_detail::StoreInstanceBase<StoreNode> {
  public:
-  using StoreInstanceBase::StoreInstanceBase;
+  StoreInstance(const ReplicatedStoreSpec& spec, BuildContext& ctx)
+      : StoreInstanceBase(spec, ctx), driver_received_{ctx.warmup, ctx.duration, 0, 0} {}
 
   void record(ComponentRecord& out) const override {
     ServerInstance::record(out);
     StoreCounters c = driver_counters_;
     std::uint64_t hints = 0;
+    out.reads_received = driver_received_.reads;
+    out.writes_received = driver_received_.writes;
     for (const auto& r : replicas_) {
       c += r->counters();
       hints += r->hints_held();
+      out.reads_received += r->received().reads;
+      out.writes_received += r->received().writes;
     }
     const auto add = [&out](const char* name, std::uint64_t v) { out.extra.emplace_back(name, static_cast<double>(v)); };
     add("coordinated_reads", c.coordinated_reads);
@@ -960,13 +976,15 @@ class StoreInstance final : public store_detail::StoreInstanceBase<StoreNode> {
 
   std::unique_ptr<ClientDriver> make_driver(DriverHost& host, const DriverOptions& options) const override {
     if (!options.always && spec_.config().coordinator != ReplicatedStoreSpec::Coordinator::kClient) return nullptr;
-    return std::make_unique<StoreDriver>(spec_, replica_actors(), host, driver_counters_, options.read_repair);
+    return std::make_unique<StoreDriver>(spec_, replica_actors(), host, driver_counters_, options.read_repair,
+                                         options.always ? nullptr : &driver_received_);
   }
 
  private:
   // What the clients' drivers coordinated (coordinator: client); written
   // by the drivers during the run, read by record().
   mutable StoreCounters driver_counters_;
+  mutable ReceivedOps driver_received_;
 };
 
 }  // namespace

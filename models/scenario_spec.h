@@ -20,8 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "dsim/models/check_spec.h"
 #include "dsim/models/component.h"
 #include "dsim/models/fault_spec.h"
+#include "dsim/models/objectives.h"
+#include "dsim/models/pricing.h"
 #include "dsim/sim/network.h"
 #include "dsim/sim/time.h"
 
@@ -58,6 +61,11 @@ struct ScenarioSpec {
   Time warmup = 0;                  // requests sent before it are not measured
   Time window = kSecond;            // width of a time-series row
   double slo_availability = 0.99;   // per-window availability objective
+  Objectives objectives;            // the slo: section's objectives, judged on the run's figures
+  // Prices (the shipped catalog with the user's entries over it) that the
+  // components' ComponentCommon::pricing names; analysis/cost.h.
+  PriceCatalog pricing;
+  CheckSpec regression;             // the check: section: how dsim check compares runs with a baseline
   // Reads and writes recorded in a run's history at most
   // (consistency.history_limit; analysis/history.h): about 48 bytes each.
   std::uint64_t history_limit = kDefaultHistoryLimit;

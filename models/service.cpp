@@ -559,6 +559,7 @@ class ServiceInstance final : public ServerInstance<ServiceSpec, ServiceReplica>
       return;
     }
     out.extra.emplace_back("replica_seconds", scaling_->replica_seconds());
+    out.billed_replica_seconds = scaling_->measured_replica_seconds();
     scaling_->record(out);
     // Utilisation over the replicas that existed, not over all there could be.
     if (out.total.utilization) {

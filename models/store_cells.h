@@ -10,8 +10,22 @@
 
 #include "dsim/models/operation.h"
 #include "dsim/sim/check.h"
+#include "dsim/sim/time.h"
 
 namespace dsim::store_detail {
+
+// Reads and writes a store received from outside it (clients, services)
+// within [from, until): what a store priced per request bills
+// (ComponentRecord::reads_received). Default: counts nothing.
+struct ReceivedOps {
+  Time from = 0;
+  Time until = 0;
+  std::uint64_t reads = 0;
+  std::uint64_t writes = 0;
+  void count(Time now, bool read) {
+    if (now >= from && now < until) ++(read ? reads : writes);
+  }
+};
 
 // A copy of a key's value and the version it carries: a leaderless store's
 // last-writer-wins timestamp, a leader's (epoch, log index).

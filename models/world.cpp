@@ -38,6 +38,7 @@ World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(s
     }
   }
   net.finalize();
+  net.meter_inter_zone(spec_.warmup, spec_.duration);
   for (auto& c : components_) c->connect(*this);
   faults_ = std::make_unique<FaultInjector>(*this, sim_, spec_);
 }

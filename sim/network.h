@@ -175,6 +175,14 @@ class Network {
 
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t messages_lost() const { return lost_; }
+  // Metering of data moved between zones (what a cloud bills): bytes of
+  // the messages sent from one zone to another at times in [from, until),
+  // lost on the way or not. Default: all of them.
+  void meter_inter_zone(Time from, Time until) {
+    meter_from_ = from;
+    meter_until_ = until;
+  }
+  std::uint64_t inter_zone_bytes() const { return inter_zone_bytes_; }
   std::uint64_t messages_dropped() const { return dropped_; }
   std::size_t messages_in_flight() const { return pool_.size() - free_.size(); }
 
@@ -283,6 +291,9 @@ class Network {
   std::uint64_t sent_ = 0;
   std::uint64_t lost_ = 0;
   std::uint64_t dropped_ = 0;
+  Time meter_from_ = 0;
+  Time meter_until_ = std::numeric_limits<Time>::max();
+  std::uint64_t inter_zone_bytes_ = 0;
 };
 
 }  // namespace dsim
