@@ -1192,6 +1192,14 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   check->add_option("--jobs", check_args.jobs, "runs at once (default: every core; results never depend on it)")
       ->type_name("N")
       ->check(CLI::Range(1u, 1024u));
+  check->add_option("--max-in-flight", check_args.limits.max_in_flight,
+                    "stop a run early (exit 4) past N client requests in flight (default 2,000,000; 0: no limit)")
+      ->type_name("N")
+      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
+  check->add_option("--max-events", check_args.limits.max_events,
+                    "stop a run early (exit 4) past N pending events (default 8,000,000; 0: no limit)")
+      ->type_name("N")
+      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
   check->add_flag("--json", check_args.json, "print the report as JSON (dsim.check/1)");
   check->add_flag("--all", check_args.all, "list every compared figure, not only those that regressed");
   check->add_flag("-q,--quiet", check_args.quiet, "nothing on stderr but errors");
