@@ -172,6 +172,10 @@ int figure_direction(const std::string& f) {
       {"requests.read.failed.*", +1},
       {"requests.write.failed.*", +1},
       {"components.*.availability.simulated", -1},
+      {"components.*.availability", -1},        // a client's, with two clients or more
+      {"components.*.throughput_rps", -1},
+      {"components.*.latency_ms.*", +1},
+      {"components.*.failed_*", +1},
       {"consistency.stale_read_rate", +1},
       {"consistency.stale_reads", +1},
       {"consistency.lost_writes", +1},

@@ -1147,6 +1147,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   CLI::App* graph = app.add_subcommand("graph", "print the topology as Graphviz DOT");
   graph->add_option("file", graph_file, "scenario YAML file")->required();
   graph->add_option("--set", common.sets, "override a field (repeatable)")->type_name("PATH=VALUE");
+  graph->add_option("--pricing", common.pricing, "a pricing catalog over the shipped one (repeatable)")->type_name("FILE");
 
   CompareArgs compare_args;
   std::optional<std::string> compare_seed_text;
