@@ -1088,6 +1088,28 @@ bool parse_seed(const std::optional<std::string>& text, std::optional<std::uint6
   return true;
 }
 
+// A run's budget (RunLimits) as options of `command`.
+void add_budget_options(CLI::App* command, RunLimits& limits) {
+  struct Budget {
+    const char* option;
+    std::uint64_t RunLimits::*field;
+    const char* help;
+  };
+  static const Budget kBudgets[] = {
+      {"--max-in-flight", &RunLimits::max_in_flight,
+       "stop early (exit 4) past N client requests in flight (default 2,000,000; 0: no limit)"},
+      {"--max-queued", &RunLimits::max_queued,
+       "stop early (exit 4) past N requests held by components (default 2,000,000; 0: no limit)"},
+      {"--max-events", &RunLimits::max_events, "stop early (exit 4) past N pending events (default 8,000,000; 0: no limit)"},
+      {"--max-faults", &RunLimits::max_faults,
+       "stop early (exit 4) past N faults and random failures (default 1,000,000; 0: no limit)"},
+  };
+  for (const Budget& b : kBudgets)
+    command->add_option(b.option, limits.*b.field, b.help)
+        ->type_name("N")
+        ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000'000}));
+}
+
 int cli_main(int argc, char** argv, const CliConfig& config) {
   CLI::App app{"dsim: a deterministic discrete-event simulator for distributed-system designs"};
   app.set_version_flag("--version", std::string("dsim ") + kDsimVersion);
@@ -1119,23 +1141,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   run->add_flag("--force", run_args.force,
                 "replace output files that are not dsim outputs (never the scenario itself)");
   run->add_flag("-q,--quiet", run_args.quiet, "no progress or timing on stderr");
-  const std::uint64_t kNoLimit = 0;
-  run->add_option("--max-in-flight", run_args.limits.max_in_flight,
-                  "stop early (exit 4) past N client requests in flight (default 2,000,000; 0: no limit)")
-      ->type_name("N")
-      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
-  run->add_option("--max-queued", run_args.limits.max_queued,
-                  "stop early (exit 4) past N requests held by components (default 2,000,000; 0: no limit)")
-      ->type_name("N")
-      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
-  run->add_option("--max-events", run_args.limits.max_events,
-                  "stop early (exit 4) past N pending events (default 8,000,000; 0: no limit)")
-      ->type_name("N")
-      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
-  run->add_option("--max-faults", run_args.limits.max_faults,
-                  "stop early (exit 4) past N faults and random failures (default 1,000,000; 0: no limit)")
-      ->type_name("N")
-      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
+  add_budget_options(run, run_args.limits);
 
   std::string validate_file;
   CLI::App* validate = app.add_subcommand("validate", "check a scenario without running it (exit 0 or 2)");
@@ -1193,14 +1199,7 @@ int cli_main(int argc, char** argv, const CliConfig& config) {
   check->add_option("--jobs", check_args.jobs, "runs at once (default: every core; results never depend on it)")
       ->type_name("N")
       ->check(CLI::Range(1u, 1024u));
-  check->add_option("--max-in-flight", check_args.limits.max_in_flight,
-                    "stop a run early (exit 4) past N client requests in flight (default 2,000,000; 0: no limit)")
-      ->type_name("N")
-      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
-  check->add_option("--max-events", check_args.limits.max_events,
-                    "stop a run early (exit 4) past N pending events (default 8,000,000; 0: no limit)")
-      ->type_name("N")
-      ->check(CLI::Range(kNoLimit, std::uint64_t{1'000'000'000'000}));
+  add_budget_options(check, check_args.limits);
   check->add_flag("--json", check_args.json, "print the report as JSON (dsim.check/1)");
   check->add_flag("--all", check_args.all, "list every compared figure, not only those that regressed");
   check->add_flag("-q,--quiet", check_args.quiet, "nothing on stderr but errors");
