@@ -166,7 +166,7 @@ int figure_direction(const std::string& f) {
       {"latency_ms.*", +1},
       {"throughput_rps", -1},
       {"availability", -1},
-      {"availability_nines", -1},
+      // Not availability_nines: it is null at 100%, the best there is.
       {"downtime_s", +1},
       {"requests.failed.*", +1},
       {"requests.read.failed.*", +1},
@@ -195,6 +195,16 @@ int figure_direction(const std::string& f) {
   for (const Rule& r : kRules)
     if (figure_matches(r.pattern, f)) return r.direction;
   return 0;
+}
+
+// Figures that are fractions (0 to 1).
+bool fraction_figure(const std::string& f) {
+  return availability_like(f) || f == "consistency.linearizable" || figure_matches("*stale_read_rate", f);
+}
+
+bool availability_like(const std::string& f) {
+  return f == "availability" || figure_matches("components.*.availability", f) ||
+         figure_matches("components.*.availability.simulated", f);
 }
 
 const FigureStat* CheckFigures::find(const std::string& figure) const {
@@ -237,34 +247,39 @@ CheckFigures aggregate_summaries(const std::vector<Json>& summaries, const std::
     for (const double x : v) sum += x;
     st.mean = round_to(sum / static_cast<double>(v.size()), 9) + 0.0;
     if (const auto hw = half_width(v, confidence)) {
-      st.low = round_to(st.mean - *hw, 9) + 0.0;
+      // Every figure compared is at least 0, and a fraction at most 1: the
+      // interval is cut to what the figure can be.
+      st.low = round_to(std::max(0.0, st.mean - *hw), 9) + 0.0;
       st.high = round_to(st.mean + *hw, 9) + 0.0;
+      if (fraction_figure(name)) st.high = std::min(*st.high, 1.0);
     }
     out.figures.push_back(std::move(st));
   }
   return out;
 }
 
-std::vector<CheckedObjective> judge_over_runs(const std::vector<const RunRecord*>& records, double confidence,
-                                              bool on_interval) {
+std::vector<CheckedObjective> judge_over_runs(const std::vector<std::vector<ObjectiveRecord>>& runs,
+                                              double confidence, bool on_interval) {
   std::vector<CheckedObjective> out;
-  if (records.empty()) return out;
-  for (std::size_t i = 0; i < records[0]->objectives.size(); ++i) {
+  if (runs.empty()) return out;
+  for (std::size_t i = 0; i < runs[0].size(); ++i) {
     CheckedObjective c;
-    c.objective = records[0]->objectives[i];
+    c.objective = runs[0][i];
     std::vector<double> v;
-    for (const RunRecord* r : records)
-      if (i < r->objectives.size() && r->objectives[i].measured) v.push_back(*r->objectives[i].measured);
+    for (const auto& r : runs)
+      if (i < r.size() && r[i].name == c.objective.name && r[i].measured) v.push_back(*r[i].measured);
     c.runs = v.size();
     std::optional<double> measured;
-    if (!v.empty() && v.size() == records.size()) {
+    if (!v.empty() && v.size() == runs.size()) {
       double sum = 0;
       for (const double x : v) sum += x;
       const double mean = sum / static_cast<double>(v.size());
       measured = round_to(mean, 9) + 0.0;
+      c.mean = measured;
       if (const auto hw = half_width(v, confidence)) {
-        c.low = round_to(mean - *hw, 9) + 0.0;
+        c.low = round_to(std::max(0.0, mean - *hw), 9) + 0.0;
         c.high = round_to(mean + *hw, 9) + 0.0;
+        if (c.objective.unit == "fraction") c.high = std::min(*c.high, 1.0);
         if (on_interval) {
           measured = c.objective.at_least ? c.low : c.high;
           c.judged_on_interval = true;
@@ -327,8 +342,12 @@ BaselineRead read_baseline(const Json& j, const std::string& scenario) {
     return r;
   }
   const auto name = str("scenario");
-  if (!name || *name != scenario) {
-    r.error = "it is the baseline of scenario '" + name.value_or("(none)") + "', not of '" + scenario +
+  if (!name) {
+    r.error = "it names no \"scenario\": not a complete baseline (dsim check --update-baseline writes one)";
+    return r;
+  }
+  if (*name != scenario) {
+    r.error = "it is the baseline of scenario '" + *name + "', not of '" + scenario +
               "': give this scenario's baseline, or write one with --update-baseline";
     return r;
   }
@@ -345,7 +364,21 @@ BaselineRead read_baseline(const Json& j, const std::string& scenario) {
     }
     f.seeds.push_back(s.get<std::uint64_t>());
   }
-  if (j.contains("confidence") && j["confidence"].is_number()) f.confidence = j["confidence"].get<double>();
+  if (f.seeds.empty() || f.seeds.size() > 10000) {
+    r.error = "\"seeds\" must list 1 to 10,000 seeds, got " + std::to_string(f.seeds.size());
+    return r;
+  }
+  if (j.contains("k") && (!j["k"].is_number_unsigned() || j["k"].get<std::uint64_t>() != f.seeds.size())) {
+    r.error = "\"k\" must be the number of seeds listed (" + std::to_string(f.seeds.size()) + ")";
+    return r;
+  }
+  if (j.contains("confidence")) {
+    if (!j["confidence"].is_number() || !(j["confidence"].get<double>() > 0 && j["confidence"].get<double>() < 1)) {
+      r.error = "\"confidence\" must be a number above 0 and below 1";
+      return r;
+    }
+    f.confidence = j["confidence"].get<double>();
+  }
   for (auto it = j["figures"].begin(); it != j["figures"].end(); ++it) {
     const Json& v = it.value();
     if (!v.is_object() || !v.contains("mean") || !v["mean"].is_number()) {
@@ -355,11 +388,38 @@ BaselineRead read_baseline(const Json& j, const std::string& scenario) {
     FigureStat st;
     st.figure = it.key();
     st.direction = figure_direction(it.key());
+    if (st.direction == 0) {
+      r.error = "figure '" + it.key() + "' is not one dsim check compares (it has no worse direction)";
+      return r;
+    }
     st.mean = v["mean"].get<double>();
+    for (const char* k : {"low", "high"})
+      if (v.contains(k) && !v[k].is_null() && !v[k].is_number()) {
+        r.error = "figure '" + it.key() + "': \"" + k + "\" must be a number or null";
+        return r;
+      }
     if (v.contains("low") && v["low"].is_number()) st.low = v["low"].get<double>();
     if (v.contains("high") && v["high"].is_number()) st.high = v["high"].get<double>();
-    if (v.contains("n") && v["n"].is_number_unsigned()) st.n = v["n"].get<std::size_t>();
+    if (v.contains("n")) {
+      if (!v["n"].is_number_unsigned() || v["n"].get<std::uint64_t>() > f.seeds.size()) {
+        r.error = "figure '" + it.key() + "': \"n\" must be the number of runs it was measured in (at most " +
+                  std::to_string(f.seeds.size()) + ")";
+        return r;
+      }
+      st.n = v["n"].get<std::size_t>();
+    }
+    if (v.contains("direction")) {
+      const std::string expected = st.direction > 0 ? "higher_is_worse" : "lower_is_worse";
+      if (!v["direction"].is_string() || v["direction"].get<std::string>() != expected) {
+        r.error = "figure '" + it.key() + "': \"direction\" must be \"" + expected + "\"";
+        return r;
+      }
+    }
     f.figures.push_back(std::move(st));
+  }
+  if (f.figures.empty()) {
+    r.error = "it holds no figures: nothing to compare (write it again with --update-baseline)";
+    return r;
   }
   r.figures = std::move(f);
   return r;
@@ -389,7 +449,11 @@ std::vector<Regression> compare_with_baseline(const CheckFigures& now, const Che
         r.ignored = t.ignore;
         break;
       }
-    r.allowed = std::max(rel * std::fabs(*r.baseline), abs);
+    // A fraction whose best is 1 (an availability) is allowed to lose its
+    // tolerance's share of what it already loses: 99.9% may fall to 99.895%
+    // at 5%, not to 94.9%.
+    const double scale = availability_like(c.figure) ? std::fabs(1.0 - *r.baseline) : std::fabs(*r.baseline);
+    r.allowed = std::max(rel * scale, abs);
     if (r.ignored) {
       out.push_back(std::move(r));
       continue;
@@ -414,12 +478,13 @@ std::vector<Regression> compare_with_baseline(const CheckFigures& now, const Che
 
 std::string junit_xml(const std::string& scenario, const std::vector<CheckedObjective>& objectives,
                       const std::vector<Regression>* regressions, const std::vector<std::uint64_t>& seeds) {
-  std::size_t obj_failures = 0, reg_failures = 0, reg_count = 0;
+  std::size_t obj_failures = 0, reg_failures = 0, reg_count = 0, reg_skipped = 0;
   for (const auto& o : objectives) obj_failures += o.objective.met ? 0 : 1;
   if (regressions)
     for (const auto& r : *regressions) {
       ++reg_count;
       reg_failures += r.regressed ? 1 : 0;
+      reg_skipped += r.ignored ? 1 : 0;
     }
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -448,7 +513,7 @@ std::string junit_xml(const std::string& scenario, const std::vector<CheckedObje
   x << "  </testsuite>\n";
   if (regressions) {
     x << "  <testsuite name=\"" << xml_escape(scenario) << ": baseline\" tests=\"" << reg_count << "\" failures=\""
-      << reg_failures << "\" errors=\"0\" skipped=\"0\">\n";
+      << reg_failures << "\" errors=\"0\" skipped=\"" << reg_skipped << "\">\n";
     properties();
     for (const auto& r : *regressions) {
       x << "    <testcase classname=\"dsim." << xml_escape(scenario) << ".baseline\" name=\"" << xml_escape(r.figure)
@@ -458,6 +523,7 @@ std::string junit_xml(const std::string& scenario, const std::vector<CheckedObje
           (r.now ? fmt_g(*r.now) : "-") + ", allowed " + fmt_g(r.allowed) + (r.direction > 0 ? " up" : " down") +
           (r.ignored ? " (ignored by the check: section)" : "");
       if (r.regressed) x << "      <failure type=\"regression\" message=\"" << xml_escape(r.why) << "\"/>\n";
+      if (r.ignored) x << "      <skipped message=\"ignored by the scenario's check.tolerances\"/>\n";
       x << "      <system-out>" << xml_escape(detail) << "</system-out>\n    </testcase>\n";
     }
     x << "  </testsuite>\n";

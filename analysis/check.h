@@ -6,7 +6,7 @@
 //   std::vector<std::uint64_t> seeds = check_seeds(spec.seed, 5);
 //   ... run each (analysis/run.h; any number of threads) ...
 //   CheckFigures now = aggregate_summaries(summaries, seeds, 0.95);
-//   auto objectives = judge_over_runs(records, 0.95, /*on_interval=*/false);
+//   auto objectives = judge_over_runs(objectives_of_each_run, 0.95, /*on_interval=*/false);
 //   auto regressions = compare_with_baseline(now, baseline, spec.regression, 0.05);
 //
 // Nothing here reads the wall clock or depends on the order runs finish in:
@@ -48,6 +48,14 @@ double student_t_quantile(double p, double df);
 // direction (counts of events, configuration), which are not compared.
 int figure_direction(const std::string& figure);
 
+// Whether a figure is a fraction (0 to 1): an availability, a stale-read
+// rate, a verdict. Intervals are cut to [0, 1].
+bool fraction_figure(const std::string& figure);
+
+// Whether a figure is a fraction whose best is 1 (an availability): its
+// relative tolerance applies to what it loses, 1 - figure.
+bool availability_like(const std::string& figure);
+
 // Whether `name` matches `pattern`, where '*' matches any run of characters.
 bool figure_matches(const std::string& pattern, const std::string& name);
 
@@ -78,15 +86,17 @@ CheckFigures aggregate_summaries(const std::vector<nlohmann::ordered_json>& summ
 // per-run figure, or, with `confidence`, on the unfavourable end of its
 // interval (the low end of a floor, the high end of a ceiling). With one
 // run, the run's own figure.
-// REQUIRES: records non-empty, each judged already (RunRecord::objectives).
+// REQUIRES: the objectives of each run (RunRecord::objectives), every run
+// judged on the same scenario.
 struct CheckedObjective {
   ObjectiveRecord objective;     // measured: the mean (or the interval's end), margin and met from it
   std::size_t runs = 0;          // runs with a figure
+  std::optional<double> mean;    // over the runs (all of them have a figure)
   std::optional<double> low, high;  // the interval of the mean, K >= 2
   bool judged_on_interval = false;
 };
-std::vector<CheckedObjective> judge_over_runs(const std::vector<const RunRecord*>& records, double confidence,
-                                              bool on_interval);
+std::vector<CheckedObjective> judge_over_runs(const std::vector<std::vector<ObjectiveRecord>>& runs,
+                                              double confidence, bool on_interval);
 
 // The baseline file of a check: {"schema": "dsim.baseline/1",
 // "summary_schema", "scenario", "dsim_version", "k", "seeds", "confidence",
@@ -106,7 +116,8 @@ struct Regression {
   std::optional<double> baseline, now;  // absent: not in that side
   std::optional<double> change;         // now - baseline
   std::optional<double> relative;       // (now - baseline) / |baseline|
-  double allowed = 0;                   // max(relative tolerance × |baseline|, absolute)
+  double allowed = 0;                   // max(relative tolerance × |baseline|, absolute); an
+                                        // availability: × (1 - baseline)
   bool ignored = false;                 // the check: section says ignore
   bool regressed = false;               // worse by more than allowed, or gone
   std::string why;                      // for a regressed one: what happened

@@ -11,9 +11,7 @@ double measured_window_seconds(const RunRecord& rec) {
 }
 
 std::optional<CostRecord> price_run(const ScenarioSpec& spec, const RunRecord& rec) {
-  bool priced = spec.objectives.max_cost_per_month.has_value();
-  for (const auto& c : spec.components) priced = priced || c->common().pricing.any();
-  if (!priced) return std::nullopt;
+  if (!spec.priced()) return std::nullopt;
 
   const PriceCatalog& catalog = spec.pricing;
   CostRecord cost;

@@ -134,12 +134,12 @@ bool sequential_key(const History& history, std::span<const std::pair<std::uint6
 
 }  // namespace
 
-LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched) {
-  return check_run_history(history, ops_by_key(history), budget, searched);
+LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched, unsigned threads) {
+  return check_run_history(history, ops_by_key(history), budget, searched, threads);
 }
 
 LinResult check_run_history(const History& history, std::span<const std::pair<std::uint64_t, std::uint32_t>> by_key,
-                            std::uint64_t budget, LinHistory& searched) {
+                            std::uint64_t budget, LinHistory& searched, unsigned threads) {
   searched = LinHistory{};
   searched.model = LinModel::kRegister;
   searched.clients = history.clients;
@@ -162,7 +162,7 @@ LinResult check_run_history(const History& history, std::span<const std::pair<st
   LinOptions lo;
   lo.budget = budget;
   lo.initial = RegValue{0, false};
-  lo.threads = 0;  // every core: keys are checked independently, the verdict is the same
+  lo.threads = threads;  // keys are checked independently: the verdict is the same on any number
   LinResult r = check_linearizable(searched, lo);
   r.keys_checked += easy_keys;
   r.ops_checked += easy_ops;
@@ -170,7 +170,7 @@ LinResult check_run_history(const History& history, std::span<const std::pair<st
   return r;
 }
 
-void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
+void HistoryRecorder::finish(const RunContext& ctx, RunRecord& out) {
   if (!attached_) return;
   ConsistencyRecord c;
   c.operations = operations_;
@@ -268,7 +268,7 @@ void HistoryRecorder::finish(const RunContext&, RunRecord& out) {
     c.linearizability = std::move(l);
   } else {
     LinHistory lin;
-    const LinResult r = check_run_history(history_, by_key, budget_, lin);
+    const LinResult r = check_run_history(history_, by_key, budget_, lin, ctx.threads);
     LinearizabilityRecord l;
     l.verdict = verdict_name(r.verdict);
     l.keys_checked = r.keys_checked;

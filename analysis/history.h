@@ -54,11 +54,13 @@ LinHistory to_lin_history(const History& history);
 // wrote are settled in place (one step per operation, as the search counts
 // them); only the others are searched, as `searched` — the LinHistory the
 // result's key and operation indices refer to.
-LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched);
+// `threads`: keys searched at once (0: every core; the result never depends on it).
+LinResult check_run_history(const History& history, std::uint64_t budget, LinHistory& searched,
+                            unsigned threads = 0);
 // The same, given the history's (key, index) pairs sorted (every operation
 // of the history).
 LinResult check_run_history(const History& history, std::span<const std::pair<std::uint64_t, std::uint32_t>> by_key,
-                            std::uint64_t budget, LinHistory& searched);
+                            std::uint64_t budget, LinHistory& searched, unsigned threads = 0);
 
 class HistoryRecorder final : public Recorder {
  public:

@@ -35,7 +35,7 @@ std::optional<double> objective_figure(const std::string& name, const RunRecord&
     return round_to(static_cast<double>(r.succeeded_in_window) / s, 3);
   }
   if (name == "max_cost_per_month") {
-    if (!rec.cost) return std::nullopt;
+    if (!rec.cost || !(rec.cost->hours > 0)) return std::nullopt;  // nothing measured
     return round_to(rec.cost->per_hour() * kHoursPerMonth, 6);
   }
   if (name == "max_stale_read_rate") {

@@ -204,7 +204,7 @@ struct ObjectiveRecord {
   std::string unit;        // "fraction", "ms", "requests/s", "USD/month"
   bool at_least = false;   // a floor (availability, min_throughput); else a ceiling
   double target = 0;
-  std::optional<double> measured;  // absent: the run gave no figure (nothing resolved)
+  std::optional<double> measured;  // absent: the run gave no figure (nothing sent, nothing succeeded)
   double margin = 0;       // how far on the right side of the target (negative: missed)
   bool met = false;
   // Judged though not written: a latency objective brings availability at

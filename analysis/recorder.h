@@ -43,6 +43,8 @@ struct RunContext {
   const ScenarioSpec& spec;
   const World& world;  // node names, components (World::node)
   std::uint64_t seed;
+  // Threads a recorder's analysis may use at once (RunOptions::threads; 0: every core).
+  unsigned threads = 0;
 };
 
 class Recorder {

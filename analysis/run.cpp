@@ -138,7 +138,7 @@ struct Watch {
 
 RunRecord run_world(World& world, const ScenarioSpec& spec, const RunOptions& options) {
   Simulation& sim = world.sim();
-  const RunContext ctx{spec, world, world.seed()};
+  const RunContext ctx{spec, world, world.seed(), options.threads};
   const RecorderRegistry& registry = options.registry != nullptr ? *options.registry : RecorderRegistry::builtin();
   std::vector<std::unique_ptr<Recorder>> owned;
   std::vector<Recorder*> recorders;

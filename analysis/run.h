@@ -71,6 +71,10 @@ struct RunOptions {
   // ends at the next check, about every 65,536 events, with a partial
   // record (RunRecord::partial, reason "interrupted"). Not owned; may be null.
   const std::atomic<bool>* interrupt = nullptr;
+  // Threads the run's analysis after the events may use at once (the
+  // linearizability search of its history): 0, every core; 1 when runs
+  // go on side by side (dsim check). Results never depend on it.
+  unsigned threads = 0;
 };
 
 struct RunError {

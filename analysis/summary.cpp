@@ -339,8 +339,14 @@ Json cost_json(const CostRecord& cost, std::uint64_t succeeded) {
   Json j;
   j["currency"] = "USD";
   j["window_hours"] = round_to(h, 9);
-  j["per_hour"] = usd(cost.per_hour());
-  j["per_month"] = usd(cost.per_hour() * kHoursPerMonth);
+  // A run stopped before its warm-up ended measured no time: no rate.
+  if (h > 0) {
+    j["per_hour"] = usd(cost.per_hour());
+    j["per_month"] = usd(cost.per_hour() * kHoursPerMonth);
+  } else {
+    j["per_hour"] = nullptr;
+    j["per_month"] = nullptr;
+  }
   if (succeeded > 0) j["per_million_requests"] = usd(cost.total() / (static_cast<double>(succeeded) / 1e6));
   else j["per_million_requests"] = nullptr;
   Json comps = Json::object();
@@ -592,7 +598,7 @@ std::string cost_lines(const CostRecord& cost, std::uint64_t succeeded) {
     << " an hour";
   if (succeeded > 0)
     o << ", " << dollars(cost.total() / (static_cast<double>(succeeded) / 1e6)) << " per million requests";
-  o << "; USD at the catalog's prices)\n";
+  o << "; USD)\n";
   for (const ComponentCostRecord& c : cost.components) {
     o << "  " << c.name << ": " << dollars(month(c.total())) << " a month";
     std::vector<std::string> parts;
@@ -607,7 +613,9 @@ std::string cost_lines(const CostRecord& cost, std::uint64_t succeeded) {
   }
   if (cost.inter_zone_gb > 0 || cost.network > 0)
     o << "  network: " << dollars(month(cost.network)) << " a month (" << fmt(cost.inter_zone_gb, 3)
-      << " GB between zones in the measured " << fmt(h * 60, 1) << " min)\n";
+      << " GB between zones in the measured "
+      << (h * 3600 < 120 ? fmt(h * 3600, 1) + " s" : h * 60 < 120 ? fmt(h * 60, 1) + " min" : fmt(h, 1) + " h")
+      << ")\n";
   return o.str();
 }
 

@@ -720,11 +720,13 @@ struct CheckArgs {
 namespace {
 
 // A fraction option ("95%", "0.95"): the value, or nothing after saying why.
+// `open_interval`: a level strictly between 0% and 100%; else any percentage
+// at least 0% (a tolerance may allow more than doubling).
 std::optional<double> fraction_option(const char* option, const std::string& text, bool open_interval) {
   const auto p = units::parse_fraction(text);
-  if (!p.ok() || !(p.value >= 0.0 && p.value <= 1.0) || (open_interval && !(p.value > 0.0 && p.value < 1.0))) {
+  if (!p.ok() || !std::isfinite(p.value) || !(p.value >= 0.0) || (open_interval && !(p.value > 0.0 && p.value < 1.0))) {
     std::fprintf(stderr, "dsim: error: %s: expected a percentage %s, such as %s, got '%s'\n", option,
-                 open_interval ? "above 0% and below 100%" : "from 0% to 100%", open_interval ? "95%" : "5%",
+                 open_interval ? "above 0% and below 100%" : "at least 0%", open_interval ? "95%" : "5%",
                  text.c_str());
     return std::nullopt;
   }
@@ -742,8 +744,22 @@ std::string read_json_file(const std::string& path, nlohmann::ordered_json& out)
     if (text.size() > (std::size_t{256} << 20)) return "larger than 256 MiB: not a dsim baseline";
   }
   if (in.bad()) return "cannot read it (is it a directory?)";
-  out = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (out.is_discarded()) return "not JSON: not a dsim baseline (dsim check --update-baseline writes one)";
+  try {
+    out = nlohmann::ordered_json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // The line and column of the byte the parser stopped at.
+    int line = 1, col = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(col) +
+           ": not JSON (a dsim baseline is the JSON dsim check --update-baseline writes)";
+  }
   return "";
 }
 
@@ -837,8 +853,9 @@ nlohmann::ordered_json check_json(const std::string& scenario, const std::vector
   for (const auto& c : objectives) {
     const ObjectiveRecord& o = c.objective;
     Json oj;
-    oj["target"] = o.target;
+    oj["target"] = round_to(o.target, 9);
     oj["measured"] = o.measured ? Json(*o.measured) : Json(nullptr);
+    oj["mean"] = c.mean ? Json(*c.mean) : Json(nullptr);
     oj["low"] = c.low ? Json(*c.low) : Json(nullptr);
     oj["high"] = c.high ? Json(*c.high) : Json(nullptr);
     oj["margin"] = o.measured ? Json(o.margin) : Json(nullptr);
@@ -901,7 +918,8 @@ int cmd_check(const CheckArgs& args, const Common& common) {
     namespace fs = std::filesystem;
     std::error_code ec;
     const bool exists = fs::exists(args.baseline, ec);
-    if (!args.update_baseline || exists) {
+    const bool empty = exists && fs::is_regular_file(args.baseline, ec) && fs::file_size(args.baseline, ec) == 0;
+    if (!args.update_baseline || (exists && !empty)) {
       nlohmann::ordered_json j;
       std::string err = read_json_file(args.baseline, j);
       if (err.empty()) {
@@ -946,14 +964,26 @@ int cmd_check(const CheckArgs& args, const Common& common) {
   const std::vector<std::uint64_t> seeds = check_seeds(base, k);
   if (baseline && !args.update_baseline && baseline->seeds != seeds && !args.quiet)
     std::fprintf(stderr,
-                 "dsim: note: the baseline ran on other seeds (%zu of them): figures differ by chance as well as by "
+                 "dsim: note: the baseline ran on other seeds (%zu): figures differ by chance as well as by "
                  "design; check with the baseline's seeds (--seeds %zu, the scenario's seed) to compare like with like\n",
                  baseline->seeds.size(), baseline->seeds.size());
 
+  if (confidence && k < 2 && !args.quiet)
+    std::fprintf(stderr,
+                 "dsim: note: a confidence interval needs two runs or more: with one, the objectives are judged on "
+                 "its own figures (give --seeds K)\n");
   // Runs: one per seed, on up to --jobs threads; results in seed order.
   unsigned jobs = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, static_cast<unsigned>(k));
-  std::vector<std::optional<RunResult>> results(static_cast<std::size_t>(k));
+  // What each run leaves: its summary and objectives (the record, with its
+  // history, is dropped as soon as they are taken).
+  struct Outcome {
+    std::optional<RunError> error;
+    std::optional<PartialRecord> partial;
+    nlohmann::ordered_json summary;
+    std::vector<ObjectiveRecord> objectives;
+  };
+  std::vector<Outcome> results(static_cast<std::size_t>(k));
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> finished{0};
   const bool show = !args.quiet && stderr_is_terminal();
@@ -965,10 +995,20 @@ int cmd_check(const CheckArgs& args, const Common& common) {
       options.registry = common.config->recorders;
       options.limits = args.limits;
       options.interrupt = interrupts.flag();
+      // Runs side by side each analyse on one thread: jobs × cores threads would be too many.
+      options.threads = jobs > 1 ? 1 : 0;
+      Outcome& out = results[i];
       try {
-        results[i].emplace(run(spec, options));
+        RunResult r = run(spec, options);
+        if (!r.ok()) {
+          out.error = r.error();
+        } else {
+          out.partial = r.record().partial;
+          out.summary = summary_json(r.record());
+          out.objectives = r.record().objectives;
+        }
       } catch (const std::exception& e) {
-        results[i].emplace(RunError{RunError::Kind::kInternal, spec.name, seeds[i], 0, e.what()});
+        out.error = RunError{RunError::Kind::kInternal, spec.name, seeds[i], 0, e.what()};
       }
       const std::size_t done = ++finished;
       if (show) {
@@ -985,49 +1025,47 @@ int cmd_check(const CheckArgs& args, const Common& common) {
     worker();
     for (auto& t : threads) t.join();
   }
-  std::vector<const RunRecord*> records;
+  std::vector<nlohmann::ordered_json> summaries;
+  std::vector<std::vector<ObjectiveRecord>> run_objectives;
   bool partial = false;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    const RunResult& r = *results[i];
-    if (!r.ok()) {
-      const RunError& e = r.error();
+    Outcome& r = results[i];
+    if (r.error) {
+      const RunError& e = *r.error;
       std::fprintf(stderr, "dsim: %s%s\n", e.kind == RunError::Kind::kStalled ? "error: " : "", e.to_string().c_str());
       return e.kind == RunError::Kind::kStalled ? kExitBadInput : kExitFailure;
     }
-    if (r.record().partial) {
+    if (r.partial) {
       partial = true;
       std::fprintf(stderr, "dsim: the run of seed %llu stopped early (%s): no verdict\n",
-                   static_cast<unsigned long long>(seeds[i]), r.record().partial->message.c_str());
+                   static_cast<unsigned long long>(seeds[i]), r.partial->message.c_str());
     }
-    records.push_back(&r.record());
+    summaries.push_back(std::move(r.summary));
+    run_objectives.push_back(std::move(r.objectives));
   }
   if (partial) return kExitIncomplete;
 
-  std::vector<nlohmann::ordered_json> summaries;
-  for (const RunRecord* r : records) summaries.push_back(summary_json(*r));
   const double conf = confidence.value_or(0.95);
   const CheckFigures figures = aggregate_summaries(summaries, seeds, conf);
-  const std::vector<CheckedObjective> objectives = judge_over_runs(records, conf, confidence.has_value());
-  std::optional<std::vector<Regression>> regressions;
-  if (baseline && !args.update_baseline) {
-    // Every tolerance pattern must name a figure: a misspelt one would
-    // silently leave the figure at the default.
-    for (const FigureTolerance& t : cs.figures) {
-      bool any = false;
+  const std::vector<CheckedObjective> objectives = judge_over_runs(run_objectives, conf, confidence.has_value());
+  // Every tolerance pattern must name a figure (whether or not a baseline is
+  // compared now): a misspelt one would silently leave the figure at the default.
+  for (const FigureTolerance& t : cs.figures) {
+    bool any = false;
+    if (baseline)
       for (const auto& f : baseline->figures) any = any || figure_matches(t.pattern, f.figure);
-      for (const auto& f : figures.figures) any = any || figure_matches(t.pattern, f.figure);
-      if (!any) {
-        const auto loc = scenario->sources().find("check.tolerances." + t.pattern);
-        std::fprintf(stderr,
-                     "dsim: error: %s: check.tolerances: '%s' names no figure this check compares (figures are "
-                     "named as in the summary JSON, e.g. latency_ms.p99, availability, cost.per_month; '*' matches "
-                     "any run of characters)\n",
-                     loc ? loc->to_string().c_str() : args.file.c_str(), t.pattern.c_str());
-        return kExitBadInput;
-      }
-    }
-    regressions = compare_with_baseline(figures, *baseline, cs, tolerance);
+    for (const auto& f : figures.figures) any = any || figure_matches(t.pattern, f.figure);
+    if (any) continue;
+    const auto loc = scenario->sources().find("check.tolerances." + t.pattern);
+    std::fprintf(stderr,
+                 "dsim: error: %s: check.tolerances: '%s' names no figure this check compares (figures are named as "
+                 "in the summary JSON, e.g. latency_ms.p99, availability, cost.per_month; '*' matches any run of "
+                 "characters)\n",
+                 loc ? loc->to_string().c_str() : args.file.c_str(), t.pattern.c_str());
+    return kExitBadInput;
   }
+  std::optional<std::vector<Regression>> regressions;
+  if (baseline && !args.update_baseline) regressions = compare_with_baseline(figures, *baseline, cs, tolerance);
   bool pass = true;
   for (const auto& c : objectives) pass = pass && c.objective.met;
   if (regressions)
@@ -1041,7 +1079,8 @@ int cmd_check(const CheckArgs& args, const Common& common) {
   const std::vector<Regression>* regs = regressions ? &*regressions : nullptr;
   const std::string report =
       args.json ? check_json(spec.name, seeds, conf, figures, objectives, regs, pass).dump(2) + "\n"
-                : check_table(spec.name, seeds, conf, confidence.has_value(), objectives, regs, args.baseline, args.all);
+                : check_table(spec.name, seeds, conf, confidence.has_value() && k >= 2, objectives, regs, args.baseline,
+                              args.all);
   if (auto err = write_stdout(report); !err.empty()) failed(err);
   if (!args.junit.empty()) {
     remove_stale_temporaries(args.junit);
@@ -1067,7 +1106,8 @@ int cmd_check(const CheckArgs& args, const Common& common) {
                    figures.figures.size(), seeds.size());
   }
   if (!args.quiet)
-    std::fprintf(stderr, "dsim: %zu runs in %.2f s wall time on %u threads\n", seeds.size(), wall_seconds() - t0, jobs);
+    std::fprintf(stderr, "dsim: %zu run%s in %.2f s wall time on %u thread%s\n", seeds.size(),
+                 seeds.size() == 1 ? "" : "s", wall_seconds() - t0, jobs, jobs == 1 ? "" : "s");
   return status;
 }
 

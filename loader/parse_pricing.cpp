@@ -1,7 +1,10 @@
 #include "dsim/loader/parse_pricing.h"
 
 #include <cmath>
+#include <string>
+#include <vector>
 
+#include "dsim/loader/diagnostic.h"
 #include "dsim/sim/units.h"
 
 namespace dsim {
@@ -96,11 +99,20 @@ void read_price_catalog(const ConfigNode& node, PriceCatalog& catalog) {
     read_about(nr, catalog.inter_zone_about);
     nr.finish();
   }
-  if (auto d = r.get("default_storage")) catalog.default_storage = d->as_string();
+  if (auto d = r.get("default_storage")) {
+    catalog.default_storage = d->as_string();
+    if (!catalog.storage.count(catalog.default_storage)) {
+      std::vector<std::string> names;
+      for (const auto& [k, v] : catalog.storage) names.push_back(k);
+      d->fail("unknown storage price '" + catalog.default_storage + "'" + did_you_mean(catalog.default_storage, names) +
+              "; the storage prices are " + join_alternatives(names, ", ") +
+              " (a default_storage names one of them, from this catalog or one read before it)");
+    }
+  }
   r.finish();
 }
 
-ComponentPricing read_component_pricing(MapReader& r, const std::string& kind, bool billed, bool store) {
+ComponentPricing read_component_pricing(MapReader& r, const std::string& kind, bool billed, bool per_request) {
   ComponentPricing p;
   for (const char* f : {"instance", "priced_as", "storage_gb", "storage"}) {
     if (!r.has(f)) continue;
@@ -108,9 +120,9 @@ ComponentPricing read_component_pricing(MapReader& r, const std::string& kind, b
       r.get(f)->fail("a " + kind + " is not billed: it stands for the users (or a probe), not for machines of the "
                      "design; price the components it calls",
                      true);
-    if (!store && std::string_view(f) != "instance")
-      r.get(f)->fail("only stores (kind replicated_store) have priced_as, storage_gb and storage; a " + kind +
-                         " is billed by its instance: instance: NAME",
+    if (!per_request && std::string_view(f) != "instance")
+      r.get(f)->fail("priced_as, storage_gb and storage are for stores and services (a managed database or API "
+                     "billed per request and per GB); a " + kind + " is billed by its instance: instance: NAME",
                      true);
   }
   if (!billed) return p;
@@ -118,7 +130,7 @@ ComponentPricing read_component_pricing(MapReader& r, const std::string& kind, b
     p.instance = i->as_string();
     if (p.instance.empty()) i->fail("names an instance price of the catalog, e.g. instance: m6i.large");
   }
-  if (!store) return p;
+  if (!per_request) return p;
   if (auto a = r.get("priced_as")) {
     p.priced_as = a->as_string();
     if (p.priced_as.empty()) a->fail("names a request price of the catalog, e.g. priced_as: dynamodb-on-demand");

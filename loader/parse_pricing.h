@@ -17,8 +17,9 @@ extern const char* const kShippedPriceCatalog;
 void read_price_catalog(const ConfigNode& node, PriceCatalog& catalog);
 
 // Reads a component's pricing fields from `r` (whichever are written):
-// `instance` where `billed`, the others where `store`; a field written where
-// it does not apply is refused with the reason.
-ComponentPricing read_component_pricing(MapReader& r, const std::string& kind, bool billed, bool store);
+// `instance` where `billed` (components that serve requests), the others
+// where `per_request` (ComponentSpec::records_requests_received: stores and
+// services); a field written where it does not apply is refused with the reason.
+ComponentPricing read_component_pricing(MapReader& r, const std::string& kind, bool billed, bool per_request);
 
 }  // namespace dsim

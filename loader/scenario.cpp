@@ -360,7 +360,7 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
                    "a model's parser must return a spec with the component's name and kind");
     {
       const bool billed = parsed.spec->serves_requests();
-      const bool store = parsed.spec->serves_operations();
+      const bool store = parsed.spec->records_requests_received();
       parsed.spec->set_pricing(read_component_pricing(fr, kind, billed, store));
     }
     const auto written = [&fr](const char* f) { return fr.has(f) ? fr.get(f) : std::nullopt; };
@@ -456,15 +456,16 @@ void Loader::parse_slo(MapReader& sr) {
     if (t->is_scalar() && units::parse_number(t->text()).ok())
       t->fail("needs a unit: successful requests per second such as 5000/s, got " + t->describe());
     o.min_throughput = t->as_rate();
-    if (!(*o.min_throughput >= 0) || !std::isfinite(*o.min_throughput))
-      t->fail("must be a rate at least 0, such as 5000/s, got " + t->describe());
+    if (!(*o.min_throughput >= 0) || !(*o.min_throughput <= 1e12))
+      t->fail("must be a rate from 0 to 1e12/s, such as 5000/s, got " + t->describe());
   }
   if (auto c = sr.get("max_cost_per_month")) {
     std::string t = c->is_scalar() ? c->text() : std::string();
     if (!t.empty() && t[0] == '$') t.erase(0, 1);
     const auto p = units::parse_number(t);
-    if (!c->is_scalar() || !p.ok() || !std::isfinite(p.value) || p.value < 0)
-      c->fail("must be US dollars a month, a number at least 0 such as 1500 (or \"$1500\"), got " + c->describe());
+    if (!c->is_scalar() || !p.ok() || !(p.value >= 0 && p.value <= 1e12))
+      c->fail("must be US dollars a month, a number from 0 to 1e12 such as 1500 (or \"$1500\"), got " +
+              c->describe());
     o.max_cost_per_month = p.value;
     max_cost_node_ = c;
   }
@@ -485,7 +486,14 @@ void Loader::parse_check(const ConfigNode& node) {
     if (!(*c.confidence > 0.0 && *c.confidence < 1.0))
       cf->fail("must be a confidence level above 0% and below 100%, e.g. 95%, got " + cf->describe());
   }
-  if (auto t = r.get("tolerance")) c.tolerance = t->as_fraction();
+  // A relative tolerance: a percentage at least 0% (it may exceed 100%).
+  const auto relative = [](const ConfigNode& n) {
+    const auto p = units::parse_fraction(n.is_scalar() ? n.text() : std::string());
+    if (!n.is_scalar() || !p.ok() || !std::isfinite(p.value) || p.value < 0)
+      n.fail("must be a relative tolerance, a percentage at least 0% such as 5%, got " + n.describe());
+    return p.value;
+  };
+  if (auto t = r.get("tolerance")) c.tolerance = relative(*t);
   if (auto f = r.get("tolerances")) {
     if (!f->is_map())
       f->fail("expected figures and their tolerances, e.g. {latency_ms.p99: 10%, availability: {absolute: 0.001}}, got " +
@@ -498,13 +506,13 @@ void Loader::parse_check(const ConfigNode& node) {
       if (v.is_scalar() && (v.text() == "ignore" || v.text() == "none")) {
         ft.ignore = true;
       } else if (v.is_scalar()) {
-        ft.relative = v.as_fraction();
+        ft.relative = relative(v);
       } else {
         if (!v.is_map())
           v.fail("expected a tolerance: a percentage (relative), {relative: 5%, absolute: 0.001}, or ignore; got " +
                  v.describe());
         MapReader tr(v);
-        if (auto rel = tr.get("relative")) ft.relative = rel->as_fraction();
+        if (auto rel = tr.get("relative")) ft.relative = relative(*rel);
         if (auto ab = tr.get("absolute")) {
           ft.absolute = ab->as_number();
           if (!std::isfinite(ft.absolute) || ft.absolute < 0)
@@ -580,11 +588,13 @@ void Loader::check_pricing() const {
   const PriceCatalog& cat = spec_.pricing;
   bool priced = false;
   bool store = false;
+  bool mix = false;
   for (std::size_t i = 0; i < components_.size(); ++i) {
     const ComponentSpec& c = *components_[i];
     const ComponentPricing& p = c.common().pricing;
     const PricingNodes& n = pricing_nodes_[i];
     store = store || c.serves_operations();
+    if (const auto* client = dynamic_cast<const ClientSpec*>(&c); client && client->config().mix) mix = true;
     priced = priced || p.any();
     if (n.storage && !n.storage_gb)
       n.storage->fail("names the price of storage_gb, which is not given: add storage_gb: GB", true);
@@ -609,9 +619,9 @@ void Loader::check_pricing() const {
   if (max_cost_node_ && !priced)
     max_cost_node_->fail("nothing in this design is priced, so its cost is 0: name what components run on, e.g. "
                          "instance: m6i.large on a service (scenarios/README.md, \"Cost\")");
-  if (stale_node_ && !store)
-    stale_node_->fail("stale reads are measured on stores: this design has no component of kind replicated_store "
-                      "(and no client with a mix reading from one)");
+  if (stale_node_ && !(store && mix))
+    stale_node_->fail("stale reads are measured on the reads and writes of keys: this design needs a store (kind "
+                      "replicated_store) and a client with a mix reading from it");
 }
 
 void Loader::parse_network(MapReader& nr) {

@@ -148,6 +148,11 @@ class ComponentSpec {
   // Whether the requests it serves must be reads and writes of keys (a
   // store): every client whose requests reach it needs a `mix`.
   virtual bool serves_operations() const { return false; }
+  // Whether its instance records the reads and writes it receives from
+  // outside (ComponentRecord::reads_received, writes_received): then it may
+  // be priced per request, and hold storage (models/pricing.h). Stores and
+  // services do.
+  virtual bool records_requests_received() const { return false; }
   // Components (or single replicas) this one sends requests to, by name.
   virtual std::vector<std::string> downstream() const { return {}; }
   // Client timeout, for clients (used for default call timeouts); 0 otherwise.

@@ -2,10 +2,10 @@
 // `slo:` section. analysis/objectives.h judges a run's figures against them
 // (the summary's "objectives"), and dsim check turns a missed one into exit 3.
 //
-// Every objective is judged on the run's overall figure over its measurement
-// window [warmup, duration): latency quantiles on successful requests,
-// availability as successes over requests resolved, the error rate as
-// failures over requests resolved. slo.availability also keeps its
+// Every objective is judged on the run's overall figure for the requests
+// first sent in [warmup, duration), as the summary reports it: latency
+// quantiles of successful requests, availability as successes over requests
+// sent, the error rate as failures over requests sent. slo.availability also keeps its
 // per-window meaning (ScenarioSpec::slo_availability: downtime and recovery).
 #pragma once
 

@@ -227,6 +227,7 @@ class ReplicatedStoreSpec final : public ComponentSpec {
 
   bool serves_requests() const override { return true; }
   bool serves_operations() const override { return true; }
+  bool records_requests_received() const override { return true; }
   bool accepts_slowdown() const override { return true; }
   std::uint64_t slots() const override {
     return static_cast<std::uint64_t>(replica_count()) * static_cast<std::uint64_t>(config_.workers);

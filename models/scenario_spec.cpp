@@ -9,6 +9,13 @@
 
 namespace dsim {
 
+bool ScenarioSpec::priced() const {
+  if (objectives.max_cost_per_month) return true;
+  for (const auto& c : components)
+    if (c->common().pricing.any()) return true;
+  return false;
+}
+
 const ComponentSpec* ScenarioSpec::find(const std::string& name) const {
   for (const auto& c : components)
     if (c->name() == name) return c.get();

@@ -78,6 +78,10 @@ struct ScenarioSpec {
   std::vector<FaultSpec> faults;      // node references index `components`
   std::vector<FailureSpec> failures;  // at most one per component
 
+  // Whether anything is priced: a component names a price, or an objective
+  // asks for the cost (then a run meters what it bills: analysis/cost.h).
+  bool priced() const;
+
   // The component named `name`, or nullptr.
   const ComponentSpec* find(const std::string& name) const;
   // Its index in `components`, or -1.

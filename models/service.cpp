@@ -118,11 +118,14 @@ class ServiceReplica final : public ReplicaActor {
     return t;
   }
   bool idle() const { return queue_.empty() && free_.size() == workers_.size(); }
+  // Writes it accepted in the measurement window and gave a worker.
+  std::uint64_t writes_taken() const { return writes_taken_; }
   // Draining: `drained` runs once nothing is left (not called if idle
   // already); an empty function stops waiting.
   void on_drained(std::function<void()> drained) { drained_ = std::move(drained); }
 
  private:
+  std::uint64_t writes_taken_ = 0;
   struct Job {
     ActorId caller = 0;
     Handle reply_to{};
@@ -171,8 +174,10 @@ class ServiceReplica final : public ReplicaActor {
     worker.busy = true;
     worker.in_service = true;
     worker.started = sim_.now();
-    if (job.ctx.op != Operation::kRequest) [[unlikely]]
+    if (job.ctx.op != Operation::kRequest) [[unlikely]] {
       worker.answer = {};
+      if (job.ctx.op == Operation::kWrite && job.measured) ++writes_taken_;
+    }
     double d = cfg_.service_time.sample(rng_);
     if (slowdown_ != 1.0) d *= slowdown_;
     worker.done_at = sim_.now() + round_to_time(d);
@@ -554,6 +559,11 @@ class ServiceInstance final : public ServerInstance<ServiceSpec, ServiceReplica>
 
   void record(ComponentRecord& out) const override {
     ServerInstance::record(out);
+    // What it received, as a service priced per request bills it: requests
+    // accepted in the window, writes apart, every other one a read.
+    for (const auto& r : replicas_) out.writes_received += r->writes_taken();
+    out.writes_received = std::min(out.writes_received, out.total.arrivals);
+    out.reads_received = out.total.arrivals - out.writes_received;
     if (!scaling_) {
       out.extra.emplace_back("replica_seconds", static_cast<double>(replica_count()) * to_seconds(end_));
       return;

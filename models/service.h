@@ -55,6 +55,7 @@ class ServiceSpec final : public ComponentSpec {
   const Config& config() const { return config_; }
 
   bool serves_requests() const override { return true; }
+  bool records_requests_received() const override { return true; }
   bool accepts_slowdown() const override { return true; }
   std::vector<std::string> downstream() const override { return config_.calls; }
   std::optional<double> capacity() const override;

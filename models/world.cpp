@@ -37,8 +37,15 @@ World::World(const ScenarioSpec& spec, std::uint64_t seed) : spec_(spec), sim_(s
       replica_by_name_.emplace(cs.replica_name(i), std::make_pair(c, i));
     }
   }
+  // What cost bills: traffic between zones in the window, the users' own
+  // (clients, probes) aside.
+  if (spec_.priced()) {
+    net.meter_inter_zone(spec_.warmup, spec_.duration);
+    for (const auto& c : components_)
+      if (!c->spec().serves_requests())
+        for (const ActorId id : c->replica_actors()) net.set_unmetered(id);
+  }
   net.finalize();
-  net.meter_inter_zone(spec_.warmup, spec_.duration);
   for (auto& c : components_) c->connect(*this);
   faults_ = std::make_unique<FaultInjector>(*this, sim_, spec_);
 }

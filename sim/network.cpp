@@ -107,10 +107,11 @@ void Network::finalize() {
   if (default_.latency.is_constant() && default_.bandwidth_bps == 0.0 && default_.loss == 0.0)
     fixed_default_delay_ = round_to_time(default_.latency.mean());
   fixed_delay_.assign(n * n, -1);
-  // Messages between two zones take send_general, which meters them; the
-  // fast path is for messages within a zone.
+  // Metered, messages between two zones take send_general, which meters
+  // them; the fast path is then for messages within a zone.
   for (std::size_t i = 0; i < n * n; ++i)
-    if (route_begin_[i] == route_begin_[i + 1] && i / n == i % n) fixed_delay_[i] = fixed_default_delay_;
+    if (route_begin_[i] == route_begin_[i + 1] && (!metering_ || i / n == i % n))
+      fixed_delay_[i] = fixed_default_delay_;
   finalized_ = true;
 }
 
@@ -220,9 +221,11 @@ Network::Route Network::route(ZoneId from, ZoneId to) const {
 void Network::send_general(const Message& msg, std::size_t pair) {
   Node& src = nodes_[msg.src];
   ++sent_;
-  if (src.zone != nodes_[msg.dst].zone) {
+  if (metering_) {
+    const Node& dst = nodes_[msg.dst];
     const Time now = sim_.now();
-    if (now >= meter_from_ && now < meter_until_) inter_zone_bytes_ += msg.bytes;
+    if (src.zone != dst.zone && src.metered && dst.metered && now >= meter_from_ && now < meter_until_)
+      inter_zone_bytes_ += msg.bytes;
   }
   const std::uint32_t begin = route_begin_[pair];
   const std::uint32_t end = route_begin_[pair + 1];

@@ -175,12 +175,21 @@ class Network {
 
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t messages_lost() const { return lost_; }
-  // Metering of data moved between zones (what a cloud bills): bytes of
-  // the messages sent from one zone to another at times in [from, until),
-  // lost on the way or not. Default: all of them.
+  // Metering of data moved between zones (what a cloud bills): from now on
+  // the bytes of the messages sent from one zone to another at times in
+  // [from, until), lost on the way or not, between two metered nodes. Off
+  // unless called (then messages between zones leave the fast path).
+  // REQUIRES: before finalize().
   void meter_inter_zone(Time from, Time until) {
+    DSIM_CHECK(!finalized_);
+    metering_ = true;
     meter_from_ = from;
     meter_until_ = until;
+  }
+  // A node whose traffic is not metered (the users of a design: its clients).
+  void set_unmetered(ActorId node) {
+    DSIM_CHECK(node < nodes_.size());
+    nodes_[node].metered = false;
   }
   std::uint64_t inter_zone_bytes() const { return inter_zone_bytes_; }
   std::uint64_t messages_dropped() const { return dropped_; }
@@ -241,6 +250,7 @@ class Network {
     NodeCondition condition = NodeCondition::kUp;  // what delivery meets (condition())
     NodeCondition faults = NodeCondition::kUp;     // as set_condition set it
     bool absent = false;
+    bool metered = true;
   };
   void apply_condition(ActorId node);
   struct Clock {
@@ -291,6 +301,7 @@ class Network {
   std::uint64_t sent_ = 0;
   std::uint64_t lost_ = 0;
   std::uint64_t dropped_ = 0;
+  bool metering_ = false;
   Time meter_from_ = 0;
   Time meter_until_ = std::numeric_limits<Time>::max();
   std::uint64_t inter_zone_bytes_ = 0;

@@ -146,8 +146,7 @@ TEST(Check, ConfidenceJudgesTheUnfavourableEndOfTheInterval) {
 
 TEST(Check, UpdateBaselineWritesOneThatTheNextCheckPasses) {
   testing::TempFolder dir;
-  const std::string base = dir.write("base.json", "");
-  std::filesystem::remove(base);
+  const std::string base = dir.write("base.json", "");  // an empty file may be replaced
   const auto w = run_dsim("check " + kPlan + " --seeds 3 --set duration=10s --baseline " + shell_quote(base) +
                           " --update-baseline -q");
   EXPECT_EQ(w.exit_code, 0) << w.err;
@@ -238,6 +237,18 @@ TEST(Check, BadBaselinesAndOptionsExitTwo) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("typo.yaml:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("'latency_ms.p99.9' names no figure"), std::string::npos) << r.err;
+  // With no baseline too, and when writing one.
+  EXPECT_EQ(run_dsim("check " + shell_quote(typo_file) + " --seeds 1 --set duration=10s -q").exit_code, 2);
+  const std::string fresh = dir.write("fresh.json", "");
+  EXPECT_EQ(run_dsim("check " + shell_quote(typo_file) + " --seeds 1 --set duration=10s --baseline " +
+                     shell_quote(fresh) + " --update-baseline -q")
+                .exit_code,
+            2);
+  // A truncated baseline: where the JSON breaks.
+  const std::string cut = dir.write("cut.json", "{\n  \"schema\": \"dsim.baseline/1\",\n  \"figures\": {\n");
+  r = run_dsim("check " + kPlan + " --baseline " + shell_quote(cut) + " -q");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.err;
 }
 
 TEST(Check, ARunStoppedEarlyGivesNoVerdictAndExitsFour) {

@@ -6,6 +6,8 @@
 
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <set>
 
 #include "dsim/analysis/check.h"
@@ -102,16 +104,18 @@ TEST(Cost, AnAutoscaledServiceIsBilledForTheReplicasThatExisted) {
 }
 
 TEST(Cost, DataMovedBetweenZonesIsMeteredInTheWindow) {
-  // 100 requests/s, evenly spaced, from zone a to zone b: 1 KB requests and
-  // 3 KB responses. In the 8 s window 800 requests cross, and the 800
-  // answers (each 2 ms later: 1 ms of network, 1 ms of service) cross too,
-  // give or take the one at each edge.
+  // 100 requests/s, evenly spaced, through a balancer in zone a to a
+  // service in zone b: 1 KB requests and 3 KB responses. In the 8 s window
+  // 800 requests cross, and the 800 answers (each 1.5 ms later) cross back,
+  // give or take the one at each edge. The users' own traffic (client to
+  // balancer) is not billed, wherever they are.
   const std::string design = R"(
 duration: 10s
 warmup: 2s
-network: {latency: 500us}
+network: {latency: 250us}
 components:
-  users: {kind: client, rate: 100/s, arrival: constant, target: app, zone: a, request_size: 1KB}
+  users: {kind: client, rate: 100/s, arrival: constant, target: lb, zone: c, request_size: 1KB}
+  lb: {kind: load_balancer, backends: [app], zone: a, instance: aws-alb}
   app: {kind: service, workers: 4, service_time: 1ms, zone: ZONE, response_size: 3KB, instance: t3.micro}
 )";
   std::string cross = design;
@@ -129,8 +133,17 @@ components:
   const RunRecord local = run_yaml(same);
   EXPECT_EQ(local.inter_zone_bytes, 0u);
   EXPECT_EQ(local.cost->network, 0.0);
-  // Metering changes no other figure: the two runs differ only in zones.
   EXPECT_EQ(local.requests.sent, rec.requests.sent);
+
+  // Metering changes no figure: the same design unpriced gives the same
+  // summary but for the bill.
+  std::string unpriced = cross;
+  for (const char* p : {", instance: aws-alb", ", instance: t3.micro"}) unpriced.erase(unpriced.find(p), std::strlen(p));
+  const RunRecord plain = run_yaml(unpriced);
+  EXPECT_FALSE(plain.cost.has_value());
+  auto a = summary_json(rec);
+  a.erase("cost");
+  EXPECT_EQ(a.dump(), summary_json(plain).dump());
 }
 
 TEST(Cost, AStorePricedPerRequestIsBilledForWhatItReceived) {
@@ -163,6 +176,26 @@ components:
     EXPECT_NEAR(j["cost"]["storage"]["per_month"].get<double>(), 73 * 0.25, 1e-6);
     EXPECT_EQ(j["cost"]["requests"]["reads"].get<std::uint64_t>(), c.reads);
   }
+}
+
+TEST(Cost, AServicePricedPerRequestIsBilledForTheRequestsItAccepted) {
+  // A managed API in front of the store: its requests, writes apart.
+  const RunRecord rec = run_yaml(R"(
+duration: 12s
+warmup: 2s
+components:
+  users: {kind: client, rate: 300/s, target: api, mix: {read: 0.7, write: 0.3}, keys: {count: 1000}}
+  api: {kind: service, workers: 8, service_time: 1ms, calls: [db], priced_as: dynamodb-on-demand, storage_gb: 10,
+        storage: s3-standard}
+  db: {kind: replicated_store, model: raft, replicas: 3}
+)");
+  const ComponentCostRecord& c = cost_of(rec, "api");
+  const ComponentRecord* api = component(rec, "api");
+  ASSERT_NE(api, nullptr);
+  EXPECT_EQ(c.reads + c.writes, api->total.arrivals);
+  EXPECT_NEAR(static_cast<double>(c.writes), static_cast<double>(rec.requests.operations[1].sent), 4.0);
+  EXPECT_NEAR(static_cast<double>(c.reads), static_cast<double>(rec.requests.operations[0].sent), 4.0);
+  EXPECT_NEAR(c.storage_cost, 10 * 0.023 * (10.0 / 3600) / 730, 1e-15);
 }
 
 TEST(Cost, TheScenariosPricesOverrideTheShippedOnesAndFilesOverrideBoth) {
@@ -420,6 +453,30 @@ TEST(CheckStatistics, RegressionsAreJudgedInEachFiguresWorseDirection) {
   EXPECT_TRUE(regressed(judge(none, CheckSpec{}, 0.05), "latency_ms.p99"));
 }
 
+TEST(CheckStatistics, AnAvailabilitysToleranceAppliesToWhatItLoses) {
+  // 5% of the 0.1% a 99.9% baseline loses, not 5% of 99.9%.
+  const auto base = aggregate_summaries({fake_summary(10, 0.999, 100)}, {1}, 0.95);
+  const auto availability_regressed = [&](double now) {
+    for (const auto& r : compare_with_baseline(aggregate_summaries({fake_summary(10, now, 100)}, {1}, 0.95), base,
+                                               CheckSpec{}, 0.05))
+      if (r.figure == "availability") return r.regressed;
+    return false;
+  };
+  EXPECT_FALSE(availability_regressed(0.999));
+  EXPECT_FALSE(availability_regressed(0.99896));
+  EXPECT_TRUE(availability_regressed(0.99890));
+  EXPECT_TRUE(availability_regressed(0.95));  // within 5% of 0.999, a fiftyfold loss
+}
+
+TEST(CheckStatistics, IntervalsStayWithinWhatAFigureCanBe) {
+  const auto f = aggregate_summaries({fake_summary(1, 0.2, 5), fake_summary(1, 1.0, 5), fake_summary(1, 1.0, 5)},
+                                     {1, 2, 3}, 0.95);
+  const FigureStat* a = f.find("availability");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(*a->high, 1.0);
+  EXPECT_EQ(*a->low, 0.0);
+}
+
 TEST(CheckStatistics, PatternsMatchWithStars) {
   EXPECT_TRUE(figure_matches("latency_ms.*", "latency_ms.read.p99"));
   EXPECT_TRUE(figure_matches("*.per_month", "cost.components.db.per_month"));
@@ -452,6 +509,27 @@ TEST(CheckStatistics, TheBaselineReadsBackAsItWasWritten) {
   old_summary["summary_schema"] = "dsim.summary/2";
   EXPECT_NE(read_baseline(old_summary, "fake").error.find("summary schema"), std::string::npos);
   EXPECT_FALSE(read_baseline(nlohmann::ordered_json::array(), "fake").error.empty());
+  // Hand-edited baselines are checked field by field.
+  const auto broken = [&](const std::function<void(nlohmann::ordered_json&)>& change) {
+    nlohmann::ordered_json b = j;
+    change(b);
+    return read_baseline(b, "fake").error;
+  };
+  EXPECT_NE(broken([](auto& b) { b["figures"] = nlohmann::ordered_json::object(); }).find("no figures"),
+            std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["seeds"] = nlohmann::ordered_json::array(); }).find("1 to 10,000 seeds"),
+            std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["k"] = 7; }).find("\"k\""), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["confidence"] = "high"; }).find("confidence"), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["figures"]["latency_ms.p99"]["direction"] = "sideways"; }).find("direction"),
+            std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["figures"]["latency_ms.p99"]["n"] = 9; }).find("\"n\""), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["figures"]["latency_ms.p99"]["mean"] = "a"; }).find("numeric"), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["figures"]["requests.sent"] = {{"mean", 1}}; }).find("not one dsim check compares"),
+            std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b.erase("scenario"); }).find("names no"), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["seeds"] = "x"; }).find("seeds"), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["schema"] = 5; }).find("not a dsim baseline"), std::string::npos);
 }
 
 }  // namespace
