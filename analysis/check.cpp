@@ -1,7 +1,11 @@
 #include "dsim/analysis/check.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -107,6 +111,53 @@ std::optional<double> half_width(const std::vector<double>& v, double confidence
 }
 
 }  // namespace
+
+std::vector<SeedRun> run_seeds(const ScenarioSpec& spec, const std::vector<std::uint64_t>& seeds, unsigned jobs,
+                               const RunOptions& options,
+                               const std::function<void(std::size_t, std::size_t)>& done) {
+  std::vector<SeedRun> results(seeds.size());
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, std::max<std::size_t>(seeds.size(), 1)));
+  std::atomic<std::size_t> next{0};
+  std::size_t finished = 0;
+  std::mutex done_mutex;
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < results.size(); i = next++) {
+      SeedRun& out = results[i];
+      out.seed = seeds[i];
+      RunOptions o = options;
+      o.seed = seeds[i];
+      // Runs side by side analyse on one thread each: jobs × cores would be too many.
+      if (jobs > 1) o.threads = 1;
+      try {
+        RunResult r = run(spec, o);
+        if (!r.ok()) {
+          out.error = r.error();
+        } else {
+          out.partial = r.record().partial;
+          out.summary = summary_json(r.record());
+          out.objectives = r.record().objectives;
+        }
+      } catch (const std::exception& e) {
+        out.error = RunError{RunError::Kind::kInternal, spec.name, seeds[i], 0, e.what()};
+      }
+      std::lock_guard<std::mutex> lock(done_mutex);
+      ++finished;
+      if (done) done(finished, results.size());
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: fewer work
+    }
+  }
+  worker();
+  for (auto& t : threads) t.join();
+  return results;
+}
 
 std::uint64_t run_seed(std::uint64_t base, std::uint64_t j) {
   if (j <= 1) return base;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dsim/analysis/record.h"
+#include "dsim/analysis/run.h"
 #include "dsim/models/check_spec.h"
 #include "dsim/models/scenario_spec.h"
 
@@ -36,6 +38,25 @@ inline constexpr const char* kBaselineSchema = "dsim.baseline/1";
 std::uint64_t run_seed(std::uint64_t base, std::uint64_t j);
 // Seeds 1..k of `base`.
 std::vector<std::uint64_t> check_seeds(std::uint64_t base, int k);
+
+// What one run of a check leaves: its summary (analysis/summary.h) and
+// objectives, or why it has none. The record itself, with its history, is
+// dropped as soon as they are taken, so K runs hold K summaries.
+struct SeedRun {
+  std::uint64_t seed = 0;
+  std::optional<RunError> error;         // the run could not finish
+  std::optional<PartialRecord> partial;  // it stopped early: its figures cover part of the run
+  nlohmann::ordered_json summary;
+  std::vector<ObjectiveRecord> objectives;
+};
+// Runs `spec` once per seed, `jobs` runs at a time (0: every core), each in
+// a world of its own, with `options` (its seed replaced; side by side, each
+// run's analysis on one thread). Results in seed order, the same for any
+// number of jobs. `done(finished, total)`, if given, is called after each
+// run, one call at a time.
+std::vector<SeedRun> run_seeds(const ScenarioSpec& spec, const std::vector<std::uint64_t>& seeds, unsigned jobs,
+                               const RunOptions& options,
+                               const std::function<void(std::size_t, std::size_t)>& done = {});
 
 // The two-sided Student-t quantile: t such that P(T <= t) = p for T with
 // `df` degrees of freedom. REQUIRES: 0 < p < 1, df >= 1. Deterministic

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -16,7 +15,6 @@
 #include <initializer_list>
 #include <iostream>
 #include <iterator>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -975,61 +973,23 @@ int cmd_check(const CheckArgs& args, const Common& common) {
   // Runs: one per seed, on up to --jobs threads; results in seed order.
   unsigned jobs = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, static_cast<unsigned>(k));
-  // What each run leaves: its summary and objectives (the record, with its
-  // history, is dropped as soon as they are taken).
-  struct Outcome {
-    std::optional<RunError> error;
-    std::optional<PartialRecord> partial;
-    nlohmann::ordered_json summary;
-    std::vector<ObjectiveRecord> objectives;
-  };
-  std::vector<Outcome> results(static_cast<std::size_t>(k));
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> finished{0};
   const bool show = !args.quiet && stderr_is_terminal();
-  std::mutex progress_mutex;
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < results.size(); i = next++) {
-      RunOptions options;
-      options.seed = seeds[i];
-      options.registry = common.config->recorders;
-      options.limits = args.limits;
-      options.interrupt = interrupts.flag();
-      // Runs side by side each analyse on one thread: jobs × cores threads would be too many.
-      options.threads = jobs > 1 ? 1 : 0;
-      Outcome& out = results[i];
-      try {
-        RunResult r = run(spec, options);
-        if (!r.ok()) {
-          out.error = r.error();
-        } else {
-          out.partial = r.record().partial;
-          out.summary = summary_json(r.record());
-          out.objectives = r.record().objectives;
-        }
-      } catch (const std::exception& e) {
-        out.error = RunError{RunError::Kind::kInternal, spec.name, seeds[i], 0, e.what()};
-      }
-      const std::size_t done = ++finished;
-      if (show) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        std::fprintf(stderr, "\rdsim check %s: %zu of %zu runs done", spec.name.c_str(), done, results.size());
-        if (done == results.size()) std::fprintf(stderr, "\n");
-      }
-    }
-  };
+  RunOptions options;
+  options.registry = common.config->recorders;
+  options.limits = args.limits;
+  options.interrupt = interrupts.flag();
   const double t0 = wall_seconds();
-  {
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
-  }
+  std::vector<SeedRun> results =
+      run_seeds(spec, seeds, jobs, options, [&](std::size_t done, std::size_t total) {
+        if (!show) return;
+        std::fprintf(stderr, "\rdsim check %s: %zu of %zu runs done", spec.name.c_str(), done, total);
+        if (done == total) std::fprintf(stderr, "\n");
+      });
   std::vector<nlohmann::ordered_json> summaries;
   std::vector<std::vector<ObjectiveRecord>> run_objectives;
   bool partial = false;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    Outcome& r = results[i];
+    SeedRun& r = results[i];
     if (r.error) {
       const RunError& e = *r.error;
       std::fprintf(stderr, "dsim: %s%s\n", e.kind == RunError::Kind::kStalled ? "error: " : "", e.to_string().c_str());

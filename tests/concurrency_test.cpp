@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "dsim/analysis/check.h"
 #include "dsim/analysis/trace.h"
 #include "cli_helpers.h"
 #include "helpers.h"
@@ -101,6 +102,34 @@ TEST(Concurrency, StoresAndTheirHistoryChecks) {
   expect_threads_match_sequential("scenarios/split-brain.yaml", {"duration=12s", "warmup=1s",
                                                                  "faults=[{at: 3s, for: 5s, partition: [[az-a], [az-b, az-c]]}]"});
   expect_threads_match_sequential("scenarios/cassandra-rf3.yaml", {"duration=3s", "warmup=1s"});
+}
+
+TEST(Concurrency, TheSeedsOfACheckGiveTheSameRunsOnAnyNumberOfThreads) {
+  // dsim check's pool (analysis/check.h, run_seeds): a store with its
+  // history checks, so each run's analysis threads are exercised too.
+  LoadOptions options;
+  options.overrides = {"duration=4s", "warmup=1s"};
+  auto s = testing::load_or_fail(testing::read_file(std::string(DSIM_SOURCE_DIR) + "/scenarios/capacity/plan.yaml"),
+                                 options);
+  ASSERT_NE(s, nullptr);
+  const std::vector<std::uint64_t> seeds = check_seeds(s->spec().seed, 5);
+  const auto one = run_seeds(s->spec(), seeds, 1, {});
+  std::size_t calls = 0;
+  const auto four = run_seeds(s->spec(), seeds, 4, {}, [&calls](std::size_t done, std::size_t total) {
+    ++calls;
+    EXPECT_LE(done, total);
+  });
+  EXPECT_EQ(calls, seeds.size());
+  ASSERT_EQ(one.size(), seeds.size());
+  ASSERT_EQ(four.size(), seeds.size());
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    EXPECT_EQ(four[i].seed, seeds[i]);
+    ASSERT_FALSE(one[i].error.has_value());
+    ASSERT_FALSE(four[i].error.has_value());
+    EXPECT_EQ(one[i].summary.dump(), four[i].summary.dump()) << "seed " << seeds[i];
+    EXPECT_EQ(one[i].objectives.size(), four[i].objectives.size());
+  }
+  EXPECT_NE(one[0].summary.dump(), one[1].summary.dump());  // different seeds, different runs
 }
 
 TEST(Concurrency, ALoadedScenarioRunsAgainWithTheSameResult) {
