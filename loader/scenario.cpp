@@ -301,7 +301,7 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     sr.finish();
   }
   if (auto chk = r.get("check")) parse_check(*chk);
-  read_pricing(r.get("pricing"));
+  std::optional<ConfigNode> pricing_node = r.get("pricing");
   if (auto cons = r.get("consistency")) {
     MapReader cr(*cons);
     if (auto h = cr.get("history_limit"))
@@ -396,6 +396,7 @@ void Loader::parse(const ConfigNode& root, const std::string& default_name) {
     pricing_nodes_.push_back(std::move(priced));
   }
   r.finish();
+  read_pricing(pricing_node);
   check_pricing();
 
   // References between components, then the call graph.
@@ -579,6 +580,11 @@ std::vector<std::string> names_of(const Map& m) {
 }  // namespace
 
 void Loader::read_pricing(std::optional<ConfigNode> section) {
+  // The catalogs are read when something may use them (a design that
+  // prices nothing loads without them).
+  bool named = section.has_value() || !options_.pricing_files.empty() || max_cost_node_.has_value();
+  for (const PricingNodes& n : pricing_nodes_) named = named || n.instance || n.priced_as || n.storage_gb || n.storage;
+  if (!named) return;
   spec_.pricing = shipped_catalog();
   if (section) read_price_catalog(*section, spec_.pricing);
   for (const auto& f : options_.pricing_files) read_pricing_file(f, spec_.pricing);

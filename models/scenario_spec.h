@@ -63,7 +63,8 @@ struct ScenarioSpec {
   double slo_availability = 0.99;   // per-window availability objective
   Objectives objectives;            // the slo: section's objectives, judged on the run's figures
   // Prices (the shipped catalog with the user's entries over it) that the
-  // components' ComponentCommon::pricing names; analysis/cost.h.
+  // components' ComponentCommon::pricing names; analysis/cost.h. The loader
+  // fills it when the scenario prices something (or gives prices).
   PriceCatalog pricing;
   CheckSpec regression;             // the check: section: how dsim check compares runs with a baseline
   // Reads and writes recorded in a run's history at most

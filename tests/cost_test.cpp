@@ -237,7 +237,7 @@ TEST(Cost, TheShippedCatalogHasTheArticlesFiguresAsGiven) {
 duration: 1s
 components:
   users: {kind: client, rate: 10/s, target: app}
-  app: {kind: service, workers: 1, service_time: 1ms}
+  app: {kind: service, workers: 1, service_time: 1ms, instance: t3.micro}
 )");
   const PriceCatalog& c = loaded->spec().pricing;
   EXPECT_EQ(c.instances.at("article-ec2-1vcpu-1gb").per_hour, 0.0255);
