@@ -787,12 +787,16 @@ std::string check_table(const std::string& scenario, const std::vector<std::uint
     for (const auto& c : objectives) {
       const ObjectiveRecord& ob = c.objective;
       missed += ob.met ? 0 : 1;
+      // Fractions as percentages; the others in their unit.
+      const bool pct = ob.unit == "fraction";
+      const auto v = [pct](double x) { return pct ? g6(100 * x) + "%" : g6(x); };
+      const std::string unit = pct ? "" : " " + ob.unit;
       o << "  " << (ob.met ? "ok    " : "MISSED") << "  " << ob.name << std::string(wn - ob.name.size(), ' ')
-        << (ob.at_least ? "  >= " : "  <= ") << g6(ob.target) << " " << ob.unit << "  measured ";
+        << (ob.at_least ? "  >= " : "  <= ") << v(ob.target) << unit << "  measured ";
       if (!ob.measured) o << "nothing (in " << seeds.size() - c.runs << " of " << seeds.size() << " runs)";
-      else o << g6(*ob.measured);
-      if (c.low && c.high) o << "  [" << g6(*c.low) << ", " << g6(*c.high) << "]";
-      if (ob.measured) o << "  margin " << g6(ob.margin);
+      else o << v(*ob.measured);
+      if (c.low && c.high) o << "  [" << v(*c.low) << ", " << v(*c.high) << "]";
+      if (ob.measured) o << "  margin " << v(ob.margin);
       if (ob.implied) o << "  (implied: latency counts successes only)";
       o << "\n";
     }
