@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
 #include <mutex>
+#include <sstream>
 #include <system_error>
 #include <thread>
-#include <cstdio>
-#include <map>
-#include <sstream>
 
 #include "dsim/analysis/compare.h"
 #include "dsim/analysis/objectives.h"
@@ -275,14 +276,21 @@ CheckFigures aggregate_summaries(const std::vector<Json>& summaries, const std::
   // Figure names in first-seen order, values per run.
   std::vector<std::string> order;
   std::map<std::string, std::vector<double>> values;
+  std::vector<std::string> null_seen;
   for (const Json& s : summaries) {
     for (const auto& [name, v] : summary_figures(s)) {
       const int dir = figure_direction(name);
       if (dir == 0) continue;
       double x = 0;
-      if (v.is_boolean()) x = v.get<bool>() ? 1.0 : 0.0;
-      else if (v.is_number()) x = v.get<double>();
-      else continue;
+      if (v.is_boolean()) {
+        x = v.get<bool>() ? 1.0 : 0.0;
+      } else if (v.is_number()) {
+        x = v.get<double>();
+      } else {
+        if (v.is_null() && std::find(null_seen.begin(), null_seen.end(), name) == null_seen.end())
+          null_seen.push_back(name);
+        continue;
+      }
       auto [it, fresh] = values.try_emplace(name);
       if (fresh) order.push_back(name);
       it->second.push_back(x);
@@ -306,6 +314,8 @@ CheckFigures aggregate_summaries(const std::vector<Json>& summaries, const std::
     }
     out.figures.push_back(std::move(st));
   }
+  for (const std::string& name : null_seen)
+    if (!values.count(name)) out.unmeasured.push_back(name);
   return out;
 }
 
@@ -451,6 +461,15 @@ BaselineRead read_baseline(const Json& j, const std::string& scenario) {
       }
     if (v.contains("low") && v["low"].is_number()) st.low = v["low"].get<double>();
     if (v.contains("high") && v["high"].is_number()) st.high = v["high"].get<double>();
+    // Every figure compared is at least 0, a fraction at most 1; an interval holds its mean.
+    const double top = fraction_figure(it.key()) ? 1.0 : std::numeric_limits<double>::max();
+    const auto valid = [top](double x) { return std::isfinite(x) && x >= 0 && x <= top; };
+    if (!valid(st.mean) || (st.low && (!valid(*st.low) || *st.low > st.mean)) ||
+        (st.high && (!valid(*st.high) || *st.high < st.mean))) {
+      r.error = "figure '" + it.key() + "' has a value it cannot take (at least 0" +
+                std::string(top == 1.0 ? ", at most 1" : "") + ", low <= mean <= high)";
+      return r;
+    }
     if (v.contains("n")) {
       if (!v["n"].is_number_unsigned() || v["n"].get<std::uint64_t>() > f.seeds.size()) {
         r.error = "figure '" + it.key() + "': \"n\" must be the number of runs it was measured in (at most " +
@@ -505,13 +524,27 @@ std::vector<Regression> compare_with_baseline(const CheckFigures& now, const Che
     // at 5%, not to 94.9%.
     const double scale = availability_like(c.figure) ? std::fabs(1.0 - *r.baseline) : std::fabs(*r.baseline);
     r.allowed = std::max(rel * scale, abs);
+    // The runs' own spread: with intervals on both sides, a difference of
+    // the means within the interval of their difference is noise.
+    const FigureStat* b = baseline.find(c.figure);
+    const FigureStat* n = now.find(c.figure);
+    if (b != nullptr && n != nullptr && b->low && b->high && n->low && n->high) {
+      const double hb = r.direction > 0 ? *b->high - b->mean : b->mean - *b->low;
+      const double hn = r.direction > 0 ? n->mean - *n->low : *n->high - n->mean;
+      r.noise = std::sqrt(hb * hb + hn * hn);
+      r.allowed = std::max(r.allowed, r.noise);
+    }
     if (r.ignored) {
       out.push_back(std::move(r));
       continue;
     }
     if (!r.now) {
-      r.regressed = true;
-      r.why = "no longer measured (it was " + fmt_g(*r.baseline) + ")";
+      if (std::find(now.unmeasured.begin(), now.unmeasured.end(), c.figure) != now.unmeasured.end()) {
+        r.regressed = true;
+        r.why = "no longer measured (it was " + fmt_g(*r.baseline) + "; now null)";
+      } else {
+        r.gone = true;  // the design no longer has it (a fault or a component removed)
+      }
     } else {
       const double worse = r.direction * (*r.now - *r.baseline);
       // A hair of slack for the last digits of rounded figures.
@@ -519,7 +552,8 @@ std::vector<Regression> compare_with_baseline(const CheckFigures& now, const Che
         r.regressed = true;
         r.why = std::string(r.direction > 0 ? "rose" : "fell") + " from " + fmt_g(*r.baseline) + " to " +
                 fmt_g(*r.now) + " (" + (r.relative ? fmt_g(100.0 * *r.relative) + "%" : std::string("from 0")) +
-                "), beyond the " + fmt_g(r.allowed) + " allowed";
+                "), beyond the " + fmt_g(r.allowed) + " allowed" +
+                (r.noise > 0 && r.noise >= r.allowed ? " (the runs' own spread)" : "");
       }
     }
     out.push_back(std::move(r));
@@ -535,7 +569,7 @@ std::string junit_xml(const std::string& scenario, const std::vector<CheckedObje
     for (const auto& r : *regressions) {
       ++reg_count;
       reg_failures += r.regressed ? 1 : 0;
-      reg_skipped += r.ignored ? 1 : 0;
+      reg_skipped += r.ignored || r.gone ? 1 : 0;
     }
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -557,7 +591,8 @@ std::string junit_xml(const std::string& scenario, const std::vector<CheckedObje
     std::string detail = o.name + (o.at_least ? " >= " : " <= ") + fmt_g(o.target) + " " + o.unit + ": measured " +
                          (o.measured ? fmt_g(*o.measured) : std::string("nothing")) +
                          (c.judged_on_interval ? " (the unfavourable end of the confidence interval)" : "") +
-                         (o.measured ? ", margin " + fmt_g(o.margin) : std::string());
+                         (o.measured ? ", margin " + fmt_g(o.margin) : std::string()) +
+                         (o.implied ? " (implied by the latency objectives: failed requests have no latency)" : "");
     if (!o.met) x << "      <failure type=\"objective\" message=\"" << xml_escape(detail) << "\"/>\n";
     x << "      <system-out>" << xml_escape(detail) << "</system-out>\n    </testcase>\n";
   }
@@ -575,6 +610,7 @@ std::string junit_xml(const std::string& scenario, const std::vector<CheckedObje
           (r.ignored ? " (ignored by the check: section)" : "");
       if (r.regressed) x << "      <failure type=\"regression\" message=\"" << xml_escape(r.why) << "\"/>\n";
       if (r.ignored) x << "      <skipped message=\"ignored by the scenario's check.tolerances\"/>\n";
+      else if (r.gone) x << "      <skipped message=\"not in this run's summary: the design no longer has it\"/>\n";
       x << "      <system-out>" << xml_escape(detail) << "</system-out>\n    </testcase>\n";
     }
     x << "  </testsuite>\n";

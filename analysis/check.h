@@ -96,6 +96,9 @@ struct CheckFigures {
   std::vector<std::uint64_t> seeds;
   double confidence = 0.95;
   std::vector<FigureStat> figures;  // those with a direction, in the first summary's order
+  // Figures with a direction the summaries hold as null in every run (a
+  // latency when nothing succeeded): present, but not measured.
+  std::vector<std::string> unmeasured;
   const FigureStat* find(const std::string& figure) const;
 };
 
@@ -137,15 +140,22 @@ struct Regression {
   std::optional<double> baseline, now;  // absent: not in that side
   std::optional<double> change;         // now - baseline
   std::optional<double> relative;       // (now - baseline) / |baseline|
-  double allowed = 0;                   // max(relative tolerance × |baseline|, absolute); an
-                                        // availability: × (1 - baseline)
+  // How far it may move the wrong way: the larger of the tolerance —
+  // max(relative × |baseline|, absolute); an availability: relative ×
+  // (1 - baseline) — and the noise of the runs: with intervals on both
+  // sides (K >= 2), the half-width of the difference of the means,
+  // sqrt(h_baseline² + h_now²), each h on the side that makes it worse.
+  double allowed = 0;
+  double noise = 0;                     // the second of those (0 without intervals)
+  bool gone = false;                    // not in this run's summary at all (a fault removed): not compared
   bool ignored = false;                 // the check: section says ignore
   bool regressed = false;               // worse by more than allowed, or gone
   std::string why;                      // for a regressed one: what happened
 };
 // Every figure of the baseline, in its order, compared with `now` (through
 // compare_summaries, analysis/compare.h). `tolerance`: for figures no
-// pattern of spec names.
+// pattern of spec names. A figure `now` holds as null (unmeasured)
+// regressed; one it does not hold at all is reported gone, not compared.
 std::vector<Regression> compare_with_baseline(const CheckFigures& now, const CheckFigures& baseline,
                                               const CheckSpec& spec, double tolerance);
 

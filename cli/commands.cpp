@@ -722,6 +722,13 @@ namespace {
 // at least 0% (a tolerance may allow more than doubling).
 std::optional<double> fraction_option(const char* option, const std::string& text, bool open_interval) {
   const auto p = units::parse_fraction(text);
+  if (!open_interval && p.ok() && p.value > 1.0 && text.find('%') == std::string::npos) {
+    std::fprintf(stderr,
+                 "dsim: error: %s: '%s' without a %% sign is a fraction (%s = %g%%): write it as a percentage, "
+                 "e.g. %s%%, or as a fraction at most 1, e.g. 0.05\n",
+                 option, text.c_str(), text.c_str(), 100 * p.value, text.c_str());
+    return std::nullopt;
+  }
   if (!p.ok() || !std::isfinite(p.value) || !(p.value >= 0.0) || (open_interval && !(p.value > 0.0 && p.value < 1.0))) {
     std::fprintf(stderr, "dsim: error: %s: expected a percentage %s, such as %s, got '%s'\n", option,
                  open_interval ? "above 0% and below 100%" : "at least 0%", open_interval ? "95%" : "5%",
@@ -803,20 +810,24 @@ std::string check_table(const std::string& scenario, const std::vector<std::uint
   }
   std::size_t regressed = 0;
   if (regressions) {
-    std::size_t compared = 0;
+    std::size_t compared = 0, gone = 0;
     for (const auto& r : *regressions) {
-      compared += r.ignored ? 0 : 1;
+      compared += r.ignored || r.gone ? 0 : 1;
+      gone += r.gone ? 1 : 0;
       regressed += r.regressed ? 1 : 0;
     }
-    o << "\nbaseline     " << baseline_file << ": " << compared << " figures compared, " << regressed << " regressed\n";
+    o << "\nbaseline     " << baseline_file << ": " << compared << " figures compared, " << regressed << " regressed";
+    if (gone > 0) o << ", " << gone << " no longer in the design (not compared)";
+    o << "\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : *regressions) {
-      if (!all && !r.regressed) continue;
-      rows.push_back({r.regressed ? "REGRESSED" : r.ignored ? "ignored" : "ok", r.figure,
+      if (!all && !r.regressed && !r.gone) continue;
+      rows.push_back({r.regressed ? "REGRESSED" : r.ignored ? "ignored" : r.gone ? "gone" : "ok", r.figure,
                       r.baseline ? g6(*r.baseline) : "-", r.now ? g6(*r.now) : "-",
                       r.relative ? (*r.relative >= 0 ? "+" : "") + g6(100 * *r.relative) + "%"
                                  : r.change ? (*r.change >= 0 ? "+" : "") + g6(*r.change) : "-",
-                      (r.direction > 0 ? "+" : "-") + g6(r.allowed)});
+                      r.allowed == 0 ? "0" : (r.direction > 0 ? "+" : "-") + g6(r.allowed) +
+                                                 (r.noise > 0 && r.noise >= r.allowed ? " (noise)" : "")});
     }
     if (!rows.empty()) {
       const std::vector<std::string> head = {"", "figure", "baseline", "now", "change", "allowed"};
@@ -877,7 +888,9 @@ nlohmann::ordered_json check_json(const std::string& scenario, const std::vector
       rj["now"] = r.now ? Json(*r.now) : Json(nullptr);
       rj["relative"] = r.relative ? Json(*r.relative) : Json(nullptr);
       rj["allowed"] = r.allowed;
+      rj["noise"] = r.noise;
       rj["ignored"] = r.ignored;
+      rj["gone"] = r.gone;
       rj["regressed"] = r.regressed;
       regs.push_back(std::move(rj));
     }

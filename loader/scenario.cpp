@@ -489,9 +489,13 @@ void Loader::parse_check(const ConfigNode& node) {
   }
   // A relative tolerance: a percentage at least 0% (it may exceed 100%).
   const auto relative = [](const ConfigNode& n) {
-    const auto p = units::parse_fraction(n.is_scalar() ? n.text() : std::string());
+    const std::string t = n.is_scalar() ? n.text() : std::string();
+    const auto p = units::parse_fraction(t);
     if (!n.is_scalar() || !p.ok() || !std::isfinite(p.value) || p.value < 0)
       n.fail("must be a relative tolerance, a percentage at least 0% such as 5%, got " + n.describe());
+    if (p.value > 1.0 && t.find('%') == std::string::npos)
+      n.fail("a bare number is a fraction (" + t + " would be " + std::to_string(static_cast<long long>(100 * p.value)) +
+             "%): write a percentage such as " + t + "%, or a fraction at most 1 such as 0.05");
     return p.value;
   };
   if (auto t = r.get("tolerance")) c.tolerance = relative(*t);
@@ -513,11 +517,19 @@ void Loader::parse_check(const ConfigNode& node) {
           v.fail("expected a tolerance: a percentage (relative), {relative: 5%, absolute: 0.001}, or ignore; got " +
                  v.describe());
         MapReader tr(v);
-        if (auto rel = tr.get("relative")) ft.relative = relative(*rel);
-        if (auto ab = tr.get("absolute")) {
-          ft.absolute = ab->as_number();
-          if (!std::isfinite(ft.absolute) || ft.absolute < 0)
-            ab->fail("must be a number at least 0, in the figure's own unit, got " + ab->describe());
+        auto rel = tr.get("relative");
+        auto ab = tr.get("absolute");
+        if (!rel && !ab)
+          v.fail("give relative (a percentage), absolute (in the figure's own unit) or both, e.g. {relative: 5%, "
+                 "absolute: 0.001}; or ignore");
+        if (rel) ft.relative = relative(*rel);
+        if (ab) {
+          const auto p = units::parse_number(ab->is_scalar() ? ab->text() : std::string());
+          if (!ab->is_scalar() || !p.ok() || !std::isfinite(p.value) || p.value < 0)
+            ab->fail("must be a number at least 0 in the figure's own unit, without a unit sign (ms for latency_ms.*, "
+                     "a fraction for availability, US dollars for cost.*, a count for failures), got " +
+                     ab->describe());
+          ft.absolute = p.value;
         }
         tr.finish();
       }

@@ -222,6 +222,9 @@ TEST(Check, BadBaselinesAndOptionsExitTwo) {
   EXPECT_EQ(run_dsim("check " + kPlan + " --update-baseline -q").exit_code, 2);
   EXPECT_EQ(run_dsim("check " + kPlan + " --confidence 100% -q").exit_code, 2);
   EXPECT_EQ(run_dsim("check " + kPlan + " --tolerance lots -q").exit_code, 2);
+  r = run_dsim("check " + kPlan + " --tolerance 5 -q");  // 500%? a percentage needs its sign
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("write it as a percentage"), std::string::npos) << r.err;
   EXPECT_EQ(run_dsim("check " + kPlan + " --seeds 0 -q").exit_code, 2);
   EXPECT_EQ(run_dsim("check " + kPlan + " --junit /nonexistent/dir/report.xml -q").exit_code, 2);
   // A pricing file that cannot be read.

@@ -453,6 +453,49 @@ TEST(CheckStatistics, RegressionsAreJudgedInEachFiguresWorseDirection) {
   EXPECT_TRUE(regressed(judge(none, CheckSpec{}, 0.05), "latency_ms.p99"));
 }
 
+TEST(CheckStatistics, ADifferenceWithinTheRunsOwnSpreadIsNoise) {
+  // Three runs each side: p99 of 10, 12, 14 against 13, 14, 15 is +17% on the
+  // means, but the runs scatter more than that (half-widths 4.97 and 2.48):
+  // not a regression. 28, 30, 32 is.
+  const auto base = aggregate_summaries({fake_summary(10, 1, 5), fake_summary(12, 1, 5), fake_summary(14, 1, 5)},
+                                        {1, 2, 3}, 0.95);
+  const auto p99 = [&](double a, double b, double c) {
+    const auto now =
+        aggregate_summaries({fake_summary(a, 1, 5), fake_summary(b, 1, 5), fake_summary(c, 1, 5)}, {1, 2, 3}, 0.95);
+    for (const auto& r : compare_with_baseline(now, base, CheckSpec{}, 0.05))
+      if (r.figure == "latency_ms.p99") return r;
+    ADD_FAILURE();
+    return Regression{};
+  };
+  const Regression noise = p99(13, 14, 15);
+  EXPECT_FALSE(noise.regressed);
+  EXPECT_NEAR(noise.noise, std::hypot(4.302653 * 2 / std::sqrt(3.0), 4.302653 * 1 / std::sqrt(3.0)), 1e-4);
+  EXPECT_EQ(noise.allowed, noise.noise);
+  EXPECT_TRUE(p99(28, 30, 32).regressed);
+}
+
+TEST(CheckStatistics, AFigureGoneFromTheDesignIsNotARegressionButAnUnmeasuredOneIs) {
+  nlohmann::ordered_json with = fake_summary(10, 0.99, 5);
+  with["components"] = {{"app", {{"availability", {{"simulated", 0.98}}}}}};
+  const auto base = aggregate_summaries({with}, {1}, 0.95);
+  // The fault removed: the component's availability is no longer reported.
+  nlohmann::ordered_json without = fake_summary(10, 0.99, 5);
+  bool gone = false;
+  for (const auto& r : compare_with_baseline(aggregate_summaries({without}, {1}, 0.95), base, CheckSpec{}, 0.05))
+    if (r.figure == "components.app.availability.simulated") {
+      gone = r.gone;
+      EXPECT_FALSE(r.regressed);
+    }
+  EXPECT_TRUE(gone);
+  // Nothing succeeded: the latency is there, null.
+  nlohmann::ordered_json none = with;
+  none["latency_ms"]["p99"] = nullptr;
+  for (const auto& r : compare_with_baseline(aggregate_summaries({none}, {1}, 0.95), base, CheckSpec{}, 0.05))
+    if (r.figure == "latency_ms.p99") {
+      EXPECT_TRUE(r.regressed);
+    }
+}
+
 TEST(CheckStatistics, AnAvailabilitysToleranceAppliesToWhatItLoses) {
   // 5% of the 0.1% a 99.9% baseline loses, not 5% of 99.9%.
   const auto base = aggregate_summaries({fake_summary(10, 0.999, 100)}, {1}, 0.95);
@@ -530,6 +573,11 @@ TEST(CheckStatistics, TheBaselineReadsBackAsItWasWritten) {
   EXPECT_NE(broken([](auto& b) { b.erase("scenario"); }).find("names no"), std::string::npos);
   EXPECT_NE(broken([](auto& b) { b["seeds"] = "x"; }).find("seeds"), std::string::npos);
   EXPECT_NE(broken([](auto& b) { b["schema"] = 5; }).find("not a dsim baseline"), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["figures"]["availability"]["mean"] = 1.5; }).find("cannot take"), std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["figures"]["latency_ms.p99"]["mean"] = -5; }).find("cannot take"),
+            std::string::npos);
+  EXPECT_NE(broken([](auto& b) { b["figures"]["latency_ms.p99"]["low"] = 100; }).find("cannot take"),
+            std::string::npos);
 }
 
 }  // namespace
