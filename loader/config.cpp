@@ -468,8 +468,11 @@ std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
   std::string cur;
   bool after_index = false;  // just closed a [i]: a '.' or '[' or the end follows
+  bool in_brackets = false;  // within [...]: a '.' is part of the key (pricing.instances[m6i.large])
   for (const char c : path) {
-    if (c == '.') {
+    if (c == '.' && in_brackets) {
+      cur += c;
+    } else if (c == '.') {
       if (!after_index) out.push_back(cur);
       cur.clear();
       after_index = false;
@@ -477,10 +480,12 @@ std::vector<std::string> split_path(const std::string& path) {
       if (!after_index) out.push_back(cur);
       cur.clear();
       after_index = false;
+      in_brackets = true;
     } else if (c == ']') {
       out.push_back(cur);
       cur.clear();
       after_index = true;
+      in_brackets = false;
     } else {
       if (after_index) {
         out.push_back("");  // "a[0]b": reported as an empty segment

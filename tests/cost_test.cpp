@@ -221,6 +221,10 @@ components:
   const RunRecord over = run_yaml(yaml, options);
   EXPECT_NEAR(cost_of(over, "other").instances, 2.0, 1e-9);
   EXPECT_NEAR(cost_of(over, "app").instances, 1.5, 1e-9);
+  // --set reaches an entry whose name has dots through brackets.
+  LoadOptions set;
+  set.overrides = {"pricing.instances[m6i.large].per_hour=0.25"};
+  EXPECT_NEAR(cost_of(run_yaml(yaml, set), "app").instances, 0.25, 1e-9);
   // A mistake in the file is located in the file.
   const std::string bad = dir.write("bad.yaml", "instances:\n  box: {per_hour: -1}\n");
   options.pricing_files = {bad};
