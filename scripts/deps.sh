@@ -8,6 +8,9 @@
 #   scripts/deps.sh --tools    # also Graphviz (dot), to draw `dsim graph`
 set -eu
 
+# libboost-graph-dev brings libboost1.74-dev, Boost's headers: Boost.Graph
+# (routing), and for the tests Boost.Math (Student-t quantiles checked
+# against it) and Boost.PropertyTree (dsim check's JUnit XML parsed).
 packages="g++ cmake ninja-build pkg-config
   libboost-graph-dev libcli11-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev"
