@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "dsim/analysis/availability.h"
+#include "dsim/analysis/cost.h"
 #include "dsim/models/pricing.h"
 
 namespace dsim {
@@ -42,10 +43,9 @@ Time downtime(const RunRecord& rec) {
 
 // The measurement window's length in seconds: [warmup, duration), or up to
 // where a partial run stopped. A window of no length gives rates of 0.
+// The measured window's length, as a divisor: infinite when empty (rates of 0).
 double measured_seconds(const RunRecord& rec) {
-  Time end = rec.duration;
-  if (rec.partial) end = std::min(end, rec.partial->at);
-  const double s = static_cast<double>(std::max<Time>(end - rec.warmup, 0)) / 1e9;
+  const double s = measured_window_seconds(rec);
   return s > 0 ? s : std::numeric_limits<double>::infinity();
 }
 

@@ -738,7 +738,7 @@ std::optional<double> fraction_option(const char* option, const std::string& tex
   return p.value;
 }
 
-// Reads a JSON file of at most kMaxSummaryBytes; an error message on failure.
+// Reads a JSON file of at most kMaxSummaryBytes (256 MiB); an error message on failure.
 std::string read_json_file(const std::string& path, nlohmann::ordered_json& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "cannot read it: " + std::string(std::strerror(errno));
@@ -746,7 +746,7 @@ std::string read_json_file(const std::string& path, nlohmann::ordered_json& out)
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > (std::size_t{256} << 20)) return "larger than 256 MiB: not a dsim baseline";
+    if (text.size() > kMaxSummaryBytes) return "larger than 256 MiB: not a dsim baseline";
   }
   if (in.bad()) return "cannot read it (is it a directory?)";
   try {

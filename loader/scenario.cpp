@@ -151,6 +151,53 @@ std::string file_stem(const std::string& path) {
   return base.empty() ? "scenario" : base;
 }
 
+// The text of the file at `path` (at most kMaxFileBytes), or a
+// DiagnosticError naming it: `prefix` opens each message ("--pricing: "),
+// `noun` says what the file is ("scenario file"), `size_hint` follows the
+// size limit's message.
+std::string read_text_file(const std::string& path, const std::string& prefix, const std::string& noun,
+                           const std::string& size_hint) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_file(path, 0, 0, prefix + "cannot open the " + noun + " (does it exist, and is it readable?)");
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes) fail_file(path, 0, 0, prefix + "the file is larger than 16 MiB" + size_hint);
+  }
+  if (in.bad()) fail_file(path, 0, 0, prefix + "cannot read the file (is it a directory?)");
+  return text;
+}
+
+// `text` as one YAML document, checked to be text first; every mistake a
+// DiagnosticError located in `source`. `what` names the document in
+// messages ("a scenario"), `empty` is the message when it holds nothing.
+YAML::Node parse_yaml(std::string_view text, const std::string& source, const std::string& what,
+                      const std::string& empty) {
+  check_text(text, source);
+  YAML::Node root;
+  try {
+    root = load_one_document(text, source);
+  } catch (const YAML::DeepRecursion& e) {
+    fail_file(source, e.mark.line + 1, e.mark.column + 1,
+              "invalid YAML: lists or mappings nested too deeply (" + what + " needs a few levels)");
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    const int col = e.mark.is_null() ? 0 : e.mark.column + 1;
+    fail_file(source, line, col, "invalid YAML: " + e.msg);
+  }
+  if (!root.IsDefined() || root.IsNull()) fail_file(source, 1, 1, empty);
+  return root;
+}
+
+// Where ConfigNodes read from `source` record their locations.
+std::shared_ptr<ConfigContext> file_context(const std::string& source) {
+  auto ctx = std::make_shared<ConfigContext>();
+  ctx->file = std::make_shared<ConfigSource>(ConfigSource{source, true});
+  ctx->sources = std::make_shared<SourceMap>();
+  return ctx;
+}
+
 // Reads one scenario into a spec. Components stay mutable here until the
 // spec is complete; the ConfigNodes of components and links are kept for
 // messages about references, then dropped with the Loader.
@@ -191,40 +238,21 @@ class Loader {
 }  // namespace
 
 LoadResult Scenario::load_file(const std::string& path, const LoadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Diagnostic{path, 0, 0, "", "cannot open the scenario file (does it exist, and is it readable?)"};
   std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxFileBytes)
-      return Diagnostic{path, 0, 0, "", "the file is larger than 16 MiB; a scenario is a short YAML file"};
+  try {
+    text = read_text_file(path, "", "scenario file", "; a scenario is a short YAML file");
+  } catch (const DiagnosticError& e) {
+    return e.diagnostic();
   }
-  if (in.bad()) return Diagnostic{path, 0, 0, "", "cannot read the file (is it a directory?)"};
   return load_text(text, path, options);
 }
 
 LoadResult Scenario::load_text(std::string_view text, const std::string& source, const LoadOptions& options) {
   try {
-    check_text(text, source);
-    YAML::Node root;
-    try {
-      root = load_one_document(text, source);
-    } catch (const YAML::DeepRecursion& e) {
-      fail_file(source, e.mark.line + 1, e.mark.column + 1,
-                "invalid YAML: lists or mappings nested too deeply (a scenario needs a few levels)");
-    } catch (const YAML::Exception& e) {
-      const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-      const int col = e.mark.is_null() ? 0 : e.mark.column + 1;
-      fail_file(source, line, col, "invalid YAML: " + e.msg);
-    }
-    if (!root.IsDefined() || root.IsNull())
-      fail_file(source, 1, 1,
-                "the scenario is empty; expected a mapping with at least 'duration' and 'components' "
-                "(see scenarios/ecommerce.yaml)");
-    auto ctx = std::make_shared<ConfigContext>();
-    ctx->file = std::make_shared<ConfigSource>(ConfigSource{source, true});
-    ctx->sources = std::make_shared<SourceMap>();
+    YAML::Node root = parse_yaml(text, source, "a scenario",
+                                 "the scenario is empty; expected a mapping with at least 'duration' and "
+                                 "'components' (see scenarios/ecommerce.yaml)");
+    const auto ctx = file_context(source);
     for (const auto& o : options.overrides) apply_override(root, o, *ctx);
     const ConfigNode node = ConfigAccess::root(root, ctx);
     if (!root.IsMap())
@@ -545,11 +573,8 @@ namespace {
 const PriceCatalog& shipped_catalog() {
   static const PriceCatalog catalog = [] {
     PriceCatalog c;
-    YAML::Node root = YAML::Load(kShippedPriceCatalog);
-    auto ctx = std::make_shared<ConfigContext>();
-    ctx->file = std::make_shared<ConfigSource>(ConfigSource{"<shipped pricing catalog>", true});
-    ctx->sources = std::make_shared<SourceMap>();
-    read_price_catalog(ConfigAccess::root(root, ctx), c);
+    read_price_catalog(ConfigAccess::root(YAML::Load(kShippedPriceCatalog), file_context("<shipped pricing catalog>")),
+                       c);
     return c;
   }();
   return catalog;
@@ -557,29 +582,10 @@ const PriceCatalog& shipped_catalog() {
 
 // Reads a --pricing file into `catalog`; its mistakes are located in it.
 void read_pricing_file(const std::string& path, PriceCatalog& catalog) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_file(path, 0, 0, "--pricing: cannot open the pricing file (does it exist, and is it readable?)");
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxFileBytes) fail_file(path, 0, 0, "--pricing: the file is larger than 16 MiB");
-  }
-  if (in.bad()) fail_file(path, 0, 0, "--pricing: cannot read the file (is it a directory?)");
-  check_text(text, path);
-  YAML::Node root;
-  try {
-    root = load_one_document(text, path);
-  } catch (const YAML::Exception& e) {
-    fail_file(path, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1,
-              "invalid YAML: " + e.msg);
-  }
-  if (!root.IsDefined() || root.IsNull())
-    fail_file(path, 1, 1, "the pricing file is empty; expected e.g. instances: {m6i.large: {per_hour: 0.096}}");
-  auto ctx = std::make_shared<ConfigContext>();
-  ctx->file = std::make_shared<ConfigSource>(ConfigSource{path, true});
-  ctx->sources = std::make_shared<SourceMap>();
-  read_price_catalog(ConfigAccess::root(root, ctx), catalog);
+  const std::string text = read_text_file(path, "--pricing: ", "pricing file", "");
+  const YAML::Node root = parse_yaml(text, path, "a pricing catalog",
+                                     "the pricing file is empty; expected e.g. instances: {m6i.large: {per_hour: 0.096}}");
+  read_price_catalog(ConfigAccess::root(root, file_context(path)), catalog);
 }
 
 template <class Map>
